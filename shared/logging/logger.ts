@@ -1,0 +1,24 @@
+import { pino, type Logger, type LoggerOptions } from "pino";
+
+export type { Logger };
+
+/** Options for {@link createLogger}. */
+export interface CreateLoggerOptions {
+  /** Service name put on every line (`gaia-core`, `gaia-web`, `gaia-doctor`). */
+  service: string;
+  /** Extra fields bound to every line, e.g. `{ role: "candidate" }`. */
+  bindings?: Record<string, unknown>;
+  /** pino level; defaults to `LOG_LEVEL` or `info`. Tests pass `silent`. */
+  level?: string;
+}
+
+/** One JSON line per event on stdout, the format every GAIA service logs in. */
+export function createLogger(options: CreateLoggerOptions): Logger {
+  const config: LoggerOptions = {
+    level: options.level ?? process.env.LOG_LEVEL?.toLowerCase() ?? "info",
+    base: { service: options.service, ...options.bindings },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return pino(config);
+}
