@@ -1,0 +1,116 @@
+// Real service processes for tests: spawn the compiled services (run `npm run build` first; `npm test` does),
+// wait for their health endpoint, kill them with real signals.
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import fs from "node:fs";
+import os from "node:os";
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+export const BUNDLED_LITE_MODEL = path.join(REPO_ROOT, "models/bundled/gaia-lite-tiny.gguf");
+export const BUNDLED_EMBED_MODEL_DIR = path.join(REPO_ROOT, "models/bundled/embed-fixture");
+
+/** A port the OS says is free right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** A fresh temp dir, removed by the caller (or left for the OS in /tmp). */
+export function tempDir(prefix = "gaia-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface ServiceProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Everything the process printed so far (stdout + stderr), for assertions and failure messages. */
+  output(): string;
+  /** Sends a signal and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  /** Compiled entry point relative to the repo root, e.g. `dist/services/core/main.js`. */
+  entry: string;
+  port?: number;
+  env?: Record<string, string | undefined>;
+  /** Path polled until it answers 200; defaults to `/health`. Pass null to not wait. */
+  readyPath?: string | null;
+  readyTimeoutMs?: number;
+}
+
+/** Spawns a compiled service on 127.0.0.1 and waits until `readyPath` answers 200. */
+export async function spawnService(options: SpawnOptions): Promise<ServiceProcess> {
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, options.entry)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_OPTIONS: "", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const service: ServiceProcess = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    output: () => output,
+    async kill(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  const readyPath = options.readyPath === undefined ? "/health" : options.readyPath;
+  if (readyPath !== null) {
+    await waitForOk(`${service.url}${readyPath}`, options.readyTimeoutMs ?? 30_000, () => child.exitCode !== null)
+      .catch(async (error: Error) => {
+        await service.kill("SIGKILL");
+        throw new Error(`${options.entry} did not become ready: ${error.message}\n--- output ---\n${output}`);
+      });
+  }
+  return service;
+}
+
+/** Polls `url` until it answers 200, the process dies, or the timeout passes. */
+export async function waitForOk(url: string, timeoutMs: number, died: () => boolean = () => false): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    if (died()) throw new Error("process exited");
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms (${last})`);
+}
+
+/** Spawns a gaia-core (primary unless `role` says otherwise) on the bundled tiny model with its own shared dir. */
+export async function spawnCore(options: { role?: "primary" | "candidate"; sharedDir?: string; port?: number; env?: Record<string, string | undefined> } = {}) {
+  const sharedDir = options.sharedDir ?? tempDir("gaia-core-shared-");
+  const service = await spawnService({
+    entry: "dist/services/core/main.js",
+    port: options.port,
+    env: {
+      GAIA_ROLE: options.role ?? "primary",
+      GAIA_SHARED_DIR: sharedDir,
+      GAIA_LITE_MODEL: BUNDLED_LITE_MODEL,
+      GAIA_THREADS: "1",
+      ...options.env,
+    },
+  });
+  return { ...service, sharedDir };
+}
