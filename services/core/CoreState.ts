@@ -1,0 +1,35 @@
+import type { HistorySelector } from "./history/HistorySelector.js";
+import type { InferenceEngine } from "./inference/InferenceEngine.js";
+import type { CognitionPipeline } from "./pipeline/CognitionPipeline.js";
+
+/** Lifecycle of a core process: it listens at once (so /health answers) and becomes ready when the model is loaded. */
+export type CoreStatus = "loading" | "ready" | "failed" | "draining";
+
+export interface ReadyParts {
+  engine: InferenceEngine;
+  history: HistorySelector;
+  pipeline: CognitionPipeline;
+  modelLoadMs: number;
+}
+
+/** What /health and /status report, and what routes check before taking a packet. */
+export class CoreState {
+  status: CoreStatus = "loading";
+  failure: string | null = null;
+  parts: ReadyParts | null = null;
+  readonly startedAt = Date.now();
+
+  markReady(parts: ReadyParts): void {
+    this.parts = parts;
+    this.status = "ready";
+  }
+
+  markFailed(reason: string): void {
+    this.failure = reason;
+    this.status = "failed";
+  }
+
+  markDraining(): void {
+    this.status = "draining";
+  }
+}

@@ -1,0 +1,43 @@
+import express, { type Express } from "express";
+import type { Logger } from "../../shared/logging/logger.js";
+import type { CoreConfig } from "./config.js";
+import type { CoreState } from "./CoreState.js";
+import { HttpProblem } from "./errors/HttpProblem.js";
+import { problemMiddleware, sendProblem } from "./http/problemMiddleware.js";
+import { requestLog } from "./http/requestLog.js";
+import { healthRouter } from "./routes/healthRoutes.js";
+import { processPacketRouter } from "./routes/processPacket.js";
+import { schemaRouter } from "./routes/schemaRoute.js";
+import type { SessionStore } from "./sessions/SessionStore.js";
+import type { CoreMetrics } from "./observability/metrics.js";
+
+export interface CoreAppDeps {
+  config: CoreConfig;
+  state: CoreState;
+  store: SessionStore;
+  logger: Logger;
+  buildId: string;
+  version: string;
+  /** Prometheus metrics (request middleware + GET /metrics); optional in tests. */
+  metrics?: Pick<CoreMetrics, "middleware" | "router">;
+}
+
+/** The core's HTTP app. Never listens: main.ts does, tests use supertest. */
+export function createApp(deps: CoreAppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use((_req, res, next) => {
+    res.set({ "X-Gaia-Role": deps.config.role, "X-Gaia-Build": deps.buildId });
+    next();
+  });
+  app.use(requestLog(deps.logger));
+  if (deps.metrics) app.use(deps.metrics.middleware);
+  app.use(healthRouter(deps));
+  app.use(schemaRouter());
+  app.use(processPacketRouter(deps.state, deps.config.bodyLimit));
+  if (deps.metrics) app.use(deps.metrics.router);
+  app.use((req, res) => sendProblem(res, new HttpProblem(404, "Not Found", `No route for ${req.method} ${req.path}.`), req.originalUrl));
+  app.use(problemMiddleware(deps.logger, deps.config.bodyLimit));
+  return app;
+}

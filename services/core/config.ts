@@ -1,0 +1,111 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
+import { repoRoot } from "../../shared/config/repoRoot.js";
+import { DEFAULT_SHARED_DIR, MAINTENANCE_FLAG_NAME } from "../../shared/config/sharedDirs.js";
+
+/** Physical cores (not SMT siblings): node-llama-cpp's CPU default of max(4, cores) is ~100× slower on a 2-core box. */
+export function physicalCores(): number {
+  try {
+    const cpuinfo = fs.readFileSync("/proc/cpuinfo", "utf8");
+    const cores = new Set<string>();
+    let physicalId = "0";
+    for (const line of cpuinfo.split("\n")) {
+      const [key, value] = line.split(":").map((s) => s.trim());
+      if (key === "physical id") physicalId = value ?? "0";
+      if (key === "core id") cores.add(`${physicalId}:${value}`);
+    }
+    if (cores.size > 0) return Math.min(cores.size, os.availableParallelism());
+  } catch {
+    // not Linux: fall through
+  }
+  return os.availableParallelism();
+}
+
+const bundled = (relative: string) => path.join(repoRoot(), relative);
+
+/** Every setting of gaia-core, read from the environment once at start. Defaults are stated here and nowhere else. */
+export const CoreEnvSchema = z.object({
+  PORT: envInt(0, 65535).default(6415),
+  HOST: z.string().default("0.0.0.0"),
+  GAIA_ROLE: z.enum(["primary", "candidate"], { error: "expected primary or candidate" }).default("primary"),
+  GAIA_SHARED_DIR: z.string().default(DEFAULT_SHARED_DIR),
+  GAIA_LITE_MODEL: z.string().default(bundled("models/bundled/gaia-lite-tiny.gguf")),
+  /** Folder of a transformers.js feature-extraction model; "none" turns semantic history off. */
+  GAIA_EMBED_MODEL_DIR: z.string().default(bundled("models/bundled/embed-fixture")),
+  GAIA_THREADS: envInt(1, 256).optional(),
+  /** Tokens per context sequence (prompt + answer); capped by the model's training context. */
+  GAIA_CONTEXT_SIZE: envInt(256, 131072).default(4096),
+  /** Upper bound on generated tokens per packet, whatever the packet asks for. */
+  GAIA_MAX_TOKENS_CAP: envInt(1, 32768).default(512),
+  /** Context sequences: packets generated at once (batched) and sessions whose KV cache stays warm. */
+  GAIA_PARALLEL: envInt(1, 64).default(2),
+  /** Packets that may wait for a free sequence; beyond that the answer is 503 + Retry-After. */
+  GAIA_QUEUE_SIZE: envInt(0, 10000).default(16),
+  GAIA_BODY_LIMIT: z.string().default("1mb"),
+  GAIA_BUILD_ID: z.string().optional(),
+  GAIA_MAINTENANCE_FLAG: z.string().optional(),
+  /** Turns kept verbatim in semantic mode; older ones are recalled by similarity. */
+  GAIA_HISTORY_RECENT_TURNS: envInt(0, 1000).default(3),
+  GAIA_HISTORY_RECALL_TOP_K: envInt(0, 100).default(3),
+  GAIA_HISTORY_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.15),
+  MCP_ENDPOINT: envUrl.optional(),
+  MCP_FALLBACK_ENDPOINT: envUrl.optional(),
+  MCP_TIMEOUT_MS: envInt(1).default(20000),
+  GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(20000),
+});
+
+export type CoreEnv = z.infer<typeof CoreEnvSchema>;
+
+/** Resolved configuration of one core process. */
+export interface CoreConfig {
+  port: number;
+  host: string;
+  role: "primary" | "candidate";
+  sharedDir: string;
+  liteModelPath: string;
+  embedModelDir: string | null;
+  threads: number;
+  contextSize: number;
+  maxTokensCap: number;
+  parallel: number;
+  queueSize: number;
+  bodyLimit: string;
+  buildId: string | null;
+  maintenanceFlagPath: string;
+  history: { recentTurns: number; recallTopK: number; minSimilarity: number };
+  mcp: { endpoint: string | null; fallbackEndpoint: string | null; timeoutMs: number };
+  shutdownGraceMs: number;
+}
+
+/** Reads and validates the environment; throws ConfigError with one line naming every bad variable. */
+export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
+  const e = parseEnv(CoreEnvSchema, env);
+  const sharedDir = path.resolve(e.GAIA_SHARED_DIR);
+  const embed = e.GAIA_EMBED_MODEL_DIR.toLowerCase() === "none" ? null : path.resolve(e.GAIA_EMBED_MODEL_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    role: e.GAIA_ROLE,
+    sharedDir,
+    liteModelPath: path.resolve(e.GAIA_LITE_MODEL),
+    embedModelDir: embed,
+    threads: e.GAIA_THREADS ?? physicalCores(),
+    contextSize: e.GAIA_CONTEXT_SIZE,
+    maxTokensCap: e.GAIA_MAX_TOKENS_CAP,
+    parallel: e.GAIA_PARALLEL,
+    queueSize: e.GAIA_QUEUE_SIZE,
+    bodyLimit: e.GAIA_BODY_LIMIT,
+    buildId: e.GAIA_BUILD_ID ?? null,
+    maintenanceFlagPath: path.resolve(e.GAIA_MAINTENANCE_FLAG ?? path.join(sharedDir, MAINTENANCE_FLAG_NAME)),
+    history: {
+      recentTurns: e.GAIA_HISTORY_RECENT_TURNS,
+      recallTopK: e.GAIA_HISTORY_RECALL_TOP_K,
+      minSimilarity: e.GAIA_HISTORY_MIN_SIMILARITY,
+    },
+    mcp: { endpoint: e.MCP_ENDPOINT ?? null, fallbackEndpoint: e.MCP_FALLBACK_ENDPOINT ?? null, timeoutMs: e.MCP_TIMEOUT_MS },
+    shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,57 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Express } from "express";
+import { repoRoot } from "../../shared/config/repoRoot.js";
+import type { Logger } from "../../shared/logging/logger.js";
+import { createApp } from "./app.js";
+import { computeBuildId } from "./buildId.js";
+import type { CoreConfig } from "./config.js";
+import { CoreState } from "./CoreState.js";
+import { createMetrics } from "./observability/metrics.js";
+import { FileSessionStore } from "./sessions/FileSessionStore.js";
+import { startEngine } from "./startEngine.js";
+
+/** A core: its HTTP app (not listening), its state, and the model loading in the background. */
+export interface Core {
+  app: Express;
+  state: CoreState;
+  store: FileSessionStore;
+  buildId: string;
+  /** Settles when the model is loaded (ready) or failed to load (state says which); never rejects. */
+  started: Promise<void>;
+  /** Releases the model and embedder. */
+  dispose(): Promise<void>;
+}
+
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(repoRoot(), "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** Wires config into store, state, metrics, app and engine. main.ts listens on it; tests call it with supertest. */
+export function createCore(config: CoreConfig, logger: Logger): Core {
+  const version = packageVersion();
+  const buildId = computeBuildId(config.buildId, version);
+  const state = new CoreState();
+  const store = new FileSessionStore({ dir: path.join(config.sharedDir, "sessions"), logger });
+  const metrics = createMetrics(state);
+  const app = createApp({ config, state, store, logger, buildId, version, metrics });
+  const started = startEngine({ config, store, logger, metrics: metrics.observer })
+    .then((parts) => {
+      if (state.status === "draining") return parts.engine.dispose();
+      state.markReady(parts);
+      logger.info({ history_mode: parts.history.mode, history_mode_reason: parts.history.reason, model_load_ms: parts.modelLoadMs }, "ready");
+    })
+    .catch((error: Error) => {
+      state.markFailed(`${error.name}: ${error.message}`);
+      logger.error({ err: error, model: config.liteModelPath }, "model failed to load; /health reports failed");
+    });
+  return {
+    app, state, store, buildId, started,
+    async dispose() {
+      state.markDraining();
+      await started;
+      await state.parts?.engine.dispose();
+      await state.parts?.history.dispose();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { Response } from "express";
+
+/** One line of the NDJSON answer (digest §2.7, GAIA's later core). */
+export type NdjsonEvent =
+  | { type: "token"; value: string }
+  | { type: "flush" }
+  | { type: "packet"; value: unknown }
+  | { type: "error"; value: string };
+
+/**
+ * Writes NDJSON events, sending the 200 headers only with the first event: anything that fails before the first
+ * token (validation, budget, full queue) can still be answered with its proper status as problem+json.
+ */
+export class NdjsonStream {
+  constructor(private readonly res: Response) {}
+
+  get started(): boolean {
+    return this.res.headersSent;
+  }
+
+  write(event: NdjsonEvent): void {
+    if (this.res.writableEnded || this.res.destroyed) return;
+    if (!this.res.headersSent) {
+      this.res.status(200).type("application/x-ndjson").set("Cache-Control", "no-store").set("X-Accel-Buffering", "no");
+      this.res.flushHeaders();
+    }
+    this.res.write(`${JSON.stringify(event)}\n`);
+  }
+
+  end(): void {
+    if (!this.res.writableEnded) this.res.end();
+  }
+}

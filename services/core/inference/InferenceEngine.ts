@@ -1,0 +1,60 @@
+/** A chat message as the pipeline builds it; the engine renders it with the model's own chat template. */
+export interface PromptMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** Why generation ended. */
+export type StopReason = "eos" | "max_tokens" | "stop_sequence" | "time_budget" | "cancelled";
+
+export interface GenerationRequest {
+  /** Session the prompt belongs to: the engine keeps its KV cache warm for the next turn. */
+  sessionKey: string;
+  messages: PromptMessage[];
+  maxTokens: number;
+  temperature: number;
+  topP?: number;
+  seed?: number;
+  /** Extra stop strings (`header.model.stop`). */
+  stop?: readonly string[];
+  /** Generation stops after this long and the answer is marked as cut. */
+  timeBudgetMs?: number;
+  /** Aborted when the client goes away: generation stops and the result is `cancelled`. */
+  signal?: AbortSignal;
+  /** Raw model text as it is produced (think tags not yet removed). */
+  onTextChunk?: (text: string) => void;
+}
+
+export interface GenerationResult {
+  text: string;
+  stopReason: StopReason;
+  /** Tokens of the whole rendered prompt. */
+  promptTokens: number;
+  /** Prompt tokens already in the KV cache from the session's previous turn (not evaluated again). */
+  reusedPromptTokens: number;
+  completionTokens: number;
+  queuedMs: number;
+  timeToFirstTokenMs: number | null;
+  generationMs: number;
+}
+
+/** Occupancy of the engine's slots and wait queue. */
+export interface EngineLoad {
+  active: number;
+  waiting: number;
+  capacity: number;
+  slots: number;
+}
+
+/** What the pipeline needs from a model: token counting with the real template, and generation. */
+export interface InferenceEngine {
+  /** Tokens one sequence can hold (prompt + answer). */
+  readonly contextSize: number;
+  /** Model name from its metadata, if any. */
+  readonly modelName: string | null;
+  /** Tokens the messages take once rendered with the model's chat template (with the generation prompt). */
+  countTokens(messages: readonly PromptMessage[]): number;
+  generate(request: GenerationRequest): Promise<GenerationResult>;
+  load(): EngineLoad;
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,186 @@
+import {
+  getLlama, LlamaChat, LlamaLogLevel, resolveChatWrapper,
+  type ChatHistoryItem, type ChatWrapper, type Llama, type LlamaContext, type LlamaModel,
+} from "node-llama-cpp";
+import type { Logger } from "../../../shared/logging/logger.js";
+import type {
+  EngineLoad, GenerationRequest, GenerationResult, InferenceEngine, PromptMessage, StopReason,
+} from "./InferenceEngine.js";
+import { SlotPool } from "./SlotPool.js";
+
+export interface LiteModelOptions {
+  /** Path of the GGUF file. */
+  modelPath: string;
+  /** CPU threads for evaluation; always explicit (node-llama-cpp's CPU default oversubscribes small machines). */
+  threads: number;
+  /** Requested tokens per sequence; capped by the model's training context. */
+  contextSize: number;
+  /** Context sequences: concurrent generations (batched together) and warm sessions. */
+  parallel: number;
+  /** Requests that may wait for a sequence before new ones get QueueFullError. */
+  queueSize: number;
+  logger?: Logger;
+}
+
+/** Converts pipeline messages to node-llama-cpp's chat history, ending with the empty model turn to generate. */
+function toChatHistory(messages: readonly PromptMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem =>
+    m.role === "system" ? { type: "system", text: m.content }
+      : m.role === "user" ? { type: "user", text: m.content }
+        : { type: "model", response: [m.content] });
+  history.push({ type: "model", response: [] });
+  return history;
+}
+
+const STOP_REASONS: Record<string, StopReason> = {
+  eogToken: "eos", stopGenerationTrigger: "eos", customStopTrigger: "stop_sequence", maxTokens: "max_tokens",
+  functionCalls: "eos", abort: "cancelled",
+};
+
+/**
+ * The lite model on CPU through node-llama-cpp: one model, one context with `parallel` sequences (batched by
+ * node-llama-cpp), each wrapped in a LlamaChat that reuses the prefix already in its KV cache. Sessions stick to the
+ * sequence that served them last, so a session's next turn only evaluates the new tokens.
+ */
+export class LiteModel implements InferenceEngine {
+  private generationMsAverage = 2000;
+
+  private constructor(
+    private readonly llama: Llama,
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly chatWrapper: ChatWrapper,
+    private readonly pool: SlotPool<LlamaChat>,
+    readonly loadMs: number,
+  ) {}
+
+  /** Loads the model and creates its context; throws node-llama-cpp's own errors (ENOENT, InvalidGgufMagicError…). */
+  static async load(options: LiteModelOptions): Promise<LiteModel> {
+    const started = performance.now();
+    const log = options.logger;
+    const llama = await getLlama({
+      gpu: false, build: "never", logLevel: LlamaLogLevel.warn, maxThreads: options.threads,
+      logger: (level, message) => {
+        const text = message.trim();
+        if (!text) return;
+        if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) log?.error({ llama: text }, "llama.cpp error");
+        else log?.debug({ llama: text }, "llama.cpp");
+      },
+    });
+    try {
+      let lastProgress = -1;
+      const model = await llama.loadModel({
+        modelPath: options.modelPath, gpuLayers: 0,
+        onLoadProgress: (progress) => {
+          const percent = Math.floor(progress * 4) * 25;
+          if (percent > lastProgress) {
+            lastProgress = percent;
+            log?.info({ model: options.modelPath, progress: percent }, "loading model");
+          }
+        },
+      });
+      const contextSize = Math.min(options.contextSize, model.trainContextSize);
+      const context = await model.createContext({
+        contextSize, sequences: options.parallel, threads: options.threads, batchSize: Math.min(512, contextSize),
+      });
+      const chatWrapper = resolveChatWrapper(model);
+      const sequences = Array.from({ length: options.parallel }, () =>
+        new LlamaChat({ contextSequence: context.getSequence(), chatWrapper, autoDisposeSequence: true }));
+      let engine: LiteModel | undefined;
+      const pool = new SlotPool(sequences, options.queueSize, () => engine?.retryAfterSeconds() ?? 5);
+      engine = new LiteModel(llama, model, context, chatWrapper, pool, Math.round(performance.now() - started));
+      log?.info({
+        model: options.modelPath, load_ms: engine.loadMs, context_size: context.contextSize, sequences: options.parallel,
+        threads: options.threads, chat_wrapper: chatWrapper.wrapperName, train_context: model.trainContextSize,
+      }, "model ready");
+      return engine;
+    } catch (error) {
+      await llama.dispose();
+      throw error;
+    }
+  }
+
+  get contextSize(): number {
+    return this.context.contextSize;
+  }
+
+  get modelName(): string | null {
+    return this.model.fileInfo.metadata.general?.name ?? null;
+  }
+
+  /** Name of the chat template wrapper node-llama-cpp resolved from the GGUF (e.g. "ChatML"). */
+  get chatWrapperName(): string {
+    return this.chatWrapper.wrapperName;
+  }
+
+  countTokens(messages: readonly PromptMessage[]): number {
+    const { contextText } = this.chatWrapper.generateContextState({ chatHistory: toChatHistory(messages) });
+    return contextText.tokenize(this.model.tokenizer).length;
+  }
+
+  load(): EngineLoad {
+    return this.pool.load();
+  }
+
+  async generate(request: GenerationRequest): Promise<GenerationResult> {
+    const queuedAt = performance.now();
+    const lease = await this.pool.acquire(request.sessionKey, request.signal);
+    const queuedMs = performance.now() - queuedAt;
+    const chat = lease.slot;
+    const budget = new AbortController();
+    const timer = request.timeBudgetMs ? setTimeout(() => budget.abort(new Error("time budget")), request.timeBudgetMs) : undefined;
+    const signal = request.signal ? AbortSignal.any([request.signal, budget.signal]) : budget.signal;
+    try {
+      const history = toChatHistory(request.messages);
+      const promptTokens = this.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(this.model.tokenizer);
+      const reusedPromptTokens = chat.sequence.compareContextTokens(promptTokens).firstDifferentIndex;
+      const meterBefore = chat.sequence.tokenMeter.getState();
+      const started = performance.now();
+      let firstTokenAt: number | null = null;
+      const response = await chat.generateResponse(history, {
+        maxTokens: request.maxTokens,
+        temperature: request.temperature,
+        ...(request.topP !== undefined ? { topP: request.topP } : {}),
+        ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        ...(request.stop?.length ? { customStopTriggers: [...request.stop] } : {}),
+        signal,
+        stopOnAbortSignal: true,
+        onTextChunk: (text) => {
+          firstTokenAt ??= performance.now();
+          request.onTextChunk?.(text);
+        },
+      });
+      const finished = performance.now();
+      const meterAfter = chat.sequence.tokenMeter.getState();
+      let stopReason = STOP_REASONS[response.metadata.stopReason] ?? "eos";
+      if (stopReason === "cancelled" && budget.signal.aborted && !request.signal?.aborted) stopReason = "time_budget";
+      this.generationMsAverage = 0.8 * this.generationMsAverage + 0.2 * (finished - started);
+      return {
+        text: response.response,
+        stopReason,
+        promptTokens: promptTokens.length,
+        reusedPromptTokens,
+        completionTokens: meterAfter.usedOutputTokens - meterBefore.usedOutputTokens,
+        queuedMs,
+        timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
+        generationMs: finished - started,
+      };
+    } finally {
+      clearTimeout(timer);
+      lease.release();
+    }
+  }
+
+  /** Seconds a client should wait before retrying when the queue is full: roughly one queue's worth of turns. */
+  private retryAfterSeconds(): number {
+    const { waiting, slots } = this.pool.load();
+    return Math.max(1, Math.ceil((this.generationMsAverage * (waiting / slots + 1)) / 1000));
+  }
+
+  async dispose(): Promise<void> {
+    for (const chat of this.pool.all()) chat.dispose();
+    await this.context.dispose();
+    await this.model.dispose();
+    await this.llama.dispose();
+  }
+}

@@ -1,0 +1,109 @@
+import { QueueFullError } from "../errors/unavailableErrors.js";
+
+/** A slot handed to one request; give it back with release(). */
+export interface SlotLease<T> {
+  readonly slot: T;
+  /** The session this slot served before this lease (its KV cache may hold that session's prompt). */
+  readonly previousOwner: string | null;
+  release(): void;
+}
+
+interface Entry<T> {
+  slot: T;
+  owner: string | null;
+  busy: boolean;
+  lastUsed: number;
+}
+
+interface Waiter<T> {
+  owner: string;
+  resolve: (lease: SlotLease<T>) => void;
+  reject: (error: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+/**
+ * A fixed set of slots (context sequences) with session affinity and a bounded FIFO wait queue.
+ * A request prefers the free slot that last served its session (its prompt prefix is still in the KV cache),
+ * otherwise takes the least recently used free slot: an LRU of warm sessions bounded by the number of slots.
+ */
+export class SlotPool<T> {
+  private readonly entries: Entry<T>[];
+  private readonly waiters: Waiter<T>[] = [];
+  private tick = 0;
+
+  constructor(slots: readonly T[], private readonly queueCapacity: number, private readonly retryAfterSeconds: () => number) {
+    this.entries = slots.map((slot) => ({ slot, owner: null, busy: false, lastUsed: 0 }));
+  }
+
+  /** Waits for a slot; throws QueueFullError at once when the wait queue is full, or the signal's reason when aborted. */
+  acquire(owner: string, signal?: AbortSignal): Promise<SlotLease<T>> {
+    signal?.throwIfAborted();
+    const entry = this.pickFree(owner);
+    if (entry) return Promise.resolve(this.lease(entry, owner));
+    if (this.waiters.length >= this.queueCapacity) {
+      return Promise.reject(new QueueFullError(this.queueCapacity, this.retryAfterSeconds()));
+    }
+    return new Promise<SlotLease<T>>((resolve, reject) => {
+      const waiter: Waiter<T> = {
+        owner, resolve, reject, signal,
+        onAbort: () => {
+          const index = this.waiters.indexOf(waiter);
+          if (index >= 0) this.waiters.splice(index, 1);
+          reject(signal?.reason);
+        },
+      };
+      signal?.addEventListener("abort", waiter.onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Slots busy, requests waiting, wait-queue capacity, and slot count. */
+  load(): { active: number; waiting: number; capacity: number; slots: number } {
+    return {
+      active: this.entries.filter((e) => e.busy).length,
+      waiting: this.waiters.length,
+      capacity: this.queueCapacity,
+      slots: this.entries.length,
+    };
+  }
+
+  /** All slots, for disposal. */
+  all(): T[] {
+    return this.entries.map((e) => e.slot);
+  }
+
+  private pickFree(owner: string): Entry<T> | undefined {
+    const free = this.entries.filter((e) => !e.busy);
+    return free.find((e) => e.owner === owner) ?? free.sort((a, b) => a.lastUsed - b.lastUsed)[0];
+  }
+
+  private lease(entry: Entry<T>, owner: string): SlotLease<T> {
+    const previousOwner = entry.owner;
+    entry.busy = true;
+    entry.owner = owner;
+    entry.lastUsed = ++this.tick;
+    let released = false;
+    return {
+      slot: entry.slot,
+      previousOwner,
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.busy = false;
+        entry.lastUsed = ++this.tick;
+        this.handOver(entry);
+      },
+    };
+  }
+
+  /** Gives a freed slot to the first waiter; a waiter whose own warm slot is free takes that one instead. */
+  private handOver(freed: Entry<T>): void {
+    const waiter = this.waiters.shift();
+    if (!waiter) return;
+    waiter.signal?.removeEventListener("abort", waiter.onAbort);
+    const entry = this.pickFree(waiter.owner) ?? freed;
+    waiter.resolve(this.lease(entry, waiter.owner));
+  }
+}

@@ -1,0 +1,209 @@
+import type { CognitionPacket } from "../../../shared/packet/index.js";
+import type { Logger } from "../../../shared/logging/logger.js";
+import type { HistorySelector } from "../history/HistorySelector.js";
+import type { InferenceEngine } from "../inference/InferenceEngine.js";
+import { describeContext } from "../prompt/describeContext.js";
+import { describePersona } from "../prompt/describePersona.js";
+import { fitToBudget } from "../prompt/fitToBudget.js";
+import type { ToolOutcome } from "../prompt/PromptParts.js";
+import type { SessionStore, SessionTurn } from "../sessions/SessionStore.js";
+import { stripThinkTags } from "../text/stripThinkTags.js";
+import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
+import type { ToolRun, ToolRunner } from "../tools/ToolRunner.js";
+import { ClientClosedError } from "./ClientClosedError.js";
+import type { TurnOutcome } from "./TurnOutcome.js";
+import type { TurnObserver } from "../observability/metrics.js";
+
+export interface CognitionPipelineOptions {
+  engine: InferenceEngine;
+  store: SessionStore;
+  history: HistorySelector;
+  tools?: ToolRunner | null;
+  /** Upper bound on generated tokens, whatever the packet asks. */
+  maxTokensCap: number;
+  logger?: Logger;
+  /** Told about every finished turn (metrics). */
+  observer?: TurnObserver;
+}
+
+export interface TurnOptions {
+  /** Aborted when the client disconnects: generation stops and nothing is stored. */
+  signal?: AbortSignal;
+  /** Visible answer text as it is generated (NDJSON streaming). */
+  onToken?: (text: string) => void;
+}
+
+/** Defaults for generation settings a packet leaves null: the original's effective final-answer values (digest §4.3). */
+const DEFAULT_TEMPERATURE = 0.2;
+const DEFAULT_TOP_P = 0.95;
+
+/**
+ * One packet's way through core, top to bottom:
+ * remember (load the session; a re-sent packet_id replays its stored answer) → assemble (persona, chosen history,
+ * client context, tool result; fitted to the token budget) → infer (lite model, streamed) → clean (hidden reasoning
+ * removed) → save the turn. Validation happens before (route), filling the packet after (completePacket).
+ */
+export class CognitionPipeline {
+  /** Packets being answered right now, by session + packet_id: a concurrent re-send waits for the same answer. */
+  private readonly inFlight = new Map<string, Promise<TurnOutcome>>();
+
+  constructor(private readonly options: CognitionPipelineOptions) {}
+
+  async run(packet: CognitionPacket, turn: TurnOptions = {}): Promise<TurnOutcome> {
+    const key = JSON.stringify([packet.header.session_id, packet.header.packet_id]);
+    const running = this.inFlight.get(key);
+    if (running) {
+      const outcome = await running;
+      turn.onToken?.(outcome.answer);
+      return { ...outcome, replayed: true };
+    }
+    const work = this.answer(packet, turn).then((outcome) => {
+      this.options.observer?.turnCompleted(outcome);
+      return outcome;
+    });
+    this.inFlight.set(key, work);
+    try {
+      return await work;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async answer(packet: CognitionPacket, turn: TurnOptions): Promise<TurnOutcome> {
+    const { engine, store, history } = this.options;
+    const sessionId = packet.header.session_id;
+    const userText = packet.content.original_prompt;
+
+    // remember
+    const turns = await store.load(sessionId);
+    const previous = turns.find((t) => t.packetId === packet.header.packet_id);
+    if (previous) {
+      turn.onToken?.(previous.assistant);
+      return replayOf(previous);
+    }
+
+    // assemble
+    const { availableTools, tool } = await this.runTools(packet);
+    const chosen = await history.choose(turns, userText);
+    const maxTokens = this.maxTokensFor(packet);
+    const fitted = fitToBudget({
+      system: describePersona(packet),
+      history: chosen.history,
+      recalled: chosen.recalled,
+      contextBlocks: describeContext(packet, tool ? toolOutcomeText(tool.name, tool.run) : null),
+      userText,
+    }, { contextSize: engine.contextSize, maxTokens, countTokens: (m) => engine.countTokens(m) });
+
+    // infer
+    const filter = new ThinkTagStreamFilter();
+    const { model } = packet.header;
+    const generated = await engine.generate({
+      sessionKey: sessionId,
+      messages: fitted.messages,
+      maxTokens,
+      temperature: model.temperature ?? DEFAULT_TEMPERATURE,
+      topP: model.top_p ?? DEFAULT_TOP_P,
+      ...(model.seed !== null && model.seed !== undefined ? { seed: model.seed } : {}),
+      stop: model.stop,
+      timeBudgetMs: packet.context.constraints.time_budget_ms > 0 ? packet.context.constraints.time_budget_ms : undefined,
+      ...(turn.signal ? { signal: turn.signal } : {}),
+      onTextChunk: (text) => {
+        const visible = filter.push(text);
+        if (visible) turn.onToken?.(visible);
+      },
+    });
+    const tail = filter.end();
+    if (tail) turn.onToken?.(tail);
+    if (generated.stopReason === "cancelled") throw new ClientClosedError();
+
+    // clean and save
+    const answer = stripThinkTags(generated.text);
+    const outcome: TurnOutcome = {
+      answer,
+      stopReason: generated.stopReason,
+      promptTokens: generated.promptTokens,
+      reusedPromptTokens: generated.reusedPromptTokens,
+      completionTokens: generated.completionTokens,
+      historyMode: chosen.mode,
+      historyModeReason: chosen.reason,
+      turnsVerbatim: fitted.parts.history.length,
+      recalled: fitted.parts.recalled,
+      droppedForBudget: fitted.droppedHistory + fitted.droppedRecalled,
+      maxTokens,
+      timeToFirstTokenMs: generated.timeToFirstTokenMs,
+      generationMs: generated.generationMs,
+      queuedMs: generated.queuedMs,
+      replayed: false,
+      availableTools,
+      tool,
+    };
+    const vector = await history.vectorFor({ user: userText, assistant: answer });
+    const { duplicate, stored } = await store.appendTurn({
+      packetId: packet.header.packet_id, sessionId, at: new Date().toISOString(), user: userText, assistant: answer,
+      ...(vector ? { vector } : {}),
+      meta: { outcome: storedMeta(outcome) },
+    });
+    return duplicate ? replayOf(stored) : outcome;
+  }
+
+  /** Answer length: the packet's constraints and model limit, capped by config, and always leaving room for a prompt. */
+  private maxTokensFor(packet: CognitionPacket): number {
+    const asked = [packet.context.constraints.max_tokens, packet.header.model.max_output_tokens]
+      .filter((n): n is number => typeof n === "number" && n > 0);
+    const limit = Math.min(this.options.maxTokensCap, Math.floor(this.options.engine.contextSize / 2), ...asked);
+    return Math.max(1, limit);
+  }
+
+  /** Lists MCP tools, and runs the selected tool when the packet allows execution (SPEC §3). */
+  private async runTools(packet: CognitionPacket): Promise<Pick<TurnOutcome, "availableTools" | "tool">> {
+    const runner = this.options.tools;
+    if (!runner) return { availableTools: null, tool: null };
+    const availableTools = await runner.listTools();
+    const selected = packet.tool_routing?.selected_tool;
+    if (!selected || !packet.governance.safety.execution_allowed) return { availableTools, tool: null };
+    const params = (selected.params ?? {}) as Record<string, unknown>;
+    const run = await runner.run(selected.tool_name, params);
+    this.options.logger?.info({ tool: selected.tool_name, ok: run.ok, ms: Math.round(run.executionMs) }, "tool executed");
+    return { availableTools, tool: { name: selected.tool_name, params, run } };
+  }
+}
+
+function toolOutcomeText(name: string, run: ToolRun): ToolOutcome {
+  return {
+    tool: name,
+    ok: run.ok,
+    text: run.ok ? (typeof run.output === "string" ? run.output : JSON.stringify(run.output ?? null)) : (run.error ?? "unknown error"),
+  };
+}
+
+/** The parts of an outcome stored with the turn, so a re-sent packet gets the same metrics back. */
+function storedMeta(outcome: TurnOutcome) {
+  return {
+    stop_reason: outcome.stopReason, prompt_tokens: outcome.promptTokens, completion_tokens: outcome.completionTokens,
+    history_mode: outcome.historyMode, max_tokens: outcome.maxTokens,
+  };
+}
+
+/** The outcome of a packet_id answered before: the stored answer, no inference. */
+function replayOf(turn: SessionTurn): TurnOutcome {
+  const meta = (turn.meta?.outcome ?? {}) as Partial<ReturnType<typeof storedMeta>>;
+  return {
+    answer: turn.assistant,
+    stopReason: meta.stop_reason ?? "eos",
+    promptTokens: meta.prompt_tokens ?? 0,
+    reusedPromptTokens: 0,
+    completionTokens: meta.completion_tokens ?? 0,
+    historyMode: meta.history_mode ?? "full",
+    historyModeReason: null,
+    turnsVerbatim: 0,
+    recalled: [],
+    droppedForBudget: 0,
+    maxTokens: meta.max_tokens ?? 0,
+    timeToFirstTokenMs: null,
+    generationMs: 0,
+    queuedMs: 0,
+    replayed: true,
+    availableTools: null,
+    tool: null,
+  };
+}

@@ -1,0 +1,27 @@
+import type { HistoryMode } from "../history/HistorySelector.js";
+import type { RecalledTurn } from "../prompt/PromptParts.js";
+import type { StopReason } from "../inference/InferenceEngine.js";
+import type { ToolRun } from "../tools/ToolRunner.js";
+
+/** What one turn produced, before it is written into the packet. */
+export interface TurnOutcome {
+  /** The answer shown to the user (hidden-reasoning tags removed). */
+  answer: string;
+  stopReason: StopReason;
+  promptTokens: number;
+  reusedPromptTokens: number;
+  completionTokens: number;
+  historyMode: HistoryMode;
+  historyModeReason: string | null;
+  turnsVerbatim: number;
+  recalled: RecalledTurn[];
+  droppedForBudget: number;
+  maxTokens: number;
+  timeToFirstTokenMs: number | null;
+  generationMs: number;
+  queuedMs: number;
+  /** True when the packet_id was already answered and the stored answer is returned without inference. */
+  replayed: boolean;
+  availableTools: string[] | null;
+  tool: { name: string; params: Record<string, unknown>; run: ToolRun } | null;
+}

@@ -1,0 +1,85 @@
+import fs from "node:fs";
+import express, { type Router } from "express";
+import type { CoreConfig } from "../config.js";
+import type { CoreState } from "../CoreState.js";
+import type { SessionStore } from "../sessions/SessionStore.js";
+
+export interface HealthDeps {
+  config: CoreConfig;
+  state: CoreState;
+  store: SessionStore;
+  buildId: string;
+  version: string;
+}
+
+/** The /health body: readiness, role, model, history mode and why, queue, build. Cheap: answers during generation. */
+export function healthBody({ config, state, buildId, version }: HealthDeps) {
+  const parts = state.parts;
+  const history = parts?.history;
+  return {
+    status: state.status === "draining" ? "draining" : state.status,
+    service: "gaia-core",
+    role: config.role,
+    build_id: buildId,
+    version,
+    uptime_s: Math.round((Date.now() - state.startedAt) / 100) / 10,
+    model: {
+      path: config.liteModelPath,
+      name: parts?.engine.modelName ?? null,
+      loaded: parts !== null,
+      load_ms: parts?.modelLoadMs ?? null,
+      context_size: parts?.engine.contextSize ?? null,
+      ...(state.failure ? { error: state.failure } : {}),
+    },
+    history_mode: history?.mode ?? "full",
+    history_mode_reason: history ? history.reason : "model not loaded yet",
+    queue: parts ? (({ active, waiting, capacity }) => ({ active, waiting, capacity }))(parts.engine.load()) : { active: 0, waiting: 0, capacity: config.queueSize },
+    maintenance: fs.existsSync(config.maintenanceFlagPath),
+    shared_dir: config.sharedDir,
+  };
+}
+
+/** GET /health (200 ready, 503 otherwise), GET /status (as the original's, plus queue and sessions), GET / (endpoints). */
+export function healthRouter(deps: HealthDeps): Router {
+  const router = express.Router();
+  router.get("/health", (_req, res) => {
+    const body = healthBody(deps);
+    res.status(body.status === "ready" ? 200 : 503).json(body);
+  });
+  router.get("/status", async (_req, res) => {
+    const { state, config } = deps;
+    const parts = state.parts;
+    const load = parts?.engine.load();
+    res.status(parts ? 200 : 503).json({
+      status: parts ? "operational" : "not_initialized",
+      service: "gaia-core",
+      role: config.role,
+      build_id: deps.buildId,
+      ...(parts ? {} : { message: state.failure ? `Model failed to load: ${state.failure}` : "Model is loading" }),
+      ai_manager: { initialized: parts !== null, current_persona: "default" },
+      models: {
+        available: parts ? ["lite"] : [],
+        status: parts ? { lite: load && load.active > 0 ? "busy" : "idle" } : {},
+      },
+      history_mode: parts?.history.mode ?? "full",
+      queue: load ?? { active: 0, waiting: 0, capacity: config.queueSize, slots: config.parallel },
+      sessions: { count: await deps.store.count() },
+    });
+  });
+  router.get("/", (_req, res) => {
+    res.json({
+      service: "gaia-core",
+      description: "GAIA Cognitive Loop Service (TypeScript)",
+      role: deps.config.role,
+      endpoints: {
+        "/": "This endpoint list",
+        "/health": "Readiness, role, model, history mode, queue (200 ready, 503 loading)",
+        "/status": "Operational status, models, queue depth, session count",
+        "/process_packet": "POST a CognitionPacket (application/json); Accept: application/x-ndjson streams tokens",
+        "/schema": "JSON Schema of the CognitionPacket",
+        "/metrics": "Prometheus metrics",
+      },
+    });
+  });
+  return router;
+}

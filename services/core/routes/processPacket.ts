@@ -1,0 +1,90 @@
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import { parsePacket } from "../../../shared/packet/index.js";
+import type { CoreState } from "../CoreState.js";
+import { InvalidJsonError, InvalidPacketError, UnsupportedMediaTypeError } from "../errors/clientErrors.js";
+import { NotReadyError, ShuttingDownError } from "../errors/unavailableErrors.js";
+import { NdjsonStream } from "../http/NdjsonStream.js";
+import { ClientClosedError } from "../pipeline/ClientClosedError.js";
+import { completePacket } from "../pipeline/completePacket.js";
+
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
+/** Per-request facts for the access log line. */
+export interface PacketLogFields {
+  packet_id?: string;
+  session_id?: string;
+  packet_version?: string;
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  kv_reused_tokens?: number;
+  history_mode?: string;
+  stop?: string;
+  replayed?: boolean;
+  streamed?: boolean;
+}
+
+/**
+ * POST /process_packet — receive: JSON only, parsed within the body limit; validate: the CognitionPacket schema,
+ * every problem listed; then the pipeline runs the turn and the completed packet is sent as one JSON document,
+ * or as NDJSON tokens + the packet when the client asks for application/x-ndjson. A client that disconnects
+ * cancels generation.
+ */
+export function processPacketRouter(state: CoreState, bodyLimit: string): Router {
+  const router = express.Router();
+  router.post(
+    "/process_packet",
+    (req: Request, _res: Response, next: NextFunction) => {
+      const type = req.headers["content-type"];
+      if (!type || !JSON_MEDIA_TYPE.test(type)) return next(new UnsupportedMediaTypeError(type));
+      const length = req.headers["content-length"];
+      next(length === "0" || (length === undefined && !req.headers["transfer-encoding"]) ? new InvalidJsonError("the body is empty") : undefined);
+    },
+    express.json({ limit: bodyLimit, strict: false, type: () => true }),
+    async (req: Request, res: Response) => {
+      const receivedAt = performance.now();
+      const parsed = parsePacket(req.body);
+      if (!parsed.ok) throw new InvalidPacketError(parsed.problems);
+      const { packet, version } = parsed;
+      const log = res.locals as PacketLogFields;
+      Object.assign(log, { packet_id: packet.header.packet_id, session_id: packet.header.session_id, packet_version: version });
+      res.set("X-Gaia-Packet-Version", encodeURIComponent(version));
+
+      if (state.status === "draining") throw new ShuttingDownError();
+      if (state.status !== "ready" || !state.parts) throw new NotReadyError(state.status === "failed" ? "failed to load its model" : "loading its model");
+      const { pipeline } = state.parts;
+
+      const cancel = new AbortController();
+      res.on("close", () => {
+        if (!res.writableFinished) cancel.abort(new ClientClosedError());
+      });
+      const streaming = req.accepts(["application/json", "application/x-ndjson"]) === "application/x-ndjson";
+      log.streamed = streaming;
+      const stream = streaming ? new NdjsonStream(res) : null;
+      try {
+        const outcome = await pipeline.run(packet, {
+          signal: cancel.signal,
+          ...(stream ? { onToken: (value: string) => stream.write({ type: "token", value }) } : {}),
+        });
+        const completed = completePacket(packet, outcome, performance.now() - receivedAt, version);
+        Object.assign(log, {
+          prompt_tokens: outcome.promptTokens, completion_tokens: outcome.completionTokens,
+          kv_reused_tokens: outcome.reusedPromptTokens, history_mode: outcome.historyMode, stop: outcome.stopReason,
+          replayed: outcome.replayed,
+        });
+        if (!stream) {
+          res.status(200).json(completed);
+          return;
+        }
+        stream.write({ type: "flush" });
+        stream.write({ type: "packet", value: completed });
+        stream.end();
+      } catch (error) {
+        if (error instanceof ClientClosedError || cancel.signal.aborted) return; // nobody left to answer
+        if (!stream?.started) throw error;
+        stream.write({ type: "error", value: (error as Error).message });
+        stream.end();
+      }
+    },
+  );
+  return router;
+}

@@ -1,0 +1,58 @@
+import type { Logger } from "../../shared/logging/logger.js";
+import { McpClient } from "../../shared/mcp/index.js";
+import type { CoreConfig } from "./config.js";
+import type { ReadyParts } from "./CoreState.js";
+import { loadEmbedder } from "./history/embedder/loadEmbedder.js";
+import { HistorySelector } from "./history/HistorySelector.js";
+import { LiteModel } from "./inference/LiteModel.js";
+import type { TurnObserver } from "./observability/metrics.js";
+import { CognitionPipeline } from "./pipeline/CognitionPipeline.js";
+import type { SessionStore } from "./sessions/SessionStore.js";
+import { CachedToolList } from "./tools/CachedToolList.js";
+
+export interface StartEngineOptions {
+  config: CoreConfig;
+  store: SessionStore;
+  logger: Logger;
+  metrics?: TurnObserver;
+}
+
+/**
+ * Creates everything that takes time at start: the lite model (required: failure is reported by /health), the embedder
+ * (optional: failure means full-history mode, logged once with its reason) and the MCP client (when configured).
+ */
+export async function startEngine({ config, store, logger, metrics }: StartEngineOptions): Promise<ReadyParts> {
+  const [engine, embedding] = await Promise.all([
+    LiteModel.load({
+      modelPath: config.liteModelPath, threads: config.threads, contextSize: config.contextSize,
+      parallel: config.parallel, queueSize: config.queueSize, logger,
+    }),
+    loadEmbedder({ modelDir: config.embedModelDir ?? "none" }),
+  ]);
+  if (embedding.mode === "semantic") {
+    logger.info({ history_mode: "semantic", embed_model: embedding.embedder.name, load_ms: embedding.loadMs }, "embedding model ready");
+  } else {
+    logger.warn({ history_mode: "full", reason: embedding.reason }, "no embedding model: full-history mode");
+  }
+  const history = new HistorySelector({
+    embedder: embedding.mode === "semantic" ? embedding.embedder : null,
+    fullModeReason: embedding.mode === "full" ? embedding.reason : null,
+    store,
+    recentTurns: config.history.recentTurns,
+    recallTopK: config.history.recallTopK,
+    minSimilarity: config.history.minSimilarity,
+    logger,
+  });
+  const mcp = config.mcp.endpoint
+    ? new McpClient({
+      endpoint: config.mcp.endpoint, fallbackEndpoint: config.mcp.fallbackEndpoint, timeoutMs: config.mcp.timeoutMs,
+      maintenanceFlagPath: config.maintenanceFlagPath,
+      onEvent: (event) => logger.warn(event, "MCP failover"),
+    })
+    : null;
+  const pipeline = new CognitionPipeline({
+    engine, store, history, tools: mcp ? new CachedToolList(mcp) : null, maxTokensCap: config.maxTokensCap, logger,
+    ...(metrics ? { observer: metrics } : {}),
+  });
+  return { engine, history, pipeline, modelLoadMs: engine.loadMs };
+}
