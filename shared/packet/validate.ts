@@ -1,0 +1,66 @@
+/**
+ * Validating a request body as a CognitionPacket, with every problem listed by its JSON path (SPEC §2: a body that is
+ * not a packet is a 422 naming each problem, e.g. "version: required"), instead of the original's KeyError → HTTP 500.
+ */
+import { z } from "zod";
+import { CognitionPacketSchema, type CognitionPacket } from "./schema.js";
+
+/** One reason a body is not a packet: `path` is dotted with array indices ("context.cheatsheets.0.id"), or "(root)". */
+export interface PacketProblem {
+  path: string;
+  message: string;
+}
+
+/** The outcome of `parsePacket`: the expanded packet and the version it declared, or every problem found. */
+export type PacketParseResult =
+  | { ok: true; packet: CognitionPacket; version: string }
+  | { ok: false; problems: PacketProblem[] };
+
+/** Parses a request body (already JSON-decoded) as a packet; never throws. */
+export function parsePacket(body: unknown): PacketParseResult {
+  const result = CognitionPacketSchema.safeParse(body, { error: wireMessage });
+  if (result.success) return { ok: true, packet: result.data, version: result.data.version };
+  return { ok: false, problems: result.error.issues.map(toProblem) };
+}
+
+/** "header.origin: expected one of user|system|agent|sidecar". */
+export function formatProblem(problem: PacketProblem): string {
+  return `${problem.path}: ${problem.message}`;
+}
+
+/** Dotted path of an issue; "(root)" when the body itself is wrong. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? "(root)" : path.map(String).join(".");
+}
+
+function toProblem(issue: z.core.$ZodIssue): PacketProblem {
+  return { path: formatPath(issue.path), message: issue.message };
+}
+
+/**
+ * Short messages for the common cases; anything else keeps zod's default (or the schema's own, as for enums).
+ * Used only for this parse, so the schema stays usable with zod's defaults elsewhere.
+ */
+function wireMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  // JSON has no undefined: an undefined input is always a missing key, whatever the field's type (enums included).
+  if (issue.input === undefined) return "required";
+  if (issue.code !== "invalid_type") return undefined;
+  return `expected ${expectsInteger(issue) ? "integer" : issue.expected}, received ${describe(issue.input)}`;
+}
+
+/** zod says "number" when a non-number reaches an int field; the field wants an integer. */
+function expectsInteger(issue: z.core.$ZodRawIssue<z.core.$ZodIssueInvalidType>): boolean {
+  if (issue.expected === "int") return true;
+  return issue.inst instanceof z.ZodNumber && (issue.inst.format ?? "").includes("int");
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "NaN";
+    if (!Number.isFinite(value)) return String(value);
+    return Number.isInteger(value) ? "integer" : "number";
+  }
+  return typeof value;
+}
