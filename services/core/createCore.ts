@@ -9,7 +9,7 @@ import type { CoreConfig } from "./config.js";
 import { CoreState } from "./CoreState.js";
 import { createMetrics } from "./observability/metrics.js";
 import { FileSessionStore } from "./sessions/FileSessionStore.js";
-import { startEngine } from "./startEngine.js";
+import { startEngine, type StartEngineOptions } from "./startEngine.js";
 
 /** A core: its HTTP app (not listening), its state, and the model loading in the background. */
 export interface Core {
@@ -28,14 +28,14 @@ export function packageVersion(): string {
 }
 
 /** Wires config into store, state, metrics, app and engine. main.ts listens on it; tests call it with supertest. */
-export function createCore(config: CoreConfig, logger: Logger): Core {
+export function createCore(config: CoreConfig, logger: Logger, options: Pick<StartEngineOptions, "loadEngine"> = {}): Core {
   const version = packageVersion();
   const buildId = computeBuildId(config.buildId, version);
   const state = new CoreState();
   const store = new FileSessionStore({ dir: path.join(config.sharedDir, "sessions"), logger });
   const metrics = createMetrics(state);
   const app = createApp({ config, state, store, logger, buildId, version, metrics });
-  const started = startEngine({ config, store, logger, metrics: metrics.observer })
+  const started = startEngine({ config, store, logger, metrics: metrics.observer, ...options })
     .then((parts) => {
       if (state.status === "draining") return parts.engine.dispose();
       state.markReady(parts);

@@ -4,6 +4,7 @@ import type { CoreConfig } from "./config.js";
 import type { ReadyParts } from "./CoreState.js";
 import { loadEmbedder } from "./history/embedder/loadEmbedder.js";
 import { HistorySelector } from "./history/HistorySelector.js";
+import type { InferenceEngine } from "./inference/InferenceEngine.js";
 import { LiteModel } from "./inference/LiteModel.js";
 import type { TurnObserver } from "./observability/metrics.js";
 import { CognitionPipeline } from "./pipeline/CognitionPipeline.js";
@@ -15,18 +16,23 @@ export interface StartEngineOptions {
   store: SessionStore;
   logger: Logger;
   metrics?: TurnObserver;
+  /** Replaces the lite model (benchmarks measure service overhead with a stub engine). */
+  loadEngine?: (config: CoreConfig, logger: Logger) => Promise<InferenceEngine & { loadMs?: number }>;
 }
+
+const loadLiteModel = (config: CoreConfig, logger: Logger) => LiteModel.load({
+  modelPath: config.liteModelPath, threads: config.threads, contextSize: config.contextSize,
+  parallel: config.parallel, queueSize: config.queueSize, logger,
+});
 
 /**
  * Creates everything that takes time at start: the lite model (required: failure is reported by /health), the embedder
  * (optional: failure means full-history mode, logged once with its reason) and the MCP client (when configured).
  */
-export async function startEngine({ config, store, logger, metrics }: StartEngineOptions): Promise<ReadyParts> {
+export async function startEngine({ config, store, logger, metrics, loadEngine = loadLiteModel }: StartEngineOptions): Promise<ReadyParts> {
+  const started = performance.now();
   const [engine, embedding] = await Promise.all([
-    LiteModel.load({
-      modelPath: config.liteModelPath, threads: config.threads, contextSize: config.contextSize,
-      parallel: config.parallel, queueSize: config.queueSize, logger,
-    }),
+    loadEngine(config, logger),
     loadEmbedder({ modelDir: config.embedModelDir ?? "none" }),
   ]);
   if (embedding.mode === "semantic") {
@@ -54,5 +60,5 @@ export async function startEngine({ config, store, logger, metrics }: StartEngin
     engine, store, history, tools: mcp ? new CachedToolList(mcp) : null, maxTokensCap: config.maxTokensCap, logger,
     ...(metrics ? { observer: metrics } : {}),
   });
-  return { engine, history, pipeline, modelLoadMs: engine.loadMs };
+  return { engine, history, pipeline, modelLoadMs: engine.loadMs ?? Math.round(performance.now() - started) };
 }
