@@ -140,6 +140,10 @@ export class LiteModel implements InferenceEngine {
       const response = await chat.generateResponse(history, {
         maxTokens: request.maxTokens,
         temperature: request.temperature,
+        // llama.cpp's defaults, which the original's lite model ran with (digest §3.4)
+        topK: 40,
+        minP: 0.05,
+        repeatPenalty: { penalty: 1.1, lastTokens: 64 },
         ...(request.topP !== undefined ? { topP: request.topP } : {}),
         ...(request.seed !== undefined ? { seed: request.seed } : {}),
         ...(request.stop?.length ? { customStopTriggers: [...request.stop] } : {}),

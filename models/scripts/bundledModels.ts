@@ -1,0 +1,108 @@
+/**
+ * Where the bundled models live and how to make sure they exist: generate when missing or made by an older generator,
+ * otherwise leave them alone. Shared by the `ensureModels` CLI and the tests.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { removeStaleTemps, writeDirAtomically, writeFileAtomically } from "./atomicOutput.js";
+import { EMBED_FIXTURE_FILES, embedFixtureStamp, makeEmbedFixture, type EmbedFixtureSummary } from "./makeEmbedFixture.js";
+import { liteModelStamp, makeLiteModel, type LiteModelSummary, type MakeLiteModelOptions } from "./makeLiteModel.js";
+
+/** Repo-relative paths of the bundled models (the core's defaults for GAIA_LITE_MODEL and GAIA_EMBED_MODEL_DIR). */
+export const BUNDLED_LITE_MODEL_RELATIVE = "models/bundled/gaia-lite-tiny.gguf";
+export const BUNDLED_EMBED_DIR_RELATIVE = "models/bundled/embed-fixture";
+
+/**
+ * The repository root: the nearest ancestor of `startDir` holding gaia-core's package.json. Works from the sources
+ * (models/scripts) and from the compiled output (dist/models/scripts) alike.
+ */
+export function findRepoRoot(startDir: string = import.meta.dirname): string {
+  let dir = path.resolve(startDir);
+  for (;;) {
+    const manifest = path.join(dir, "package.json");
+    if (fs.existsSync(manifest)) {
+      try {
+        const parsed: unknown = JSON.parse(fs.readFileSync(manifest, "utf8"));
+        if (typeof parsed === "object" && parsed !== null && (parsed as { name?: unknown }).name === "gaia-core") return dir;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the gaia-core repository root above ${startDir}`);
+    dir = parent;
+  }
+}
+
+/** How one ensure call ended. */
+export type EnsureStatus = "generated" | "regenerated" | "present";
+
+/** Result of ensuring one model. */
+export interface EnsureResult<Summary> {
+  path: string;
+  status: EnsureStatus;
+  /** Generation time; 0 when already present. */
+  ms: number;
+  /** Set when something was generated. */
+  summary?: Summary;
+}
+
+/** Reads the first bytes of a GGUF and says whether it is one of ours with exactly this generator stamp. */
+function ggufHasStamp(filePath: string, stamp: string): "missing" | "stale" | "current" {
+  let fd: number;
+  try {
+    fd = fs.openSync(filePath, "r");
+  } catch {
+    return "missing";
+  }
+  try {
+    const head = Buffer.alloc(8192);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    if (n < 4 || head.subarray(0, 4).toString("ascii") !== "GGUF") return "stale";
+    return head.subarray(0, n).includes(Buffer.from(stamp, "utf8")) ? "current" : "stale";
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Makes sure a GGUF with these options exists at `filePath`; regenerates when forced, missing or stale. */
+export function ensureLiteModel(
+  filePath: string,
+  options: Omit<MakeLiteModelOptions, "outPath"> = {},
+  force = false,
+): EnsureResult<LiteModelSummary> {
+  removeStaleTemps(filePath);
+  const state = ggufHasStamp(filePath, liteModelStamp(options));
+  if (state === "current" && !force) return { path: filePath, status: "present", ms: 0 };
+  const started = performance.now();
+  const summary = writeFileAtomically(filePath, (temp) => makeLiteModel({ ...options, outPath: temp }));
+  return { path: filePath, status: state === "missing" ? "generated" : "regenerated", ms: performance.now() - started, summary };
+}
+
+/** Says whether `dir` holds a complete fixture made by this generator version. */
+function embedFixtureState(dir: string): "missing" | "stale" | "current" {
+  if (!fs.existsSync(dir)) return "missing";
+  if (!EMBED_FIXTURE_FILES.every((f) => fs.existsSync(path.join(dir, f)))) return "stale";
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")) as { gaia_generator?: unknown };
+    return config.gaia_generator === embedFixtureStamp() ? "current" : "stale";
+  } catch {
+    return "stale";
+  }
+}
+
+/** Makes sure the embedding fixture exists at `dir`; regenerates when forced, missing, incomplete or stale. */
+export function ensureEmbedFixture(dir: string, force = false): EnsureResult<EmbedFixtureSummary> {
+  removeStaleTemps(dir);
+  const state = embedFixtureState(dir);
+  if (state === "current" && !force) return { path: dir, status: "present", ms: 0 };
+  const started = performance.now();
+  try {
+    const summary = writeDirAtomically(dir, (temp) => makeEmbedFixture({ outDir: temp }));
+    return { path: dir, status: state === "missing" ? "generated" : "regenerated", ms: performance.now() - started, summary };
+  } catch (error) {
+    // Another process may have moved its complete copy into place between our check and our rename.
+    if (!force && embedFixtureState(dir) === "current") return { path: dir, status: "present", ms: 0 };
+    throw error;
+  }
+}
