@@ -1,0 +1,47 @@
+import { describe, expect, it } from "@jest/globals";
+import { PromptTooLongError } from "../../../services/core/errors/clientErrors.js";
+import type { PromptMessage } from "../../../services/core/inference/InferenceEngine.js";
+import { fitToBudget } from "../../../services/core/prompt/fitToBudget.js";
+import type { PromptParts } from "../../../services/core/prompt/PromptParts.js";
+import { renderPrompt } from "../../../services/core/prompt/renderPrompt.js";
+
+/** A word counter stands in for the model's tokenizer: the budget logic only needs a monotonic count. */
+const words = (messages: readonly PromptMessage[]) => messages.reduce((n, m) => n + m.content.split(/\s+/).filter(Boolean).length + 2, 0);
+const turn = (i: number) => ({ packetId: `p${i}`, sessionId: "s", at: "", user: `question ${i} a b c`, assistant: `answer ${i} d e f` });
+const parts = (over: Partial<PromptParts> = {}): PromptParts => ({
+  system: "You are GAIA.", history: Array.from({ length: 10 }, (_, i) => turn(i)), recalled: [], contextBlocks: [], userText: "the question", ...over,
+});
+
+describe("fitToBudget", () => {
+  it("keeps everything when it fits", () => {
+    const fitted = fitToBudget(parts(), { contextSize: 1000, maxTokens: 100, countTokens: words });
+    expect(fitted.parts.history).toHaveLength(10);
+    expect(fitted.droppedHistory).toBe(0);
+    expect(fitted.promptTokens).toBe(words(fitted.messages));
+  });
+
+  it("drops the oldest turns first, never the system message or the user's text", () => {
+    const fitted = fitToBudget(parts(), { contextSize: 80, maxTokens: 20, countTokens: words });
+    expect(fitted.promptTokens).toBeLessThanOrEqual(60);
+    expect(fitted.parts.history.at(-1)!.packetId).toBe("p9");
+    expect(fitted.parts.history[0]!.packetId).not.toBe("p0");
+    expect(fitted.messages[0]).toEqual({ role: "system", content: "You are GAIA." });
+    expect(fitted.messages.at(-1)!.content).toMatch(/the question$/);
+    // newest first: whatever is kept is a suffix of the history
+    const kept = fitted.parts.history.map((t) => t.packetId);
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => `p${10 - kept.length + i}`));
+  });
+
+  it("drops recalled turns after the verbatim history, least similar first", () => {
+    const recalled = [{ turn: turn(100), similarity: 0.9 }, { turn: turn(101), similarity: 0.2 }];
+    const full = words(renderPrompt(parts({ history: [], recalled })));
+    const fitted = fitToBudget(parts({ recalled }), { contextSize: full - 1 + 10, maxTokens: 10, countTokens: words });
+    expect(fitted.parts.history).toHaveLength(0);
+    expect(fitted.parts.recalled.map((r) => r.turn.packetId)).toEqual(["p100"]);
+  });
+
+  it("rejects with PromptTooLongError when the system message and user's text alone do not fit", () => {
+    expect(() => fitToBudget(parts({ userText: "w ".repeat(500) }), { contextSize: 200, maxTokens: 50, countTokens: words }))
+      .toThrow(PromptTooLongError);
+  });
+});

@@ -1,0 +1,104 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "@jest/globals";
+import { FileSessionStore } from "../../../services/core/sessions/FileSessionStore.js";
+import type { SessionTurn } from "../../../services/core/sessions/SessionStore.js";
+import { REPO_ROOT, tempDir } from "../../support/processes.js";
+
+const turn = (sessionId: string, packetId: string, text = "hello"): SessionTurn => ({
+  packetId, sessionId, at: new Date().toISOString(), user: text, assistant: `answer to ${text}`,
+});
+
+describe("FileSessionStore", () => {
+  it("appends turns and reads them back in order", async () => {
+    const store = new FileSessionStore({ dir: tempDir() });
+    await store.appendTurn(turn("a", "1"));
+    await store.appendTurn(turn("a", "2"));
+    await store.appendTurn(turn("b", "1"));
+    expect((await store.load("a")).map((t) => t.packetId)).toEqual(["1", "2"]);
+    expect(await store.count()).toBe(2);
+    expect(await store.load("unknown")).toEqual([]);
+  });
+
+  it("is idempotent on packet_id, also across store instances (a restarted core)", async () => {
+    const dir = tempDir();
+    const first = await new FileSessionStore({ dir }).appendTurn(turn("s", "p1", "one"));
+    expect(first.duplicate).toBe(false);
+    const again = await new FileSessionStore({ dir }).appendTurn(turn("s", "p1", "changed"));
+    expect(again).toMatchObject({ duplicate: true, stored: { user: "one" } });
+    expect(await new FileSessionStore({ dir }).load("s")).toHaveLength(1);
+  });
+
+  it("serialises concurrent appends to one session without losing or duplicating turns", async () => {
+    const store = new FileSessionStore({ dir: tempDir() });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.appendTurn(turn("c", `p${i % 25}`))));
+    const turns = await new FileSessionStore({ dir: store.fileFor("c").replace(/\/[^/]+$/, "") }).load("c");
+    expect(new Set(turns.map((t) => t.packetId)).size).toBe(25);
+    expect(turns).toHaveLength(25);
+  });
+
+  it.each([
+    "../../etc/passwd", "/etc/passwd", "..", ".", "a/../../b", "with\u0000nul", "x".repeat(10_000), "", "  ", "C:\\windows",
+    "séance-🎉", "con", "a\nb",
+  ])("keeps session id %j inside the sessions dir", async (sessionId) => {
+    const root = tempDir();
+    const dir = path.join(root, "sessions");
+    const store = new FileSessionStore({ dir });
+    const file = store.fileFor(sessionId);
+    expect(path.dirname(file)).toBe(dir);
+    expect(path.basename(file).length).toBeLessThan(100);
+    await store.appendTurn(turn(sessionId, "p"));
+    expect((await store.load(sessionId)).map((t) => t.sessionId)).toEqual([sessionId]);
+    expect(fs.readdirSync(root)).toEqual(["sessions"]);
+  });
+
+  it("gives distinct ids distinct files even when they sanitise alike", () => {
+    const store = new FileSessionStore({ dir: tempDir() });
+    expect(store.fileFor("a/b")).not.toBe(store.fileFor("a_b"));
+    expect(store.fileFor("a/b")).not.toBe(store.fileFor("a?b"));
+  });
+
+  it("skips a torn last line and seals it off, so earlier and later turns stay readable", async () => {
+    const dir = tempDir();
+    const store = new FileSessionStore({ dir });
+    await store.appendTurn(turn("t", "1"));
+    fs.appendFileSync(store.fileFor("t"), '{"kind":"turn","packet_id":"2","session_id":"t","user":"half wr');
+    const fresh = new FileSessionStore({ dir });
+    expect((await fresh.load("t")).map((t) => t.packetId)).toEqual(["1"]);
+    await fresh.appendTurn(turn("t", "3"));
+    expect((await new FileSessionStore({ dir }).load("t")).map((t) => t.packetId)).toEqual(["1", "3"]);
+  });
+
+  it("loses at most the turn being written when the writer is killed with SIGKILL mid-write", async () => {
+    const dir = tempDir();
+    const writer = spawn(process.execPath, ["--input-type=module", "-e", `
+      import { FileSessionStore } from ${JSON.stringify(path.join(REPO_ROOT, "dist/services/core/sessions/FileSessionStore.js"))};
+      const store = new FileSessionStore({ dir: ${JSON.stringify(dir)} });
+      const big = "x".repeat(200000);
+      for (let i = 0; ; i++) {
+        await store.appendTurn({ packetId: "p" + i, sessionId: "k", at: "", user: big, assistant: big });
+        if (i === 3) process.stdout.write("ready\\n");
+      }`], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve) => writer.stdout.once("data", () => resolve()));
+    await new Promise((r) => setTimeout(r, 50));
+    writer.kill("SIGKILL");
+    await new Promise((r) => writer.once("exit", r));
+    const store = new FileSessionStore({ dir });
+    const turns = await store.load("k");
+    expect(turns.length).toBeGreaterThanOrEqual(4);
+    turns.forEach((t, i) => expect(t.packetId).toBe(`p${i}`)); // every earlier turn intact, in order
+    await store.appendTurn(turn("k", "after-crash"));
+    expect((await new FileSessionStore({ dir }).load("k")).at(-1)!.packetId).toBe("after-crash");
+  });
+
+  it("stores a backfilled vector once, append-only", async () => {
+    const dir = tempDir();
+    const store = new FileSessionStore({ dir });
+    await store.appendTurn(turn("v", "1"));
+    await store.attachVector("v", "1", [0.1, 0.2]);
+    await store.attachVector("v", "1", [0.9, 0.9]);
+    expect((await new FileSessionStore({ dir }).load("v"))[0]!.vector).toEqual([0.1, 0.2]);
+    expect(fs.readFileSync(store.fileFor("v"), "utf8").trim().split("\n")).toHaveLength(2);
+  });
+});
