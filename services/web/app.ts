@@ -1,0 +1,31 @@
+import express, { type Express } from "express";
+import type { Logger } from "../../shared/logging/logger.js";
+import type { CoreClient } from "./CoreClient.js";
+import { WebProblem, problemMiddleware, sendProblem } from "./http/problem.js";
+import { requestLog } from "./http/requestLog.js";
+import { infoRouter } from "./routes/infoRoutes.js";
+import { processPacketRouter } from "./routes/processPacket.js";
+import { processUserInputRouter } from "./routes/processUserInput.js";
+
+/** What {@link createApp} is built from. */
+export interface WebAppDeps {
+  client: CoreClient;
+  logger: Logger;
+  /** Largest request body accepted. Default 16mb. */
+  bodyLimit?: string;
+}
+
+/** The gateway's HTTP app. Never listens: main.ts does, tests use supertest. */
+export function createApp(deps: WebAppDeps): Express {
+  const bodyLimit = deps.bodyLimit ?? "16mb";
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(requestLog(deps.logger));
+  app.use(infoRouter(deps.client));
+  app.use(processUserInputRouter(deps.client, bodyLimit));
+  app.use(processPacketRouter(deps.client, bodyLimit));
+  app.use((req, res) => sendProblem(res, new WebProblem(404, "Not Found", `No route for ${req.method} ${req.path}.`), req.originalUrl));
+  app.use(problemMiddleware(deps.logger));
+  return app;
+}

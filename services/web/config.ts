@@ -1,0 +1,64 @@
+import path from "node:path";
+import { z } from "zod";
+import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
+import { MAINTENANCE_FLAG_NAME } from "../../shared/config/sharedDirs.js";
+import type { JitterMode } from "../../shared/http/index.js";
+
+/** The gateway's environment; defaults are the original's (digest §5.1) and the contract's ports. */
+export const WebEnvSchema = z.object({
+  PORT: envInt(1, 65535).default(6414),
+  HOST: z.string().default("0.0.0.0"),
+  CORE_ENDPOINT: envUrl.default("http://127.0.0.1:6415"),
+  CORE_FALLBACK_ENDPOINT: envUrl.optional(),
+  GAIA_SHARED_DIR: z.string().optional(),
+  GAIA_MAINTENANCE_FLAG: z.string().optional(),
+  GAIA_RETRY_ATTEMPTS: envInt(1, 20).default(3),
+  GAIA_RETRY_BASE_DELAY_MS: envInt(0).default(2000),
+  GAIA_RETRY_MAX_DELAY_MS: envInt(0).default(30_000),
+  GAIA_RETRY_JITTER: z.enum(["none", "full", "half"]).default("none"),
+  GAIA_CORE_TIMEOUT_MS: envInt(1).default(300_000),
+  GAIA_BREAKER_THRESHOLD: envInt(1).default(3),
+  GAIA_BREAKER_HALF_OPEN_MS: envInt(1).default(5000),
+  GAIA_WEB_BODY_LIMIT: z.string().default("16mb"),
+  GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(10_000),
+  LOG_LEVEL: z.string().default("info"),
+});
+
+/** Resolved gateway configuration. */
+export interface WebConfig {
+  port: number;
+  host: string;
+  coreEndpoint: string;
+  coreFallbackEndpoint: string | null;
+  maintenanceFlagPath: string;
+  retry: { attempts: number; baseDelayMs: number; maxDelayMs: number; jitter: JitterMode };
+  coreTimeoutMs: number;
+  breaker: { threshold: number; halfOpenAfterMs: number };
+  bodyLimit: string;
+  shutdownGraceMs: number;
+  logLevel: string;
+}
+
+/** Reads and validates the environment; throws ConfigError with one line naming every bad variable. */
+export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
+  const e = parseEnv(WebEnvSchema, env);
+  const sharedDir = e.GAIA_SHARED_DIR ?? ".data/shared";
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    coreEndpoint: e.CORE_ENDPOINT,
+    coreFallbackEndpoint: e.CORE_FALLBACK_ENDPOINT ?? null,
+    maintenanceFlagPath: path.resolve(e.GAIA_MAINTENANCE_FLAG ?? path.join(sharedDir, MAINTENANCE_FLAG_NAME)),
+    retry: {
+      attempts: e.GAIA_RETRY_ATTEMPTS,
+      baseDelayMs: e.GAIA_RETRY_BASE_DELAY_MS,
+      maxDelayMs: e.GAIA_RETRY_MAX_DELAY_MS,
+      jitter: e.GAIA_RETRY_JITTER,
+    },
+    coreTimeoutMs: e.GAIA_CORE_TIMEOUT_MS,
+    breaker: { threshold: e.GAIA_BREAKER_THRESHOLD, halfOpenAfterMs: e.GAIA_BREAKER_HALF_OPEN_MS },
+    bodyLimit: e.GAIA_WEB_BODY_LIMIT,
+    shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

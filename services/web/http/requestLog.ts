@@ -1,0 +1,22 @@
+import type { RequestHandler } from "express";
+import type { Logger } from "../../../shared/logging/logger.js";
+
+/** One JSON log line per request, with the fields routes put in `res.locals` (packet_id, served_by, endpoint). */
+export function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    res.on("close", () => {
+      const line = {
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        latency_ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(res.writableFinished ? {} : { aborted: true }),
+        ...res.locals,
+      };
+      if (req.path === "/health") logger.debug(line, "request");
+      else logger.info(line, "request");
+    });
+    next();
+  };
+}

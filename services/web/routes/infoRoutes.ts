@@ -1,0 +1,24 @@
+import express, { type Router } from "express";
+import type { CoreClient } from "../CoreClient.js";
+
+/** `GET /health` (the gateway's own liveness plus each core endpoint's breaker) and `GET /` (what is served here). */
+export function infoRouter(client: CoreClient): Router {
+  const router = express.Router();
+  router.get("/health", (_req, res) => {
+    const { primary, fallback, maintenance } = client.state();
+    res.json({ status: "healthy", service: "gaia-web", core: { primary, fallback }, maintenance });
+  });
+  router.get("/", (_req, res) => {
+    res.json({
+      service: "gaia-web",
+      description: "GAIA web gateway: builds CognitionPackets from text and posts them to gaia-core with retry, circuit breaker and HA fallback",
+      endpoints: {
+        "/": "This list",
+        "/health": "Gateway health, core endpoints' circuit breakers, maintenance mode",
+        "/process_user_input": "POST ?user_input=… (or JSON {user_input, session_id?}) → {response, packet_id, served_by}",
+        "/process_packet": "POST a CognitionPacket; passed to gaia-core as is (JSON, or NDJSON with Accept: application/x-ndjson)",
+      },
+    });
+  });
+  return router;
+}

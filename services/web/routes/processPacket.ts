@@ -1,0 +1,51 @@
+import express, { type Router } from "express";
+import type { CoreClient } from "../CoreClient.js";
+import { problemForCoreFailure } from "../coreFailure.js";
+import { sendProblem } from "../http/problem.js";
+import { relayResponse } from "../http/relayResponse.js";
+import { abortOnClose } from "./abortOnClose.js";
+import { servedByRole } from "./coreRole.js";
+
+/** Best effort, for the log line only: core validates the packet, the gateway does not. */
+function packetIdOf(body: Buffer): string | undefined {
+  try {
+    const id = (JSON.parse(body.toString("utf8")) as { header?: { packet_id?: unknown } }).header?.packet_id;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `POST /process_packet`: for clients that already hold a packet. The body goes to core byte for byte (same
+ * packet_id on failover, so core's idempotency holds), and core's answer comes back unchanged: JSON, or NDJSON
+ * streamed through unbuffered when the client sends `Accept: application/x-ndjson`.
+ */
+export function processPacketRouter(client: CoreClient, bodyLimit: string): Router {
+  const router = express.Router();
+  router.post("/process_packet", express.raw({ type: () => true, limit: bodyLimit }), async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const packetId = packetIdOf(body);
+    if (packetId) res.locals.packet_id = packetId;
+    const signal = abortOnClose(res);
+    let served;
+    try {
+      served = await client.post("/process_packet", {
+        body,
+        headers: {
+          "content-type": req.get("content-type") ?? "application/json",
+          accept: req.get("accept") ?? "application/json",
+        },
+        signal,
+        context: packetId ? { packet_id: packetId } : {},
+      });
+    } catch (error) {
+      if (signal.aborted) return;
+      return sendProblem(res, problemForCoreFailure(error), req.originalUrl);
+    }
+    res.locals.served_by = servedByRole(served);
+    res.locals.endpoint = served.servedBy;
+    await relayResponse(served, res);
+  });
+  return router;
+}

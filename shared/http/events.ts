@@ -1,0 +1,58 @@
+/** Which configured endpoint a request went to. */
+export type EndpointRole = "primary" | "fallback";
+
+/** A circuit breaker's state as reported in events and `/health`. */
+export type BreakerStateName = "closed" | "open" | "half_open" | "isolated";
+
+/** Caller-supplied fields copied onto every event of one request (e.g. `{ packet_id }`). */
+export type RequestContext = Readonly<Record<string, unknown>>;
+
+/** What the resilient client reports; the gateway turns each event into one structured log line. */
+export type ResilienceEvent =
+  | {
+      type: "retry";
+      endpoint: EndpointRole;
+      url: string;
+      /** The attempt that just failed (1-based). */
+      attempt: number;
+      delayMs: number;
+      reason: string;
+      context: RequestContext;
+    }
+  | {
+      type: "failover";
+      from: string;
+      to: string;
+      /**
+       * `exhausted`: the primary's retries ran out; `breaker_open`: its breaker is (or just became) open, so it was
+       * skipped or its retries were cut short; `probe_failed`: the half-open probe failed and the breaker re-opened.
+       */
+      reason: "exhausted" | "breaker_open" | "probe_failed";
+      primaryError: string;
+      context: RequestContext;
+    }
+  | {
+      type: "breaker";
+      endpoint: EndpointRole;
+      url: string;
+      state: BreakerStateName;
+      /** For `open`: the failure that tripped it. */
+      reason?: string;
+    };
+
+/** Per-endpoint health, shown by the gateway's `/health`. */
+export interface EndpointSnapshot {
+  url: string;
+  breaker: BreakerStateName;
+  /** Failures (connection errors, 502/503/504) since the last answer. */
+  consecutive_failures: number;
+  last_failure: { at: string; reason: string } | null;
+  last_success: string | null;
+}
+
+/** The whole client's state: both endpoints and whether failover is currently switched off. */
+export interface ClientSnapshot {
+  primary: EndpointSnapshot;
+  fallback: EndpointSnapshot | null;
+  maintenance: boolean;
+}

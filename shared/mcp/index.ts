@@ -1,0 +1,1 @@
+export { McpClient, normalizeMcpEndpoint, type McpClientOptions, type McpEvent, type McpResult, type McpToolRun } from "./McpClient.js";

@@ -1,0 +1,89 @@
+// Real processes for the failover tests: two gaia-cores and a gateway in front of them.
+import fs from "node:fs";
+import path from "node:path";
+import { spawnCore, spawnService, tempDir, type ServiceProcess } from "../support/processes.js";
+
+/** Tokens per answer: keeps the tiny model's turns short so ~20 requests take seconds. */
+export const CORE_ENV = { GAIA_MAX_TOKENS_CAP: "16", GAIA_EMBED_MODEL_DIR: "none", LOG_LEVEL: "warn" };
+
+export type Core = Awaited<ReturnType<typeof spawnCore>>;
+
+export async function startCore(role: "primary" | "candidate", sharedDir: string, port?: number): Promise<Core> {
+  return spawnCore({ role, sharedDir, port, env: CORE_ENV });
+}
+
+/** A compiled gateway in front of `primary` with `candidate` as its fallback, logging at info so events can be read. */
+export async function startGateway(primaryUrl: string, candidateUrl: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  return spawnService({
+    entry: "dist/services/web/main.js",
+    env: {
+      CORE_ENDPOINT: primaryUrl,
+      CORE_FALLBACK_ENDPOINT: candidateUrl,
+      GAIA_MAINTENANCE_FLAG: path.join(tempDir("gaia-web-flag-"), "ha_maintenance"),
+      LOG_LEVEL: "info",
+      ...env,
+    },
+  });
+}
+
+/**
+ * How many times each packet_id was recorded as a turn in a core's session files, read raw from
+ * `<sharedDir>/sessions/*.jsonl` (one JSON record per line; a torn last line after kill -9 is skipped).
+ */
+export function turnCounts(sharedDir: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  const dir = path.join(sharedDir, "sessions");
+  if (!fs.existsSync(dir)) return counts;
+  for (const file of fs.readdirSync(dir)) {
+    for (const line of fs.readFileSync(path.join(dir, file), "utf8").split("\n")) {
+      let record: { kind?: unknown; packet_id?: unknown };
+      try {
+        record = JSON.parse(line) as typeof record;
+      } catch {
+        continue;
+      }
+      // vector records repeat a turn's packet_id; only turns count
+      if (typeof record.packet_id !== "string" || (record.kind !== undefined && record.kind !== "turn")) continue;
+      counts.set(record.packet_id, (counts.get(record.packet_id) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+/** The gateway's JSON log lines so far. */
+export function logLines(service: ServiceProcess): Array<Record<string, unknown>> {
+  return service
+    .output()
+    .split("\n")
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** Waits (briefly) until the gateway has printed a line matching `predicate`: its stdout reaches us asynchronously. */
+export async function waitForLog(service: ServiceProcess, predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 3000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (logLines(service).some(predicate)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface Answer {
+  status: number;
+  body: { response?: string; packet_id?: string; served_by?: string; detail?: string };
+}
+
+/** One `POST /process_user_input` through the gateway. */
+export async function ask(gatewayUrl: string, text: string): Promise<Answer> {
+  const res = await fetch(`${gatewayUrl}/process_user_input?user_input=${encodeURIComponent(text)}`, { method: "POST" });
+  return { status: res.status, body: (await res.json()) as Answer["body"] };
+}
+
+export async function gatewayHealth(gatewayUrl: string): Promise<{ core: { primary: { breaker: string } } }> {
+  return (await (await fetch(`${gatewayUrl}/health`)).json()) as { core: { primary: { breaker: string } } };
+}
