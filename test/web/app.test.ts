@@ -7,7 +7,7 @@ import { buildUserPacket } from "../../services/web/buildPacket.js";
 import { ResilientClient, type ResilienceEvent } from "../../shared/http/index.js";
 import { createLogger } from "../../shared/logging/logger.js";
 import { freePort } from "../support/processes.js";
-import { hang, json } from "../shared/http/stubServer.js";
+import { hang, json } from "../support/stubServer.js";
 import { startStandInCore, type StandInCore } from "./standInCore.js";
 
 const logger = createLogger({ service: "gaia-web-test", level: "silent" });

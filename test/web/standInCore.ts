@@ -1,6 +1,6 @@
 // A small real HTTP stand-in for gaia-core: completes the packet it receives and says which role it is.
 import type http from "node:http";
-import { startStub, type StubServer } from "../shared/http/stubServer.js";
+import { startStub, type StubServer } from "../support/stubServer.js";
 
 export interface StandInCore extends StubServer {
   role: string;

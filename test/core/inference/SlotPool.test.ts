@@ -2,47 +2,81 @@ import { describe, expect, it } from "@jest/globals";
 import { QueueFullError } from "../../../services/core/errors/unavailableErrors.js";
 import { SlotPool } from "../../../services/core/inference/SlotPool.js";
 
+const pool = (slots: string[], queue: number) => new SlotPool(slots, queue, () => 7);
+
 describe("SlotPool", () => {
-  it("gives a session back the slot that served it last (warm KV cache)", async () => {
-    const pool = new SlotPool(["A", "B"], 4, () => 1);
-    const a = await pool.acquire("alice");
-    const b = await pool.acquire("bob");
-    a.release(); b.release();
-    const again = await pool.acquire("bob");
-    expect(again.slot).toBe(b.slot);
-    expect(again.previousOwner).toBe("bob");
+  it("gives a session the slot that served it last (its KV prefix is there)", async () => {
+    const p = pool(["s0", "s1"], 4);
+    const a = await p.acquire("alice");
+    const b = await p.acquire("bob");
+    a.release();
+    b.release();
+    const again = await p.acquire("alice");
+    expect(again.slot).toBe(a.slot);
+    expect(again.previousOwner).toBe("alice");
   });
 
-  it("hands the least recently used slot to a new session", async () => {
-    const pool = new SlotPool(["A", "B"], 4, () => 1);
-    const first = await pool.acquire("s1");
-    first.release();
-    const second = await pool.acquire("s2");
-    second.release();
-    expect((await pool.acquire("s3")).slot).toBe(first.slot);
+  it("gives a new session the least recently used free slot", async () => {
+    const p = pool(["s0", "s1"], 4);
+    const a = await p.acquire("alice");
+    const b = await p.acquire("bob");
+    b.release();
+    a.release(); // bob's slot is now the older one
+    const carol = await p.acquire("carol");
+    expect(carol.slot).toBe(b.slot);
+    expect(carol.previousOwner).toBe("bob");
   });
 
-  it("queues FIFO when busy and rejects with QueueFullError beyond capacity", async () => {
-    const pool = new SlotPool(["A"], 1, () => 7);
-    const held = await pool.acquire("s1");
-    const waiting = pool.acquire("s2");
-    await expect(pool.acquire("s3")).rejects.toBeInstanceOf(QueueFullError);
-    await expect(pool.acquire("s3")).rejects.toMatchObject({ headers: { "Retry-After": "7" } });
-    expect(pool.load()).toEqual({ active: 1, waiting: 1, capacity: 1, slots: 1 });
-    held.release();
-    const lease = await waiting;
-    expect(lease.previousOwner).toBe("s1");
+  it("queues when every slot is busy, in FIFO order, and hands the freed slot over", async () => {
+    const p = pool(["s0"], 2);
+    const a = await p.acquire("alice");
+    const order: string[] = [];
+    const b = p.acquire("bob").then((lease) => { order.push("bob"); return lease; });
+    const c = p.acquire("carol").then((lease) => { order.push("carol"); return lease; });
+    expect(p.load()).toEqual({ active: 1, waiting: 2, capacity: 2, slots: 1 });
+    a.release();
+    (await b).release();
+    (await c).release();
+    expect(order).toEqual(["bob", "carol"]);
+    expect(p.load()).toEqual({ active: 0, waiting: 0, capacity: 2, slots: 1 });
   });
 
-  it("drops an aborted waiter from the queue", async () => {
-    const pool = new SlotPool(["A"], 2, () => 1);
-    const held = await pool.acquire("s1");
-    const controller = new AbortController();
-    const waiting = pool.acquire("s2", controller.signal);
-    controller.abort(new Error("client gone"));
-    await expect(waiting).rejects.toThrow("client gone");
-    expect(pool.load().waiting).toBe(0);
-    held.release();
-    expect(pool.load().active).toBe(0);
+  it("rejects at once with QueueFullError (503 + Retry-After) when the wait queue is full", async () => {
+    const p = pool(["s0"], 1);
+    const a = await p.acquire("alice");
+    const waiting = p.acquire("bob");
+    const error = await p.acquire("carol").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueueFullError);
+    expect((error as QueueFullError).status).toBe(503);
+    expect((error as QueueFullError).headers).toMatchObject({ "Retry-After": "7" });
+    a.release();
+    (await waiting).release();
+  });
+
+  it("drops a waiter whose client went away, and does not give it the slot", async () => {
+    const p = pool(["s0"], 2);
+    const a = await p.acquire("alice");
+    const gone = new AbortController();
+    const cancelled = p.acquire("bob", gone.signal).catch((e: unknown) => e);
+    const carol = p.acquire("carol");
+    gone.abort(new Error("client closed"));
+    expect(await cancelled).toMatchObject({ message: "client closed" });
+    expect(p.load().waiting).toBe(1);
+    a.release();
+    const lease = await carol;
+    expect(lease.previousOwner).toBe("alice");
+    lease.release();
+    expect(p.load().active).toBe(0);
+  });
+
+  it("releases a lease only once", async () => {
+    const p = pool(["s0"], 1);
+    const a = await p.acquire("alice");
+    const b = p.acquire("bob");
+    a.release();
+    a.release(); // a late duplicate release must not free bob's slot
+    const lease = await b;
+    expect(p.load().active).toBe(1);
+    lease.release();
   });
 });

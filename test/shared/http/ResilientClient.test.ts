@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ResilientClient, UpstreamTimeoutError, UpstreamUnavailableError, type ResilienceEvent, type ResilientClientOptions } from "../../../shared/http/index.js";
 import { freePort, tempDir } from "../../support/processes.js";
-import { dropConnection, hang, json, sequence, startStub, type StubServer } from "./stubServer.js";
+import { dropConnection, hang, json, sequence, startStub, type StubServer } from "../../support/stubServer.js";
 
 const BODY = JSON.stringify({ header: { packet_id: "p-1" } });
 const servers: StubServer[] = [];

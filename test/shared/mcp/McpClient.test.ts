@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { McpClient, normalizeMcpEndpoint, type McpEvent } from "../../../shared/mcp/index.js";
 import { freePort, tempDir } from "../../support/processes.js";
-import { startStub, type StubHandler, type StubServer } from "../http/stubServer.js";
+import { startStub, type StubHandler, type StubServer } from "../../support/stubServer.js";
 
 /** A small JSON-RPC 2.0 server in gaia-mcp's manner: error codes ride on HTTP 4xx/5xx (digest §5.4). */
 function jsonRpcServer(name: string, tools: unknown = ["web_search", "read_file"]): StubHandler {

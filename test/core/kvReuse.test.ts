@@ -1,0 +1,106 @@
+// KV-cache reuse across a session's turns, on the real bundled GGUF through the real app: the second turn evaluates only
+// what the first left out, and the answer never depends on whether the cache was hit.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import request from "supertest";
+import type { CognitionPacket } from "../../shared/packet/index.js";
+import { startTestCore, type TestCore } from "../support/testCore.js";
+import { sharedDirWithSessionPrefix, turnFacts, turnPacket, type TurnFacts, type TurnSpec } from "./inference/turnPackets.js";
+
+const ENV = { GAIA_MAX_TOKENS_CAP: "32" };
+
+async function post(core: TestCore, packet: CognitionPacket): Promise<TurnFacts> {
+  const res = await request(core.app).post("/process_packet").set("Content-Type", "application/json").send(JSON.stringify(packet));
+  expect(res.status).toBe(200);
+  return turnFacts(res.body);
+}
+
+/**
+ * The answer a core that never saw this session gives for the same packet, with the same stored history
+ * (the warm core's session file, cut to the first `turnsBefore` turns).
+ */
+async function freshAnswer(warm: TestCore, spec: TurnSpec, turnsBefore: number): Promise<TurnFacts> {
+  const sharedDir = sharedDirWithSessionPrefix(warm.store.fileFor(spec.sessionId), turnsBefore);
+  const fresh = await startTestCore({ sharedDir, env: { ...ENV, GAIA_PARALLEL: "1" } });
+  try {
+    expect(fresh.state.status).toBe("ready");
+    return await post(fresh, turnPacket(spec));
+  } finally {
+    await fresh.dispose();
+  }
+}
+
+describe("a session's second turn reuses its KV prefix", () => {
+  let core: TestCore;
+  beforeAll(async () => {
+    core = await startTestCore({ env: { ...ENV, GAIA_PARALLEL: "2" } });
+  });
+  afterAll(async () => {
+    await core.dispose();
+  });
+
+  it("turn 1 on a fresh core evaluates every token; turn 2 reuses at least the whole turn-1 prompt", async () => {
+    const base = { sessionId: "kv-reuse", temperature: 0.8, seed: 11 };
+    const first = await post(core, turnPacket({ ...base, packetId: "kv-1", prompt: "Hello there, how are you today?" }));
+    const second = await post(core, turnPacket({ ...base, packetId: "kv-2", prompt: "Tell me more about the weather" }));
+    expect(first.answer).not.toBe(""); // turn 1 must be history for turn 2 (empty answers are not replayed)
+    expect(first.kvReusedTokens).toBe(0);
+    expect(second.kvReusedTokens).toBeGreaterThan(0);
+    expect(second.summary).toMatch(/turns_verbatim=1/);
+    // system message + turn-1 user message are in the cache; at most the previous answer's re-tokenised text differs
+    expect(second.kvReusedTokens).toBeGreaterThanOrEqual(first.promptTokens - 1);
+    expect(second.kvReusedTokens).toBeLessThan(second.promptTokens);
+  });
+
+  it("the warm turn-2 answer equals a fresh core's answer for the same history (temperature 0, fixed seed)", async () => {
+    const base = { sessionId: "kv-determinism", seed: 3 };
+    await post(core, turnPacket({ ...base, packetId: "det-1", prompt: "What is a cat?", temperature: 0.8 }));
+    const turn2: TurnSpec = { ...base, packetId: "det-2", prompt: "And a dog?", temperature: 0 };
+    const warm = await post(core, turnPacket(turn2));
+    const fresh = await freshAnswer(core, turn2, 1);
+    expect(warm.kvReusedTokens).toBeGreaterThan(0);
+    expect(fresh.kvReusedTokens).toBe(0);
+    expect(fresh.promptTokens).toBe(warm.promptTokens);
+    // non-empty, or equal answers would prove nothing
+    expect(warm.answer).not.toBe("");
+    expect(warm.answer).toBe(fresh.answer);
+    expect(warm.completionTokens).toBe(fresh.completionTokens);
+  });
+});
+
+describe("with one sequence (GAIA_PARALLEL=1), interleaved sessions evict each other", () => {
+  let core: TestCore;
+  beforeAll(async () => {
+    core = await startTestCore({ env: { ...ENV, GAIA_PARALLEL: "1" } });
+  });
+  afterAll(async () => {
+    await core.dispose();
+  });
+
+  it("falls back to fresh evaluation and still answers exactly as a fresh core", async () => {
+    // different personas: the system prompts differ after a few tokens, so an evicted session shares almost nothing
+    const a = { sessionId: "evict-a", personaId: "alice", temperature: 0, seed: 5 };
+    const b = { sessionId: "evict-b", personaId: "bob", temperature: 0, seed: 5 };
+    const a1 = await post(core, turnPacket({ ...a, packetId: "a1", prompt: "Say something nice", temperature: 0.8 }));
+    const b1 = await post(core, turnPacket({ ...b, packetId: "b1", prompt: "What is a cat?", temperature: 0.8 }));
+    const a2Spec: TurnSpec = { ...a, packetId: "a2", prompt: "Why?" };
+    const a2 = await post(core, turnPacket(a2Spec));
+    const b2Spec: TurnSpec = { ...b, packetId: "b2", prompt: "And a dog?" };
+    const b2 = await post(core, turnPacket(b2Spec));
+    expect(a1.answer).not.toBe("");
+    expect(b1.answer).not.toBe("");
+    // the other session took the only sequence: at most the shared opening of the system message was reused
+    expect(a2.kvReusedTokens).toBeLessThan(a1.promptTokens / 4);
+    expect(b2.kvReusedTokens).toBeLessThan(b1.promptTokens / 4);
+    expect(a2.summary).toMatch(/turns_verbatim=1/);
+    // answers do not depend on the eviction
+    for (const [spec, warm] of [[a2Spec, a2], [b2Spec, b2]] as const) {
+      const fresh = await freshAnswer(core, spec, 1);
+      expect(warm.answer).not.toBe("");
+      expect(warm.answer).toBe(fresh.answer);
+      expect(warm.completionTokens).toBe(fresh.completionTokens);
+    }
+    // and once a session keeps the sequence, its next turn is warm again
+    const b3 = await post(core, turnPacket({ ...b, packetId: "b3", prompt: "Thanks" }));
+    expect(b3.kvReusedTokens).toBeGreaterThanOrEqual(b2.promptTokens - 1);
+  });
+});

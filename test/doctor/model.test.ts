@@ -1,0 +1,83 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "@jest/globals";
+import { readGgufHeader } from "../../scripts/doctor/ggufHeader.js";
+import { checkModel } from "../../scripts/doctor/checks/model.js";
+import { BUNDLED_LITE_MODEL, tempDir } from "../support/processes.js";
+import { closedPortUrl, context, coreBody, standIn, writeGguf } from "./support.js";
+
+describe("readGgufHeader", () => {
+  const dir = tempDir("gaia-doctor-gguf-");
+
+  it("accepts GGUF versions 2 and 3", async () => {
+    expect(await readGgufHeader(writeGguf(path.join(dir, "v3.gguf"), 3))).toMatchObject({ ok: true, version: 3, sizeBytes: 64 });
+    expect(await readGgufHeader(writeGguf(path.join(dir, "v2.gguf"), 2))).toMatchObject({ ok: true, version: 2 });
+  });
+
+  it("names each way a model file is broken", async () => {
+    const garbage = path.join(dir, "garbage.gguf");
+    fs.writeFileSync(garbage, Buffer.from([0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8]));
+    const html = path.join(dir, "page.gguf");
+    fs.writeFileSync(html, "<html><body>404 Not Found</body></html>");
+    const short = path.join(dir, "short.gguf");
+    fs.writeFileSync(short, "GGU");
+    expect(await readGgufHeader(garbage)).toMatchObject({ ok: false, problem: "bad-magic", detail: expect.stringContaining("0xdeadbeef") });
+    expect(await readGgufHeader(html)).toMatchObject({ ok: false, problem: "bad-magic", detail: expect.stringContaining('"<htm"') });
+    expect(await readGgufHeader(short)).toMatchObject({ ok: false, problem: "too-short" });
+    expect(await readGgufHeader(writeGguf(path.join(dir, "v1.gguf"), 1))).toMatchObject({ ok: false, problem: "bad-version" });
+    expect(await readGgufHeader(path.join(dir, "absent.gguf"))).toMatchObject({ ok: false, problem: "missing" });
+    expect(await readGgufHeader(dir)).toMatchObject({ ok: false, problem: "not-a-file" });
+  });
+
+  it("reads the bundled model's header when it has been generated", async () => {
+    if (!fs.existsSync(BUNDLED_LITE_MODEL)) return; // made by `npm run models`
+    expect(await readGgufHeader(BUNDLED_LITE_MODEL)).toMatchObject({ ok: true });
+  });
+});
+
+describe("model check", () => {
+  it("passes a valid GGUF and fails a corrupt one, with a fix hint", async () => {
+    const dir = tempDir("gaia-doctor-model-");
+    const down = await closedPortUrl();
+    const urls = ["--core-url", down, "--candidate-url", down, "--web-url", down, "--mode", "process"];
+    const good = await checkModel(await context([...urls, "--model", writeGguf(path.join(dir, "ok.gguf"))]));
+    expect(good).toEqual([expect.objectContaining({ category: "model", id: "gguf", severity: "pass", message: expect.stringContaining("GGUF v3") })]);
+
+    const corrupt = path.join(dir, "corrupt.gguf");
+    fs.writeFileSync(corrupt, Buffer.alloc(4096, 0x5a));
+    const bad = await checkModel(await context([...urls, "--model", corrupt]));
+    expect(bad).toEqual([
+      expect.objectContaining({ severity: "fail", message: expect.stringContaining("not a valid GGUF"), fix: expect.stringContaining("GAIA_LITE_MODEL") }),
+    ]);
+  });
+
+  it("points at `npm run models` when the bundled default is missing", async () => {
+    const down = await closedPortUrl();
+    const results = await checkModel(await context(["--core-url", down, "--candidate-url", down, "--web-url", down]));
+    expect(results[0]).toMatchObject({ severity: "fail", target: "models/bundled/gaia-lite-tiny.gguf", fix: expect.stringContaining("npm run models") });
+  });
+
+  it("reports the model each core serves, and checks that file too in process mode", async () => {
+    const dir = tempDir("gaia-doctor-model-");
+    const served = writeGguf(path.join(dir, "served.gguf"));
+    const configured = writeGguf(path.join(dir, "configured.gguf"));
+    const primary = await standIn(200, coreBody({ model: { path: served, name: "tiny", loaded: true, load_ms: 31 } }));
+    const candidate = await standIn(200, coreBody({ role: "candidate", model: { path: served, name: null, loaded: false, load_ms: null } }));
+    const down = await closedPortUrl();
+    try {
+      const results = await checkModel(
+        await context(["--core-url", primary.url, "--candidate-url", candidate.url, "--web-url", down, "--model", configured, "--mode", "process"]),
+      );
+      expect(results.map((r) => [r.target, r.id, r.severity])).toEqual([
+        [configured, "gguf", "pass"],
+        [served, "gguf", "pass"],
+        ["primary", "loaded", "pass"],
+        ["candidate", "loaded", "warn"],
+      ]);
+      expect(results[2]?.message).toBe(`serves ${served} (tiny), loaded in 31 ms`);
+    } finally {
+      await primary.close();
+      await candidate.close();
+    }
+  });
+});
