@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { freePort, tempDir, waitForOk } from "../support/processes.js";
-import { gatewayBody, parseSummaryLine, runDoctorCli, standIn, type StandIn } from "./support.js";
+import { gatewayBody, parseSummaryLine, runDoctorCli, standIn, type StandIn } from "../doctor/support.js";
 
 const IMAGE = "node:20-bookworm-slim";
 

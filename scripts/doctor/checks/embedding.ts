@@ -1,0 +1,37 @@
+import { coreHealth, type DoctorContext } from "../context.js";
+import { result, type CheckResult } from "../result.js";
+
+/**
+ * Which history mode each core runs in. Full-history mode still answers (embedding is optional, SPEC §4) but is what the
+ * original's candidate silently fell into when its embedding model failed to load (SPEC §10), so it is worth a warning.
+ */
+export function checkEmbedding(ctx: DoctorContext): CheckResult[] {
+  const out: CheckResult[] = [];
+  for (const service of ctx.registry) {
+    if (service.kind !== "core") continue;
+    const health = coreHealth(ctx, service.name);
+    if (health === undefined) continue;
+    const r = (severity: CheckResult["severity"], message: string, fix?: string) =>
+      result("embedding", service.name, "history-mode", severity, message, fix);
+    switch (health.history_mode) {
+      case "semantic":
+        out.push(r("pass", "semantic history (embedding model loaded)"));
+        break;
+      case "full":
+        out.push(
+          r(
+            "warn",
+            `full-history mode: ${health.history_mode_reason ?? "no reason given"}`,
+            "point GAIA_EMBED_MODEL_DIR at a working model folder (npm run models makes models/bundled/embed-fixture), then restart that core when it is idle",
+          ),
+        );
+        break;
+      case undefined:
+        if (health.status === "ready") out.push(r("warn", "does not report history_mode in /health"));
+        break;
+      default:
+        out.push(r("warn", `reports an unknown history_mode "${health.history_mode}"`));
+    }
+  }
+  return out;
+}

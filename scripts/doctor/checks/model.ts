@@ -1,0 +1,60 @@
+import path from "node:path";
+import { coreHealth, type DoctorContext } from "../context.js";
+import { DEFAULTS } from "../options.js";
+import { formatBytes, readGgufHeader } from "../ggufHeader.js";
+import { result, type CheckResult } from "../result.js";
+
+/**
+ * Is the GGUF there and valid (magic + version), and which model does each core say it serves? In process mode the
+ * files the running cores report are checked too, since those are the ones actually in use; in container mode the
+ * model lives in the image, so only a file passed with --model is read, and the cores' reports carry the rest.
+ */
+export async function checkModel(ctx: DoctorContext): Promise<CheckResult[]> {
+  const { options } = ctx;
+  // In container mode GAIA_LITE_MODEL names a path inside the image; only a --model given here is a file on this host.
+  const files = new Map<string, string>();
+  if (ctx.mode === "process" || options.model.source === "flag") files.set(options.model.path, `GAIA_LITE_MODEL (${options.model.source})`);
+  const out: CheckResult[] = [];
+  const reported: CheckResult[] = [];
+
+  for (const service of ctx.registry) {
+    if (service.kind !== "core") continue;
+    const health = coreHealth(ctx, service.name);
+    const model = health?.model;
+    if (health === undefined) continue;
+    const r = (severity: CheckResult["severity"], message: string, fix?: string) =>
+      result("model", service.name, "loaded", severity, message, fix);
+    if (model?.path === undefined) {
+      reported.push(r("warn", "does not report its model in /health"));
+      continue;
+    }
+    if (ctx.mode === "process" && !files.has(path.resolve(options.cwd, model.path))) {
+      files.set(path.resolve(options.cwd, model.path), `reported by the ${service.name}`);
+    }
+    const name = model.name ? ` (${model.name})` : "";
+    if (model.loaded === true) {
+      const took = model.load_ms != null ? `, loaded in ${model.load_ms} ms` : "";
+      reported.push(r("pass", `serves ${model.path}${name}${took}`));
+    } else if (health.status === "ready") {
+      reported.push(r("warn", `says ready but its model ${model.path} is not loaded`));
+    }
+    // loading/failed: reachability already says so
+  }
+
+  for (const [file, why] of files) {
+    const shown = path.relative(options.cwd, file).startsWith("..") ? file : path.relative(options.cwd, file) || file;
+    const r = (severity: CheckResult["severity"], message: string, fix?: string) =>
+      result("model", shown, "gguf", severity, message, fix);
+    const header = await readGgufHeader(file);
+    if (header.ok) {
+      out.push(r("pass", `valid GGUF v${header.version}, ${formatBytes(header.sizeBytes)} [${why}]`));
+      continue;
+    }
+    const bundled = file === path.resolve(options.cwd, DEFAULTS.model);
+    const fix = bundled
+      ? "npm run models (makes the bundled model)"
+      : "set GAIA_LITE_MODEL (or --model) to a chat GGUF file; re-download it if it is truncated";
+    out.push(r("fail", `${header.problem === "bad-magic" || header.problem === "bad-version" || header.problem === "too-short" ? "not a valid GGUF: " : ""}${header.detail} [${why}]`, fix));
+  }
+  return [...out, ...reported];
+}

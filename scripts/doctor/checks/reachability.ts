@@ -1,0 +1,77 @@
+import type { DoctorContext } from "../context.js";
+import type { ServiceEntry } from "../registry.js";
+import { CoreHealthSchema, GatewayHealthSchema } from "../probe/healthBodies.js";
+import { candidateStartCommand } from "../fixes/candidateCommand.js";
+import { result, type CheckResult } from "../result.js";
+
+/** Is each service up and ready? One GET /health per service, bounded by the probe timeout. */
+export function checkReachability(ctx: DoctorContext): CheckResult[] {
+  return ctx.registry.map((service) => checkService(ctx, service));
+}
+
+function checkService(ctx: DoctorContext, service: ServiceEntry): CheckResult {
+  const r = (severity: CheckResult["severity"], message: string, fix?: string) =>
+    result("reachability", service.name, "health", severity, message, fix);
+  const probe = ctx.probes.get(service.name);
+  if (probe === undefined) return r("fail", "not probed");
+
+  if (!probe.reachable) {
+    const where = `${service.healthUrl}: ${probe.error}`;
+    if (probe.timedOut) {
+      return r(
+        service.required ? "fail" : "warn",
+        `no answer from ${where}`,
+        "a core busy with a turn still answers /health; look at its log. The doctor never restarts a core (it may be mid-turn)",
+      );
+    }
+    switch (service.name) {
+      case "primary":
+        return r("fail", `unreachable at ${where}`, ctx.mode === "container" ? "docker-compose up -d gaia-core" : "npm start (or npm run start:pair)");
+      case "candidate":
+        return r(
+          "fail",
+          `unreachable at ${where}; no standby, so failover has nowhere to go`,
+          `gaia-doctor --fix, or run: ${candidateStartCommand(ctx)}`,
+        );
+      case "gateway":
+        return r("fail", `unreachable at ${where}`, ctx.mode === "container" ? "docker-compose up -d gaia-web" : "npm run start:web");
+      default:
+        return r(service.required ? "fail" : "warn", `unreachable at ${where}`, `start the service behind ${service.url}`);
+    }
+  }
+
+  const timing = `HTTP ${probe.httpStatus} in ${probe.ms} ms`;
+  if (service.kind === "mcp") {
+    return probe.httpStatus < 500 ? r("pass", `answers (${timing})`) : r("warn", `answers with an error (${timing})`);
+  }
+
+  if (service.kind === "gateway") {
+    const parsed = GatewayHealthSchema.safeParse(probe.body);
+    if (!parsed.success) return r("fail", `answers ${timing} but not with a gateway health body`);
+    if (parsed.data.status === "healthy" && probe.httpStatus === 200) return r("pass", `healthy (${timing})`);
+    return r("fail", `reports status "${parsed.data.status}" (${timing})`);
+  }
+
+  const parsed = CoreHealthSchema.safeParse(probe.body);
+  if (!parsed.success) return r("fail", `answers ${timing} but not with a gaia-core health body`, `is ${service.url} really a gaia-core?`);
+  const health = parsed.data;
+  if (health.service !== undefined && health.service !== "gaia-core") {
+    return r("fail", `answers as "${health.service}", not gaia-core (${timing})`, `point the doctor at the core (--${service.name === "primary" ? "core" : "candidate"}-url)`);
+  }
+  switch (health.status) {
+    case "ready":
+      return probe.httpStatus === 200
+        ? r("pass", `ready (${timing})`)
+        : r("warn", `says ready but answers ${timing}`);
+    case "loading":
+      return r("warn", `loading: the model is not ready yet (${timing})`, "wait; /health turns 200 once the model is loaded");
+    case "failed":
+      return r(
+        "fail",
+        `failed: the core could not start its model${health.model?.error !== undefined ? `: ${health.model.error}` : ""} (${timing})`,
+        "read the core's log; see the model checks below",
+      );
+    case "draining":
+      return r("warn", `draining: shutting down, in-flight requests finishing (${timing})`, "start it again once it has stopped");
+  }
+}

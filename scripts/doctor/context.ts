@@ -1,0 +1,60 @@
+import type { DeploymentMode, DoctorOptions } from "./options.js";
+import { buildRegistry, type ServiceEntry } from "./registry.js";
+import { probeHealth, type HealthProbe } from "./probe/healthProbe.js";
+import { coreHealthOf, gatewayHealthOf, type CoreHealth, type GatewayHealth } from "./probe/healthBodies.js";
+import { ComposeProject, findComposeFile } from "./compose.js";
+import { detectMode } from "./deploymentMode.js";
+import { locateSharedDirs, type SharedDirLocation } from "./sharedDirLocation.js";
+
+export type { SharedDirLocation };
+
+/** Everything the checks read: options, the services, one health probe per service, the mode and the shared dirs. */
+export interface DoctorContext {
+  options: DoctorOptions;
+  registry: ServiceEntry[];
+  probes: Map<string, HealthProbe>;
+  mode: DeploymentMode;
+  modeReason: string;
+  sharedDirs: SharedDirLocation[];
+  /** The compose project in the working directory (a file defining gaia-core-candidate), if there is one. */
+  compose?: ComposeProject;
+  /** The doctor's own uid (null where the platform has none). */
+  uid: number | null;
+}
+
+/** Probes every service, decides the mode and locates the shared dirs. */
+export async function gatherContext(options: DoctorOptions): Promise<DoctorContext> {
+  const registry = buildRegistry(options);
+  const probes = await probeAll(registry, options.timeoutMs);
+  const composeFile = findComposeFile(options.cwd);
+  const compose = composeFile === undefined ? undefined : new ComposeProject(composeFile);
+  const { mode, reason } = await detectMode(options.mode, probes, compose);
+  const ctx: DoctorContext = {
+    options,
+    registry,
+    probes,
+    mode,
+    modeReason: reason,
+    sharedDirs: [],
+    ...(compose !== undefined && { compose }),
+    uid: typeof process.getuid === "function" ? process.getuid() : null,
+  };
+  ctx.sharedDirs = await locateSharedDirs(ctx);
+  return ctx;
+}
+
+/** Probes every service in parallel. */
+export async function probeAll(registry: readonly ServiceEntry[], timeoutMs: number): Promise<Map<string, HealthProbe>> {
+  const probes = await Promise.all(registry.map((s) => probeHealth(s, timeoutMs)));
+  return new Map(probes.map((p) => [p.service.name, p]));
+}
+
+/** The parsed core health body of a service, when it answered with one. */
+export function coreHealth(ctx: DoctorContext, name: string): CoreHealth | undefined {
+  return coreHealthOf(ctx.probes.get(name));
+}
+
+/** The parsed gateway health body, when it answered with one. */
+export function gatewayHealth(ctx: DoctorContext): GatewayHealth | undefined {
+  return gatewayHealthOf(ctx.probes.get("gateway"));
+}
