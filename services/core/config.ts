@@ -6,7 +6,7 @@ import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 import { repoRoot } from "../../shared/config/repoRoot.js";
 import { DEFAULT_SHARED_DIR, MAINTENANCE_FLAG_NAME } from "../../shared/config/sharedDirs.js";
 
-/** Physical cores (not SMT siblings): node-llama-cpp's CPU default of max(4, cores) is ~100× slower on a 2-core box. */
+/** Physical cores (not SMT siblings) of this machine. */
 export function physicalCores(): number {
   try {
     const cpuinfo = fs.readFileSync("/proc/cpuinfo", "utf8");
@@ -22,6 +22,15 @@ export function physicalCores(): number {
     // not Linux: fall through
   }
   return os.availableParallelism();
+}
+
+/**
+ * Inference threads when GAIA_THREADS is unset: physical cores minus one for Node's own thread (HTTP, embeddings).
+ * llama.cpp's threads spin while they wait, so oversubscribing the CPU collapses decode: node-llama-cpp's CPU default
+ * of max(4, cores) is ~100× slower on a 2-core box, and 2 threads on a busy 2-core host measured 40–100× slower than 1.
+ */
+export function defaultThreads(): number {
+  return Math.max(1, physicalCores() - 1);
 }
 
 const bundled = (relative: string) => path.join(repoRoot(), relative);
@@ -92,7 +101,7 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
     sharedDir,
     liteModelPath: path.resolve(e.GAIA_LITE_MODEL),
     embedModelDir: embed,
-    threads: e.GAIA_THREADS ?? physicalCores(),
+    threads: e.GAIA_THREADS ?? defaultThreads(),
     contextSize: e.GAIA_CONTEXT_SIZE,
     maxTokensCap: e.GAIA_MAX_TOKENS_CAP,
     parallel: e.GAIA_PARALLEL,
