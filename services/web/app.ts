@@ -1,7 +1,9 @@
 import express, { type Express } from "express";
 import type { Logger } from "../../shared/logging/logger.js";
 import type { CoreClient } from "./CoreClient.js";
-import { WebProblem, problemMiddleware, sendProblem } from "./http/problem.js";
+import { HttpProblem } from "../../shared/http/HttpProblem.js";
+import { problemMiddleware, sendProblem } from "../../shared/http/problemResponse.js";
+import { bodyParserProblem } from "./http/bodyParserProblem.js";
 import { requestLog } from "./http/requestLog.js";
 import { infoRouter } from "./routes/infoRoutes.js";
 import { processPacketRouter } from "./routes/processPacket.js";
@@ -25,7 +27,7 @@ export function createApp(deps: WebAppDeps): Express {
   app.use(infoRouter(deps.client));
   app.use(processUserInputRouter(deps.client, bodyLimit));
   app.use(processPacketRouter(deps.client, bodyLimit));
-  app.use((req, res) => sendProblem(res, new WebProblem(404, "Not Found", `No route for ${req.method} ${req.path}.`), req.originalUrl));
-  app.use(problemMiddleware(deps.logger));
+  app.use((req, res) => sendProblem(res, new HttpProblem(404, "Not Found", `No route for ${req.method} ${req.path}.`), req.originalUrl));
+  app.use(problemMiddleware({ service: "gaia-web", logger: deps.logger, toProblem: bodyParserProblem }));
   return app;
 }

@@ -1,16 +1,16 @@
 import { UpstreamTimeoutError, UpstreamUnavailableError, describeFailure } from "../../shared/http/index.js";
-import { WebProblem } from "./http/problem.js";
+import { HttpProblem } from "../../shared/http/HttpProblem.js";
 
 /**
  * How a failed call to core reaches the gateway's client (digest §5.1, with "all cores down" as 503, not 500):
  * a timeout is 504 "GAIA Core did not respond in time."; no core reachable is 503; anything else is 502.
  */
-export function problemForCoreFailure(error: unknown): WebProblem {
+export function problemForCoreFailure(error: unknown): HttpProblem {
   if (error instanceof UpstreamTimeoutError) {
-    return new WebProblem(504, "Gateway Timeout", "GAIA Core did not respond in time.", { core: error.url });
+    return new HttpProblem(504, "Gateway Timeout", "GAIA Core did not respond in time.", { core: error.url });
   }
   if (error instanceof UpstreamUnavailableError) {
-    return new WebProblem(
+    return new HttpProblem(
       503,
       "GAIA Core Unavailable",
       error.message,
@@ -23,5 +23,5 @@ export function problemForCoreFailure(error: unknown): WebProblem {
     );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new WebProblem(502, "Bad Gateway", `GAIA Core connection failed: ${message}`);
+  return new HttpProblem(502, "Bad Gateway", `GAIA Core connection failed: ${message}`);
 }

@@ -1,5 +1,5 @@
 import type { PacketProblem } from "../../../shared/packet/index.js";
-import { HttpProblem } from "./HttpProblem.js";
+import { HttpProblem } from "../../../shared/http/HttpProblem.js";
 
 /** The body is not valid JSON. */
 export class InvalidJsonError extends HttpProblem {

@@ -1,4 +1,4 @@
-import { HttpProblem } from "./HttpProblem.js";
+import { HttpProblem } from "../../../shared/http/HttpProblem.js";
 
 /** The model is still loading (or failed to load); the client should retry later or use the candidate. */
 export class NotReadyError extends HttpProblem {

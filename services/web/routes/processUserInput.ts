@@ -2,7 +2,8 @@ import express, { type Router } from "express";
 import type { CoreClient } from "../CoreClient.js";
 import { buildUserPacket } from "../buildPacket.js";
 import { problemForCoreFailure } from "../coreFailure.js";
-import { WebProblem, sendProblem } from "../http/problem.js";
+import { HttpProblem } from "../../../shared/http/HttpProblem.js";
+import { sendProblem } from "../../../shared/http/problemResponse.js";
 import { relayResponse } from "../http/relayResponse.js";
 import { abortOnClose } from "./abortOnClose.js";
 import { servedByRole } from "./coreRole.js";
@@ -25,7 +26,7 @@ export function processUserInputRouter(client: CoreClient, bodyLimit: string): R
     const userInput = firstString(req.query.user_input) ?? firstString(body.user_input);
     const sessionId = firstString(req.query.session_id) ?? firstString(body.session_id);
     if (userInput === undefined || userInput.trim() === "") {
-      throw new WebProblem(422, "Unprocessable Content", "user_input: required (query parameter or JSON body field)", {
+      throw new HttpProblem(422, "Unprocessable Content", "user_input: required (query parameter or JSON body field)", {
         errors: [{ path: "user_input", message: "required" }],
       });
     }
@@ -57,7 +58,7 @@ export function processUserInputRouter(client: CoreClient, bodyLimit: string): R
     } | null;
     const candidate = completed?.response?.candidate;
     if (typeof candidate !== "string") {
-      return sendProblem(res, new WebProblem(502, "Bad Gateway", "GAIA Core answered without a completed packet."), req.originalUrl);
+      return sendProblem(res, new HttpProblem(502, "Bad Gateway", "GAIA Core answered without a completed packet."), req.originalUrl);
     }
     const answeredId = completed?.header?.packet_id;
     res.set("X-Gaia-Endpoint", served.servedBy).json({
