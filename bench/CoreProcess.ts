@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { repoRoot } from "../shared/config/repoRoot.js";
+
+/** A port the OS says is free right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface CoreProcessOptions {
+  /** Compiled entry point relative to the repo root (the real core, or the bench's stub core). */
+  entry: string;
+  env: Record<string, string>;
+  /** How long the model may take to load. */
+  readyTimeoutMs?: number;
+}
+
+/**
+ * A gaia-core (or the stub core) in its own process on 127.0.0.1, so the bench client never shares its event loop
+ * and the service's memory is measured alone.
+ */
+export class CoreProcess {
+  private output = "";
+
+  private constructor(readonly url: string, readonly sharedDir: string, private readonly child: ChildProcess, private readonly exited: Promise<void>) {
+    child.stdout?.on("data", (d: Buffer) => this.keep(d));
+    child.stderr?.on("data", (d: Buffer) => this.keep(d));
+  }
+
+  static async start(options: CoreProcessOptions): Promise<CoreProcess> {
+    const port = await freePort();
+    const sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), "gaia-bench-shared-"));
+    const child = spawn(process.execPath, [path.join(repoRoot(), options.entry)], {
+      cwd: repoRoot(),
+      env: {
+        ...process.env, NODE_OPTIONS: "", HOST: "127.0.0.1", PORT: String(port), GAIA_SHARED_DIR: sharedDir,
+        LOG_LEVEL: "warn", GAIA_EMBED_MODEL_DIR: "none", ...options.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const core = new CoreProcess(`http://127.0.0.1:${port}`, sharedDir, child, exited);
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${options.entry} exited (${child.exitCode}): ${core.output.slice(-2000)}`);
+      try {
+        const res = await fetch(`${core.url}/health`, { signal: AbortSignal.timeout(5000) });
+        const body = (await res.json()) as { status: string };
+        if (res.status === 200) return core;
+        if (body.status === "failed") throw new Error(`model failed to load: ${JSON.stringify(body)}`);
+      } catch (error) {
+        if ((error as Error).message.startsWith("model failed")) {
+          await core.stop();
+          throw error;
+        }
+      }
+      if (Date.now() > deadline) {
+        await core.stop();
+        throw new Error(`${options.entry} not ready in time: ${core.output.slice(-2000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** The process's peak resident set size so far (VmHWM), in bytes; null where /proc is missing. */
+  peakRssBytes(): number | null {
+    try {
+      const status = fs.readFileSync(`/proc/${this.pid}/status`, "utf8");
+      const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+      return kb ? Number(kb) * 1024 : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async health(): Promise<Record<string, unknown>> {
+    return (await (await fetch(`${this.url}/health`)).json()) as Record<string, unknown>;
+  }
+
+  /** SIGTERM (the core drains and exits), SIGKILL if it does not within 15 s; removes the shared dir. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill("SIGTERM");
+      const timer = setTimeout(() => this.child.kill("SIGKILL"), 15_000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    fs.rmSync(this.sharedDir, { recursive: true, force: true });
+  }
+
+  private keep(data: Buffer): void {
+    this.output = (this.output + data.toString()).slice(-20_000);
+  }
+}
