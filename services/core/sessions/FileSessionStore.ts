@@ -12,6 +12,8 @@ type SessionRecord =
 interface CachedSession {
   /** Bytes of the file already parsed (always at a line boundary). */
   offset: number;
+  /** File size at the last refresh: equal to `offset` when the file ends with a complete line (or is empty). */
+  size: number;
   turns: SessionTurn[];
   byPacketId: Map<string, SessionTurn>;
 }
@@ -28,6 +30,8 @@ export interface FileSessionStoreOptions {
  * Append-only JSON-lines session files. Crash safety comes from never rewriting: a kill -9 mid-write can leave at
  * most one torn last line, which readers skip and the next append seals off with a newline, so earlier turns always
  * stay readable. Appends to one session are serialised in-process; files are read incrementally from the last offset.
+ * One writing process per sessions directory is assumed (each core owns its volume): an append updates the in-memory
+ * view without reading the file back.
  */
 export class FileSessionStore implements SessionStore {
   private readonly dir: string;
@@ -35,6 +39,7 @@ export class FileSessionStore implements SessionStore {
   private readonly cacheSize: number;
   private readonly cache = new Map<string, CachedSession>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private dirReady: Promise<unknown> | null = null;
 
   constructor(options: FileSessionStoreOptions) {
     this.dir = options.dir;
@@ -61,8 +66,7 @@ export class FileSessionStore implements SessionStore {
         user: turn.user, assistant: turn.assistant,
         ...(turn.vector ? { vector: turn.vector } : {}), ...(turn.meta ? { meta: turn.meta } : {}),
       };
-      await this.appendRecord(turn.sessionId, record);
-      await this.refresh(turn.sessionId);
+      await this.appendRecord(session, turn.sessionId, record);
       return { stored: session.byPacketId.get(turn.packetId) ?? turn, duplicate: false };
     });
   }
@@ -72,8 +76,7 @@ export class FileSessionStore implements SessionStore {
       const session = await this.refresh(sessionId);
       const turn = session.byPacketId.get(packetId);
       if (!turn || turn.vector) return;
-      await this.appendRecord(sessionId, { kind: "vector", packet_id: packetId, vector });
-      await this.refresh(sessionId);
+      await this.appendRecord(session, sessionId, { kind: "vector", packet_id: packetId, vector });
     });
   }
 
@@ -86,23 +89,27 @@ export class FileSessionStore implements SessionStore {
     }
   }
 
-  /** Writes one record as one line; seals a torn last line (from a crash) with a newline first. */
-  private async appendRecord(sessionId: string, record: SessionRecord): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true });
-    const file = this.fileFor(sessionId);
-    const handle = await fs.open(file, "a+");
-    try {
-      const { size } = await handle.stat();
-      let prefix = "";
-      if (size > 0) {
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, size - 1);
-        if (last[0] !== 0x0a) prefix = "\n";
-      }
-      await handle.write(`${prefix}${JSON.stringify(record)}\n`);
-    } finally {
-      await handle.close();
+  /**
+   * Writes one record as one line and adds it to the cached session (the caller holds the session's lock and has
+   * just refreshed it). Seals a torn last line (from a crash) with a newline first; a file that ends with a complete
+   * line, the usual case, is appended to without reading it back (few syscalls: every one is a thread-pool round trip).
+   */
+  private async appendRecord(session: CachedSession, sessionId: string, record: SessionRecord): Promise<void> {
+    this.dirReady ??= fs.mkdir(this.dir, { recursive: true }).catch((error: unknown) => {
+      this.dirReady = null;
+      throw error;
+    });
+    await this.dirReady;
+    const line = `${session.size > session.offset ? "\n" : ""}${JSON.stringify(record)}\n`;
+    await fs.appendFile(this.fileFor(sessionId), line);
+    if (session.size > session.offset) {
+      await this.refresh(sessionId); // a torn line was sealed: re-read from the last good offset
+      return;
     }
+    const bytes = Buffer.byteLength(line);
+    this.apply(session, line.slice(0, -1), this.fileFor(sessionId));
+    session.offset += bytes;
+    session.size += bytes;
   }
 
   /** Parses whatever was appended since the last read; only complete lines are consumed. */
@@ -112,30 +119,31 @@ export class FileSessionStore implements SessionStore {
     if (session) {
       this.cache.delete(sessionId); // re-insert below: most recently used last
     } else {
-      session = { offset: 0, turns: [], byPacketId: new Map() };
+      session = { offset: 0, size: 0, turns: [], byPacketId: new Map() };
     }
     this.cache.set(sessionId, session);
     this.evict();
 
-    let handle: fs.FileHandle;
+    let size: number;
     try {
-      handle = await fs.open(file, "r");
+      size = (await fs.stat(file)).size; // one syscall when nothing changed (the common case)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-        session.offset = 0; session.turns = []; session.byPacketId.clear();
+        session.offset = 0; session.size = 0; session.turns = []; session.byPacketId.clear();
         return session;
       }
       throw error;
     }
+    if (size < session.offset) {
+      session.offset = 0; session.turns = []; session.byPacketId.clear(); // replaced underneath us
+    }
+    session.size = size;
+    if (size === session.offset) return session;
+    const handle = await fs.open(file, "r");
     try {
-      const { size } = await handle.stat();
-      if (size < session.offset) {
-        session.offset = 0; session.turns = []; session.byPacketId.clear(); // replaced underneath us
-      }
-      if (size === session.offset) return session;
       const buffer = Buffer.alloc(size - session.offset);
-      await handle.read(buffer, 0, buffer.length, session.offset);
-      const lastNewline = buffer.lastIndexOf(0x0a);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, session.offset);
+      const lastNewline = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
       if (lastNewline < 0) return session; // only a torn or in-progress line so far
       const complete = buffer.subarray(0, lastNewline).toString("utf8");
       for (const line of complete.split("\n")) this.apply(session, line, file);
