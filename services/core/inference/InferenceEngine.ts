@@ -55,6 +55,12 @@ export interface InferenceEngine {
   /** Tokens the messages take once rendered with the model's chat template (with the generation prompt). */
   countTokens(messages: readonly PromptMessage[]): number;
   generate(request: GenerationRequest): Promise<GenerationResult>;
+  /**
+   * Optional, fire-and-forget: the session's conversation so far (ending with the answer just given). An engine with a
+   * KV cache evaluates its exact prompt prefix now, while the user reads the answer, so the next turn only evaluates
+   * the new message. Never throws; never delays other requests.
+   */
+  prepareNextTurn?(sessionKey: string, conversation: readonly PromptMessage[]): void;
   load(): EngineLoad;
   dispose(): Promise<void>;
 }

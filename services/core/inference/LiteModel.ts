@@ -52,6 +52,7 @@ export class LiteModel implements InferenceEngine {
     private readonly chatWrapper: ChatWrapper,
     private readonly pool: SlotPool<LlamaChat>,
     readonly loadMs: number,
+    private readonly logger: Logger | undefined,
   ) {}
 
   /** Loads the model and creates its context; throws node-llama-cpp's own errors (ENOENT, InvalidGgufMagicError…). */
@@ -88,7 +89,7 @@ export class LiteModel implements InferenceEngine {
         new LlamaChat({ contextSequence: context.getSequence(), chatWrapper, autoDisposeSequence: true }));
       let engine: LiteModel | undefined;
       const pool = new SlotPool(sequences, options.queueSize, () => engine?.retryAfterSeconds() ?? 5);
-      engine = new LiteModel(llama, model, context, chatWrapper, pool, Math.round(performance.now() - started));
+      engine = new LiteModel(llama, model, context, chatWrapper, pool, Math.round(performance.now() - started), log);
       log?.info({
         model: options.modelPath, load_ms: engine.loadMs, context_size: context.contextSize, sequences: options.parallel,
         threads: options.threads, chat_wrapper: chatWrapper.wrapperName, train_context: model.trainContextSize,
@@ -173,6 +174,35 @@ export class LiteModel implements InferenceEngine {
       clearTimeout(timer);
       lease.release();
     }
+  }
+
+  prepareNextTurn(sessionKey: string, conversation: readonly PromptMessage[]): void {
+    const lease = this.pool.tryAcquireOwn(sessionKey);
+    if (!lease) return;
+    void this.evaluatePrefix(lease.slot, conversation)
+      .catch((error: unknown) => this.logger?.debug({ err: error, session: sessionKey }, "next-turn prefix not prepared"))
+      .finally(() => lease.release());
+  }
+
+  /**
+   * Makes the sequence hold exactly the tokens the next prompt will start with: the conversation rendered with the
+   * chat template up to where the next user message's text begins. What the model sampled is often not how the
+   * tokenizer would encode the same text, so without this the previous answer would be evaluated again next turn.
+   */
+  private async evaluatePrefix(chat: LlamaChat, conversation: readonly PromptMessage[]): Promise<void> {
+    const render = (next: string) => this.chatWrapper
+      .generateContextState({ chatHistory: toChatHistory([...conversation, { role: "user", content: next }]) })
+      .contextText.tokenize(this.model.tokenizer);
+    const [a, b] = [render("a"), render("b")];
+    let length = 0;
+    while (length < a.length && length < b.length && a[length] === b[length]) length++;
+    const prefix = a.slice(0, length);
+    const sequence = chat.sequence;
+    const { firstDifferentIndex } = sequence.compareContextTokens(prefix);
+    if (firstDifferentIndex < sequence.nextTokenIndex) {
+      await sequence.eraseContextTokenRanges([{ start: firstDifferentIndex, end: sequence.nextTokenIndex }]);
+    }
+    if (firstDifferentIndex < prefix.length) await sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(firstDifferentIndex));
   }
 
   /** Seconds a client should wait before retrying when the queue is full: roughly one queue's worth of turns. */

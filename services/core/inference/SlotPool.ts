@@ -13,6 +13,8 @@ interface Entry<T> {
   owner: string | null;
   busy: boolean;
   lastUsed: number;
+  /** Settles when background work for the owner (preparing its next turn) is done. */
+  background: Promise<void> | null;
 }
 
 interface Waiter<T> {
@@ -34,12 +36,15 @@ export class SlotPool<T> {
   private tick = 0;
 
   constructor(slots: readonly T[], private readonly queueCapacity: number, private readonly retryAfterSeconds: () => number) {
-    this.entries = slots.map((slot) => ({ slot, owner: null, busy: false, lastUsed: 0 }));
+    this.entries = slots.map((slot) => ({ slot, owner: null, busy: false, lastUsed: 0, background: null }));
   }
 
   /** Waits for a slot; throws QueueFullError at once when the wait queue is full, or the signal's reason when aborted. */
   acquire(owner: string, signal?: AbortSignal): Promise<SlotLease<T>> {
     signal?.throwIfAborted();
+    // the session's own slot is preparing its next turn: worth the short wait, its KV cache is the point
+    const preparing = this.entries.find((e) => e.owner === owner && e.background);
+    if (preparing?.background) return preparing.background.then(() => this.acquire(owner, signal));
     const entry = this.pickFree(owner);
     if (entry) return Promise.resolve(this.lease(entry, owner));
     if (this.waiters.length >= this.queueCapacity) {
@@ -57,6 +62,27 @@ export class SlotPool<T> {
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
       this.waiters.push(waiter);
     });
+  }
+
+  /**
+   * The slot that last served `owner`, if it is free and nobody is waiting (background work must never delay a
+   * request); null otherwise.
+   */
+  tryAcquireOwn(owner: string): SlotLease<T> | null {
+    if (this.waiters.length > 0) return null;
+    const entry = this.entries.find((e) => !e.busy && e.owner === owner);
+    if (!entry) return null;
+    const lease = this.lease(entry, owner);
+    let done!: () => void;
+    entry.background = new Promise<void>((resolve) => (done = resolve));
+    return {
+      ...lease,
+      release: () => {
+        entry.background = null;
+        lease.release();
+        done();
+      },
+    };
   }
 
   /** Slots busy, requests waiting, wait-queue capacity, and slot count. */

@@ -7,7 +7,7 @@ import { describePersona } from "../prompt/describePersona.js";
 import { fitToBudget } from "../prompt/fitToBudget.js";
 import type { ToolOutcome } from "../prompt/PromptParts.js";
 import type { SessionStore, SessionTurn } from "../sessions/SessionStore.js";
-import { stripThinkTags } from "../text/stripThinkTags.js";
+import { removeHiddenReasoning } from "../text/stripThinkTags.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 import type { ToolRun, ToolRunner } from "../tools/ToolRunner.js";
 import { ClientClosedError } from "./ClientClosedError.js";
@@ -78,7 +78,7 @@ export class CognitionPipeline {
     const turns = await store.load(sessionId);
     const previous = turns.find((t) => t.packetId === packet.header.packet_id);
     if (previous) {
-      turn.onToken?.(previous.assistant);
+      turn.onToken?.(previous.assistant.trim());
       return replayOf(previous);
     }
 
@@ -117,7 +117,9 @@ export class CognitionPipeline {
     if (generated.stopReason === "cancelled") throw new ClientClosedError();
 
     // clean and save
-    const answer = stripThinkTags(generated.text);
+    // stored untrimmed, so the next prompt renders the answer exactly as generated and its KV cache still matches
+    const visible = removeHiddenReasoning(generated.text);
+    const answer = visible.trim();
     const outcome: TurnOutcome = {
       answer,
       stopReason: generated.stopReason,
@@ -139,11 +141,14 @@ export class CognitionPipeline {
     };
     const vector = await history.vectorFor({ user: userText, assistant: answer });
     const { duplicate, stored } = await store.appendTurn({
-      packetId: packet.header.packet_id, sessionId, at: new Date().toISOString(), user: userText, assistant: answer,
+      packetId: packet.header.packet_id, sessionId, at: new Date().toISOString(), user: userText, assistant: visible,
       ...(vector ? { vector } : {}),
       meta: { outcome: storedMeta(outcome) },
     });
-    return duplicate ? replayOf(stored) : outcome;
+    if (duplicate) return replayOf(stored);
+    // while the user reads the answer, put this turn's exact prompt prefix in the session's KV cache
+    engine.prepareNextTurn?.(sessionId, [...fitted.messages, { role: "assistant", content: visible }]);
+    return outcome;
   }
 
   /** Answer length: the packet's constraints and model limit, capped by config, and always leaving room for a prompt. */
@@ -188,7 +193,7 @@ function storedMeta(outcome: TurnOutcome) {
 function replayOf(turn: SessionTurn): TurnOutcome {
   const meta = (turn.meta?.outcome ?? {}) as Partial<ReturnType<typeof storedMeta>>;
   return {
-    answer: turn.assistant,
+    answer: turn.assistant.trim(),
     stopReason: meta.stop_reason ?? "eos",
     promptTokens: meta.prompt_tokens ?? 0,
     reusedPromptTokens: 0,

@@ -11,6 +11,12 @@ const closedBlock = new RegExp(`<(${names})\\b[^>]*>[\\s\\S]*?</\\1\\s*>\\s*`, "
 const unclosedToEnd = new RegExp(`<(${names})\\b[^>]*>[\\s\\S]*$`, "i");
 const strayTag = new RegExp(`</?(${names})\\b[^>]*>?`, "gi");
 
+/** The hidden blocks removed, whitespace kept: what the session stores, so the next prompt renders the answer as generated. */
+export function removeHiddenReasoning(text: string): string {
+  return text.replace(closedBlock, "").replace(unclosedToEnd, "").replace(strayTag, "");
+}
+
+/** The answer as the user gets it: hidden blocks removed and trimmed. */
 export function stripThinkTags(text: string): string {
-  return text.replace(closedBlock, "").replace(unclosedToEnd, "").replace(strayTag, "").trim();
+  return removeHiddenReasoning(text).trim();
 }

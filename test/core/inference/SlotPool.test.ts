@@ -80,3 +80,28 @@ describe("SlotPool", () => {
     lease.release();
   });
 });
+
+describe("SlotPool background leases (preparing a session's next turn)", () => {
+  it("takes only the owner's own free slot, and never while requests wait", async () => {
+    const pool = new SlotPool(["A", "B"], 4, () => 1);
+    expect(pool.tryAcquireOwn("nobody")).toBeNull();
+    (await pool.acquire("alice")).release();
+    const background = pool.tryAcquireOwn("alice");
+    expect(background?.slot).toBeDefined();
+    background!.release();
+  });
+
+  it("makes the owner's next request wait for its own slot instead of taking a cold one", async () => {
+    const pool = new SlotPool(["A", "B"], 4, () => 1);
+    const first = await pool.acquire("alice");
+    const warmSlot = first.slot;
+    first.release();
+    const background = pool.tryAcquireOwn("alice")!;
+    let acquired: string | null = null;
+    const next = pool.acquire("alice").then((lease) => { acquired = lease.slot; return lease; });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(acquired).toBeNull(); // slot B was free, but alice waits for her warm slot
+    background.release();
+    expect((await next).slot).toBe(warmSlot);
+  });
+});
