@@ -1,21 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { repoRoot } from "../shared/config/repoRoot.js";
+import { freePort } from "../scripts/lib/localServices.js";
 
-/** A port the OS says is free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
+export { freePort };
+
 
 export interface CoreProcessOptions {
   /** Compiled entry point relative to the repo root (the real core, or the bench's stub core). */

@@ -3,7 +3,7 @@
 // Prints a table and writes bench/results/failover.json. Not a test: it asserts nothing, it reports.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
+import { freePort, waitForOk } from "../scripts/lib/localServices.js";
 import os from "node:os";
 import path from "node:path";
 import { repoRoot } from "../shared/config/repoRoot.js";
@@ -30,16 +30,6 @@ interface Proc {
   exited: Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 function launch(name: string, entry: string, port: number, env: Record<string, string>): Proc {
   const child = spawn(process.execPath, [path.join(root, entry)], {
@@ -57,17 +47,10 @@ function launch(name: string, entry: string, port: number, env: Record<string, s
 }
 
 async function waitHealthy(proc: Proc, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`${proc.name} exited during start`);
-    try {
-      if ((await fetch(`${proc.url}/health`, { signal: AbortSignal.timeout(2000) })).status === 200) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(50);
-  }
-  throw new Error(`${proc.name} not healthy after ${timeoutMs} ms`);
+  const died = () => proc.child.exitCode !== null || proc.child.signalCode !== null;
+  await waitForOk(`${proc.url}/health`, timeoutMs, died, 50).catch((error: Error) => {
+    throw new Error(`${proc.name} not healthy: ${error.message}`);
+  });
 }
 
 async function stop(proc: Proc, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {

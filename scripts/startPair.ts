@@ -9,6 +9,7 @@ import readline from "node:readline";
 import { repoRoot } from "../shared/config/repoRoot.js";
 import { SHARED_SUBDIRS } from "../shared/config/sharedDirs.js";
 import { maintenanceFlagPath } from "../shared/maintenance/MaintenanceFlag.js";
+import { waitForOk } from "./lib/localServices.js";
 
 interface ChildSpec {
   name: string;
@@ -78,21 +79,10 @@ function start(spec: ChildSpec): Running {
 }
 
 async function waitHealthy(running: Running, timeoutMs: number): Promise<void> {
-  const url = `${localUrl(running.spec.port)}/health`;
-  const deadline = Date.now() + timeoutMs;
-  let last = "no answer";
-  while (Date.now() < deadline) {
-    if (running.child.exitCode !== null || running.child.signalCode !== null) throw new Error(`${running.spec.name} exited during start`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${running.spec.name} not healthy after ${timeoutMs} ms (${last})`);
+  const died = () => running.child.exitCode !== null || running.child.signalCode !== null;
+  await waitForOk(`${localUrl(running.spec.port)}/health`, timeoutMs, died, 250).catch((error: Error) => {
+    throw new Error(`${running.spec.name} not healthy: ${error.message}`);
+  });
 }
 
 async function main(): Promise<void> {

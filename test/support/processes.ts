@@ -1,26 +1,18 @@
 // Real service processes for tests: spawn the compiled services (run `npm run build` first; `npm test` does),
 // wait for their health endpoint, kill them with real signals.
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import fs from "node:fs";
 import os from "node:os";
+
+import { freePort, waitForOk } from "../../scripts/lib/localServices.js";
+
+export { freePort, waitForOk };
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 export const BUNDLED_LITE_MODEL = path.join(REPO_ROOT, "models/bundled/gaia-lite-tiny.gguf");
 export const BUNDLED_EMBED_MODEL_DIR = path.join(REPO_ROOT, "models/bundled/embed-fixture");
 
-/** A port the OS says is free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** A fresh temp dir, removed by the caller (or left for the OS in /tmp). */
 export function tempDir(prefix = "gaia-test-"): string {
@@ -80,23 +72,6 @@ export async function spawnService(options: SpawnOptions): Promise<ServiceProces
   return service;
 }
 
-/** Polls `url` until it answers 200, the process dies, or the timeout passes. */
-export async function waitForOk(url: string, timeoutMs: number, died: () => boolean = () => false): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "no answer";
-  while (Date.now() < deadline) {
-    if (died()) throw new Error("process exited");
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms (${last})`);
-}
 
 /** Spawns a gaia-core (primary unless `role` says otherwise) on the bundled tiny model with its own shared dir. */
 export async function spawnCore(options: { role?: "primary" | "candidate"; sharedDir?: string; port?: number; env?: Record<string, string | undefined> } = {}) {
