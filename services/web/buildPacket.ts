@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { withHashes, type CognitionPacket } from "../../shared/packet/index.js";
+import { CognitionPacketSchema, withHashes, type CognitionPacket, type CognitionPacketInput } from "../../shared/packet/index.js";
 
 /** The session every web user shares in the original gateway (digest §1.7a). */
 export const WEB_SESSION_ID = "web_ui_session";
@@ -39,106 +39,46 @@ export function pythonLocalIsoformat(time: PreciseTime): string {
 }
 
 /**
- * The packet GAIA's web gateway builds for `POST /process_user_input` (digest §1.7a, gaia-web main.py L265-328),
- * every key present as `to_dict()` emits them, hashes computed as `compute_hashes` does.
+ * The packet GAIA's web gateway builds for `POST /process_user_input` (digest §1.7a, gaia-web main.py L265-328).
+ * Only what the gateway sets is written here; the schema fills every other field with the original's default, so the
+ * result has every key `to_dict()` emits, in its order. Hashes are computed as `compute_hashes` does.
  */
 export function buildUserPacket(userInput: string, options: BuildPacketOptions = {}): CognitionPacket {
   const sessionId = options.sessionId ?? WEB_SESSION_ID;
-  const packet: CognitionPacket = {
+  const input: CognitionPacketInput = {
     version: "0.3",
     header: {
       datetime: pythonLocalIsoformat((options.now ?? preciseNow)()),
       session_id: sessionId,
       packet_id: options.packetId ?? randomUUID(),
       sub_id: "0",
-      persona: {
-        identity_id: "default_user",
-        persona_id: "default_web_user",
-        role: "Default",
-        tone_hint: "neutral",
-        safety_profile_id: null,
-        traits: {},
-      },
+      persona: { identity_id: "default_user", persona_id: "default_web_user", role: "Default", tone_hint: "neutral" },
       origin: "user",
-      routing: { target_engine: "Prime", allow_parallel: false, priority: 5, deadline_iso: null, queue_id: null },
-      model: {
-        name: "default_model",
-        provider: "default_provider",
-        context_window_tokens: 8192,
-        max_output_tokens: null,
-        response_buffer_tokens: null,
-        temperature: null,
-        top_p: null,
-        seed: null,
-        stop: [],
-        tool_permissions: [],
-        allow_tools: true,
-      },
-      parent_packet_id: null,
-      lineage: [],
+      routing: { target_engine: "Prime" },
+      model: { name: "default_model", provider: "default_provider", context_window_tokens: 8192 },
       output_routing: {
-        primary: {
-          destination: "web",
-          channel_id: sessionId,
-          user_id: "web_user",
-          reply_to_message_id: null,
-          persona_override: null,
-          format_hint: null,
-          metadata: {},
-        },
-        secondary: [],
-        suppress_echo: false,
-        addressed_to_gaia: true,
+        primary: { destination: "web", channel_id: sessionId, user_id: "web_user" },
         source_destination: "web",
       },
-      operational_status: { status: "initialized", model: null, observer: null, confidence: null, intent: null },
+      operational_status: { status: "initialized" },
     },
-    intent: { user_intent: "chat", system_task: "GenerateDraft", confidence: 0.0, tags: [] },
+    intent: { user_intent: "chat", system_task: "GenerateDraft", confidence: 0.0 },
     context: {
       session_history_ref: { type: "web_session", value: sessionId },
       cheatsheets: [],
-      constraints: { max_tokens: 2048, time_budget_ms: 30000, safety_mode: "strict", policies: [] },
-      relevant_history_snippet: [],
-      available_mcp_tools: null,
+      constraints: { max_tokens: 2048, time_budget_ms: 30000, safety_mode: "strict" },
     },
     content: {
       original_prompt: userInput,
-      data_fields: [{ key: "user_message", value: userInput, type: "text", source: null, vector_refs: [] }],
-      attachments: [],
+      data_fields: [{ key: "user_message", value: userInput, type: "text" }],
     },
-    reasoning: { reflection_log: [], sketchpad: [], evaluations: [] },
-    response: { candidate: "", confidence: 0.0, stream_proposal: false, tool_calls: [], sidecar_actions: [] },
-    governance: {
-      safety: { execution_allowed: false, allowed_commands_whitelist_id: null, dry_run: true },
-      signatures: { header_hash: null, content_hash: null, signed_by: null, signature: null },
-      audit: { created_by: null, created_at: null, modified_at: null, reviewers: [], decision: null },
-      privacy: { pii_detected: null, pii_notes: null },
-    },
-    metrics: {
-      token_usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, projected_tokens: null },
-      latency_ms: 0,
-      cost_estimate: null,
-      errors: [],
-      resources: null,
-      semantic_probe: null,
-    },
-    status: { finalized: false, state: "initialized", next_steps: [], observer_trace: [] },
-    schema_id: null,
-    council: null,
-    tool_routing: {
-      needs_tool: false,
-      routing_requested: false,
-      selected_tool: null,
-      alternative_tools: [],
-      review_confidence: 0.0,
-      review_reasoning: "",
-      execution_status: "pending",
-      execution_result: null,
-      reinjection_count: 0,
-      max_reinjections: 3,
-    },
-    loop_state: null,
-    goal_state: null,
+    reasoning: {},
+    response: { candidate: "", confidence: 0.0, stream_proposal: false },
+    governance: { safety: { execution_allowed: false } },
+    metrics: { token_usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, latency_ms: 0 },
+    status: { finalized: false, state: "initialized" },
+    // the gateway's ToolRoutingState() is all defaults, but present (not null)
+    tool_routing: {},
   };
-  return withHashes(packet);
+  return withHashes(CognitionPacketSchema.parse(input));
 }
