@@ -53,6 +53,16 @@ describe("a session's second turn reuses its KV prefix", () => {
     expect(second.promptTokens - second.kvReusedTokens).toBeLessThanOrEqual(newMessageTokens + 1);
   });
 
+  it("prepares the next turn as the history will render it, even when turn 1 carried client context blocks", async () => {
+    const base = { sessionId: "kv-context", temperature: 0.8, seed: 5 };
+    const withData = turnPacket({ ...base, packetId: "ctx-1", prompt: "Summarise the data" });
+    withData.content.data_fields.push({ key: "weather", value: "sunny and warm", type: null, source: null, vector_refs: [] });
+    await post(core, withData);
+    const second = await post(core, turnPacket({ ...base, packetId: "ctx-2", prompt: "Thanks" }));
+    const newMessageTokens = core.state.parts!.engine.countTokens([{ role: "user", content: "Thanks" }]);
+    expect(second.promptTokens - second.kvReusedTokens).toBeLessThanOrEqual(newMessageTokens + 1);
+  });
+
   it("the warm turn-2 answer equals a fresh core's answer for the same history (temperature 0, fixed seed)", async () => {
     const base = { sessionId: "kv-determinism", seed: 3 };
     await post(core, turnPacket({ ...base, packetId: "det-1", prompt: "What is a cat?", temperature: 0.8 }));

@@ -5,6 +5,7 @@ import type { InferenceEngine } from "../inference/InferenceEngine.js";
 import { describeContext } from "../prompt/describeContext.js";
 import { describePersona } from "../prompt/describePersona.js";
 import { fitToBudget } from "../prompt/fitToBudget.js";
+import { renderPrompt } from "../prompt/renderPrompt.js";
 import type { ToolOutcome } from "../prompt/PromptParts.js";
 import type { SessionStore, SessionTurn } from "../sessions/SessionStore.js";
 import { removeHiddenReasoning } from "../text/stripThinkTags.js";
@@ -146,8 +147,10 @@ export class CognitionPipeline {
       meta: { outcome: storedMeta(outcome) },
     });
     if (duplicate) return replayOf(stored);
-    // while the user reads the answer, put this turn's exact prompt prefix in the session's KV cache
-    engine.prepareNextTurn?.(sessionId, [...fitted.messages, { role: "assistant", content: visible }]);
+    // while the user reads the answer, put the next turn's prompt prefix (this turn now part of the history, as the
+    // next prompt will render it) in the session's KV cache
+    const nextPrompt = renderPrompt({ ...fitted.parts, history: [...fitted.parts.history, stored], recalled: [], contextBlocks: [] });
+    engine.prepareNextTurn?.(sessionId, nextPrompt.slice(0, -1));
     return outcome;
   }
 
