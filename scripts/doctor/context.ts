@@ -1,4 +1,5 @@
 import type { DeploymentMode, DoctorOptions } from "./options.js";
+import { result, type Category, type CheckResult } from "./result.js";
 import { buildRegistry, type ServiceEntry } from "./registry.js";
 import { probeHealth, type HealthProbe } from "./probe/healthProbe.js";
 import { coreHealthOf, gatewayHealthOf, type CoreHealth, type GatewayHealth } from "./probe/healthBodies.js";
@@ -57,4 +58,25 @@ export function coreHealth(ctx: DoctorContext, name: string): CoreHealth | undef
 /** The parsed gateway health body, when it answered with one. */
 export function gatewayHealth(ctx: DoctorContext): GatewayHealth | undefined {
   return gatewayHealthOf(ctx.probes.get("gateway"));
+}
+
+/** Builds one result of a check: severity, message and an optional fix hint. */
+export type Report = (severity: CheckResult["severity"], message: string, fix?: string) => CheckResult;
+
+/**
+ * Runs `check` for every core in the registry that answered /health with a core body (an unreachable core is
+ * reported under reachability), with a `report` bound to the check's category, id and the core's name.
+ */
+export function forEachCoreHealth(
+  ctx: DoctorContext,
+  category: Category,
+  id: string,
+  check: (health: CoreHealth, report: Report, service: ServiceEntry) => void,
+): void {
+  for (const service of ctx.registry) {
+    if (service.kind !== "core") continue;
+    const health = coreHealth(ctx, service.name);
+    if (health === undefined) continue;
+    check(health, (severity, message, fix) => result(category, service.name, id, severity, message, fix), service);
+  }
 }

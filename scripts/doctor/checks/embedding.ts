@@ -1,5 +1,5 @@
-import { coreHealth, type DoctorContext } from "../context.js";
-import { result, type CheckResult } from "../result.js";
+import { forEachCoreHealth, type DoctorContext } from "../context.js";
+import type { CheckResult } from "../result.js";
 
 /**
  * Which history mode each core runs in. Full-history mode still answers (embedding is optional, SPEC §4) but is what the
@@ -7,12 +7,7 @@ import { result, type CheckResult } from "../result.js";
  */
 export function checkEmbedding(ctx: DoctorContext): CheckResult[] {
   const out: CheckResult[] = [];
-  for (const service of ctx.registry) {
-    if (service.kind !== "core") continue;
-    const health = coreHealth(ctx, service.name);
-    if (health === undefined) continue;
-    const r = (severity: CheckResult["severity"], message: string, fix?: string) =>
-      result("embedding", service.name, "history-mode", severity, message, fix);
+  forEachCoreHealth(ctx, "embedding", "history-mode", (health, r) => {
     switch (health.history_mode) {
       case "semantic":
         out.push(r("pass", "semantic history (embedding model loaded)"));
@@ -32,6 +27,6 @@ export function checkEmbedding(ctx: DoctorContext): CheckResult[] {
       default:
         out.push(r("warn", `reports an unknown history_mode "${health.history_mode}"`));
     }
-  }
+  });
   return out;
 }

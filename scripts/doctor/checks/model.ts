@@ -1,5 +1,5 @@
 import path from "node:path";
-import { coreHealth, type DoctorContext } from "../context.js";
+import { forEachCoreHealth, type DoctorContext } from "../context.js";
 import { DEFAULTS } from "../options.js";
 import { formatBytes, readGgufHeader } from "../ggufHeader.js";
 import { result, type CheckResult } from "../result.js";
@@ -17,16 +17,11 @@ export async function checkModel(ctx: DoctorContext): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   const reported: CheckResult[] = [];
 
-  for (const service of ctx.registry) {
-    if (service.kind !== "core") continue;
-    const health = coreHealth(ctx, service.name);
-    const model = health?.model;
-    if (health === undefined) continue;
-    const r = (severity: CheckResult["severity"], message: string, fix?: string) =>
-      result("model", service.name, "loaded", severity, message, fix);
+  forEachCoreHealth(ctx, "model", "loaded", (health, r, service) => {
+    const model = health.model;
     if (model?.path === undefined) {
       reported.push(r("warn", "does not report its model in /health"));
-      continue;
+      return;
     }
     if (ctx.mode === "process" && !files.has(path.resolve(options.cwd, model.path))) {
       files.set(path.resolve(options.cwd, model.path), `reported by the ${service.name}`);
@@ -39,7 +34,7 @@ export async function checkModel(ctx: DoctorContext): Promise<CheckResult[]> {
       reported.push(r("warn", `says ready but its model ${model.path} is not loaded`));
     }
     // loading/failed: reachability already says so
-  }
+  });
 
   for (const [file, why] of files) {
     const shown = path.relative(options.cwd, file).startsWith("..") ? file : path.relative(options.cwd, file) || file;
