@@ -95,8 +95,9 @@ stopped candidate under docker-compose (or prints the command to start it). Neve
   --candidate-shared-dir DIR candidate's shared dir (GAIA_CANDIDATE_SHARED_DIR; default: the dir the
                              running candidate reports, else ${DEFAULTS.pairCandidateDir})
   --model PATH               GGUF to check       (GAIA_LITE_MODEL, default ${DEFAULTS.model})
-  --expect-uid UID           owner the shared dirs must have (default 1000; a mismatch fails
-                             only in container mode or when this flag is given)
+  --expect-uid UID           owner the shared dirs must have (default: 1000 in container mode,
+                             your own uid in process mode; a mismatch fails only in container
+                             mode or when this flag is given)
   --mode auto|process|container   how the deployment runs (GAIA_DOCTOR_MODE, default auto)
   --timeout-ms MS            health probe timeout (default ${DEFAULTS.timeoutMs})
   --wait-ms MS               how long --fix waits for a started candidate (default ${DEFAULTS.waitMs})

@@ -68,9 +68,14 @@ export interface OwnershipPolicy {
   strict: boolean;
 }
 
-/** The image's user (1000) unless --expect-uid says otherwise; strict in container mode or when asked. */
+/**
+ * Who must own the shared dirs: --expect-uid when given; in container mode the image's user (1000); in process mode
+ * the user running the doctor, who is the one that starts the cores (npm start, start:pair). Strict (a mismatch fails)
+ * in container mode or when asked; a warning otherwise.
+ */
 export function ownershipPolicy(ctx: DoctorContext): OwnershipPolicy {
-  return { uid: ctx.options.expectUid ?? GAIA_UID, strict: ctx.options.expectUid !== undefined || ctx.mode === "container" };
+  const uid = ctx.options.expectUid ?? (ctx.mode === "container" ? GAIA_UID : (process.getuid?.() ?? GAIA_UID));
+  return { uid, strict: ctx.options.expectUid !== undefined || ctx.mode === "container" };
 }
 
 /** How reports name a shared dir: `primary:<path relative to the working dir>`, or `primary:<volume name>`. */
