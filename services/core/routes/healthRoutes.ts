@@ -17,7 +17,7 @@ export function healthBody({ config, state, buildId, version }: HealthDeps) {
   const parts = state.parts;
   const history = parts?.history;
   return {
-    status: state.status === "draining" ? "draining" : state.status,
+    status: state.status,
     service: "gaia-core",
     role: config.role,
     build_id: buildId,
