@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { PACKET_SCHEMA_ID, packetJsonSchema, type JsonSchemaDocument } from "../../../shared/packet/index.js";
+import { REQUIRED_PACKET_FIELDS } from "../../fixtures/packets.js";
 
 function def(schema: JsonSchemaDocument, name: string): JsonSchemaDocument {
   const found = schema.$defs?.[name];
@@ -22,18 +23,7 @@ describe("packetJsonSchema", () => {
   });
 
   it("lists the original's required top-level fields as required, and only those", () => {
-    expect(packetJsonSchema().required).toEqual([
-      "version",
-      "header",
-      "intent",
-      "context",
-      "content",
-      "reasoning",
-      "response",
-      "governance",
-      "metrics",
-      "status",
-    ]);
+    expect(packetJsonSchema().required).toEqual([...REQUIRED_PACKET_FIELDS]);
   });
 
   it("describes the input side: defaulted fields are optional and carry their default", () => {

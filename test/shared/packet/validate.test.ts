@@ -14,7 +14,7 @@ import {
   type PacketParseResult,
   type PacketProblem,
 } from "../../../shared/packet/index.js";
-import { gatewayPacket, minimalPacket, v05Packet, withPath, withoutPath } from "../../fixtures/packets.js";
+import { REQUIRED_PACKET_FIELDS, gatewayPacket, minimalPacket, v05Packet, withPath, withoutPath } from "../../fixtures/packets.js";
 
 function expectOk(result: PacketParseResult): CognitionPacket {
   if (!result.ok) throw new Error(`expected a packet, got:\n${result.problems.map(formatProblem).join("\n")}`);
@@ -224,18 +224,7 @@ describe("parsePacket: required fields", () => {
     expect(expectProblems(parsePacket([minimalPacket()])).map(formatProblem)).toEqual([
       "(root): expected object, received array",
     ]);
-    expect(expectProblems(parsePacket({})).map((p) => p.path)).toEqual([
-      "version",
-      "header",
-      "intent",
-      "context",
-      "content",
-      "reasoning",
-      "response",
-      "governance",
-      "metrics",
-      "status",
-    ]);
+    expect(expectProblems(parsePacket({})).map((p) => p.path)).toEqual([...REQUIRED_PACKET_FIELDS]);
   });
 });
 
