@@ -1,9 +1,12 @@
 /** jest 30 + @swc/jest on native ESM; run through `npm test` (it sets --experimental-vm-modules). */
-const swc = ["@swc/jest", {
-  jsc: { parser: { syntax: "typescript" }, target: "es2022" },
-  module: { type: "es6" },
-  sourceMaps: "inline",
-}];
+const swc = [
+  "@swc/jest",
+  {
+    jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+    module: { type: "es6" },
+    sourceMaps: "inline",
+  },
+];
 
 /** @type {import('jest').Config} */
 export default {

@@ -4,8 +4,21 @@
 // "A float32 tensor's data must be type of function Float32Array()".
 import { TestEnvironment } from "jest-environment-node";
 
-const HOST_TYPES = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
-  "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array", "ArrayBuffer", "DataView"];
+const HOST_TYPES = [
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "Float32Array",
+  "Float64Array",
+  "BigInt64Array",
+  "BigUint64Array",
+  "ArrayBuffer",
+  "DataView",
+];
 
 export default class HostTypedArraysEnvironment extends TestEnvironment {
   constructor(config, context) {

@@ -66,7 +66,9 @@ export function renderTable(rows: readonly BenchRow[]): string {
       verdict(row) + (row.note ? `  (${row.note})` : ""),
     ]);
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.filter((l) => l.length).map((l) => (i < 4 ? l[i]!.length : 0))));
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...lines.filter((l) => l.length).map((l) => (i < 4 ? l[i]!.length : 0))),
+  );
   const pad = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join("  ");
   const out = [pad(header), widths.map((w) => "-".repeat(w)).join("  ") + "  ------"];
   for (const [i, line] of lines.entries()) {

@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { repoRoot } from "../shared/config/repoRoot.js";
 import { freePort } from "../scripts/lib/localServices.js";
+import { repoRoot } from "../shared/config/repoRoot.js";
 
 export { freePort };
-
 
 export interface CoreProcessOptions {
   /** Compiled entry point relative to the repo root (the real core, or the bench's stub core). */
@@ -23,7 +22,12 @@ export interface CoreProcessOptions {
 export class CoreProcess {
   private output = "";
 
-  private constructor(readonly url: string, readonly sharedDir: string, private readonly child: ChildProcess, private readonly exited: Promise<void>) {
+  private constructor(
+    readonly url: string,
+    readonly sharedDir: string,
+    private readonly child: ChildProcess,
+    private readonly exited: Promise<void>,
+  ) {
     child.stdout?.on("data", (d: Buffer) => this.keep(d));
     child.stderr?.on("data", (d: Buffer) => this.keep(d));
   }
@@ -34,8 +38,14 @@ export class CoreProcess {
     const child = spawn(process.execPath, [path.join(repoRoot(), options.entry)], {
       cwd: repoRoot(),
       env: {
-        ...process.env, NODE_OPTIONS: "", HOST: "127.0.0.1", PORT: String(port), GAIA_SHARED_DIR: sharedDir,
-        LOG_LEVEL: "warn", GAIA_EMBED_MODEL_DIR: "none", ...options.env,
+        ...process.env,
+        NODE_OPTIONS: "",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        GAIA_SHARED_DIR: sharedDir,
+        LOG_LEVEL: "warn",
+        GAIA_EMBED_MODEL_DIR: "none",
+        ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -43,7 +53,8 @@ export class CoreProcess {
     const core = new CoreProcess(`http://127.0.0.1:${port}`, sharedDir, child, exited);
     const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${options.entry} exited (${child.exitCode}): ${core.output.slice(-2000)}`);
+      if (child.exitCode !== null)
+        throw new Error(`${options.entry} exited (${child.exitCode}): ${core.output.slice(-2000)}`);
       try {
         const res = await fetch(`${core.url}/health`, { signal: AbortSignal.timeout(5000) });
         const body = (await res.json()) as { status: string };

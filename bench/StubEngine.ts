@@ -1,5 +1,9 @@
 import type {
-  EngineLoad, GenerationRequest, GenerationResult, InferenceEngine, PromptMessage,
+  EngineLoad,
+  GenerationRequest,
+  GenerationResult,
+  InferenceEngine,
+  PromptMessage,
 } from "../services/core/inference/InferenceEngine.js";
 
 /** The fixed answer of the stub engine. */
@@ -26,8 +30,14 @@ export class StubEngine implements InferenceEngine {
       request.onTextChunk?.(STUB_ANSWER);
       const promptTokens = this.countTokens(request.messages);
       return {
-        text: STUB_ANSWER, stopReason: "eos", promptTokens, reusedPromptTokens: 0, completionTokens: 8,
-        queuedMs: 0, timeToFirstTokenMs: 0, generationMs: 0,
+        text: STUB_ANSWER,
+        stopReason: "eos",
+        promptTokens,
+        reusedPromptTokens: 0,
+        completionTokens: 8,
+        queuedMs: 0,
+        timeToFirstTokenMs: 0,
+        generationMs: 0,
       };
     } finally {
       this.active -= 1;

@@ -1,5 +1,5 @@
-import type { CognitionPacket } from "../shared/packet/index.js";
 import { buildUserPacket } from "../services/web/buildPacket.js";
+import type { CognitionPacket } from "../shared/packet/index.js";
 
 export interface BenchTurn {
   sessionId: string;
@@ -27,7 +27,32 @@ export function benchPacket(turn: BenchTurn): CognitionPacket {
 
 /** `words` space-separated everyday words, varied by `salt` so two texts of the same length differ. */
 export function benchText(words: number, salt: number): string {
-  const vocabulary = ["the", "river", "carried", "small", "boats", "past", "old", "houses", "while", "children", "watched",
-    "from", "a", "bridge", "and", "counted", "every", "sail", "that", "moved", "in", "morning", "light", "over", "water"];
+  const vocabulary = [
+    "the",
+    "river",
+    "carried",
+    "small",
+    "boats",
+    "past",
+    "old",
+    "houses",
+    "while",
+    "children",
+    "watched",
+    "from",
+    "a",
+    "bridge",
+    "and",
+    "counted",
+    "every",
+    "sail",
+    "that",
+    "moved",
+    "in",
+    "morning",
+    "light",
+    "over",
+    "water",
+  ];
   return Array.from({ length: words }, (_, i) => vocabulary[(i * 7 + salt * 3) % vocabulary.length]).join(" ");
 }

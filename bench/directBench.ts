@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { getLlama, LlamaLogLevel, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, type LlamaContextSequence, LlamaLogLevel, type LlamaModel, type Token } from "node-llama-cpp";
 import { benchText } from "./benchPacket.js";
 import { median } from "./stats.js";
 
@@ -53,7 +53,12 @@ interface Sampling {
   seed?: number;
 }
 
-async function decodeSpeed(sequence: LlamaContextSequence, prompt: Token[], tokens: number, sampling: Sampling): Promise<number> {
+async function decodeSpeed(
+  sequence: LlamaContextSequence,
+  prompt: Token[],
+  tokens: number,
+  sampling: Sampling,
+): Promise<number> {
   await sequence.clearHistory();
   let n = 0;
   let firstAt = 0;
@@ -80,7 +85,12 @@ function promptFor(model: LlamaModel, count: number): Token[] {
  * same thread count: prompt evaluation and decode speed without the service around it (method of probe 04-bench).
  */
 export async function measureDirect(options: DirectOptions): Promise<DirectResult> {
-  const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.warn, maxThreads: Math.max(...options.threads) });
+  const llama = await getLlama({
+    gpu: false,
+    build: "never",
+    logLevel: LlamaLogLevel.warn,
+    maxThreads: Math.max(...options.threads),
+  });
   try {
     const t0 = performance.now();
     const model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: 0 });
@@ -92,7 +102,12 @@ export async function measureDirect(options: DirectOptions): Promise<DirectResul
     try {
       for (const threads of options.threads) {
         const c0 = performance.now();
-        const context = await model.createContext({ contextSize, sequences: options.sequences, threads, batchSize: Math.min(512, contextSize) });
+        const context = await model.createContext({
+          contextSize,
+          sequences: options.sequences,
+          threads,
+          batchSize: Math.min(512, contextSize),
+        });
         if (runs.length === 0) createContextMs = performance.now() - c0;
         try {
           const sequence = context.getSequence();
@@ -107,11 +122,24 @@ export async function measureDirect(options: DirectOptions): Promise<DirectResul
             await sequence.evaluateWithoutGeneratingNewTokens(prompt);
             pp.push(prompt.length / ((performance.now() - p0) / 1000));
             greedy.push(await decodeSpeed(sequence, prompt.slice(0, 8), options.decodeTokens, { temperature: 0 }));
-            sampled.push(await decodeSpeed(sequence, prompt.slice(0, 8), options.decodeTokens, { temperature: 0.8, topK: 40, minP: 0.05, topP: 0.95, seed: 1234 + rep }));
+            sampled.push(
+              await decodeSpeed(sequence, prompt.slice(0, 8), options.decodeTokens, {
+                temperature: 0.8,
+                topK: 40,
+                minP: 0.05,
+                topP: 0.95,
+                seed: 1234 + rep,
+              }),
+            );
           }
-          const contended = await withBusyCore(() => decodeSpeed(sequence, prompt.slice(0, 8), options.decodeTokens, { temperature: 0 }));
+          const contended = await withBusyCore(() =>
+            decodeSpeed(sequence, prompt.slice(0, 8), options.decodeTokens, { temperature: 0 }),
+          );
           runs.push({
-            threads, promptTokensPerSecond: median(pp), decodeGreedyTokensPerSecond: median(greedy), decodeSampledTokensPerSecond: median(sampled),
+            threads,
+            promptTokensPerSecond: median(pp),
+            decodeGreedyTokensPerSecond: median(greedy),
+            decodeSampledTokensPerSecond: median(sampled),
             decodeGreedyContendedTokensPerSecond: contended,
           });
         } finally {

@@ -1,13 +1,13 @@
 // `npm run bench:failover`: the gateway's failover measured with real processes (two gaia-cores on the bundled model
 // and compiled gateways), with the ORIGINAL's retry defaults (3 attempts, 2 s then 4 s) so the comparison is honest.
 // Prints a table and writes bench/results/failover.json. Not a test: it asserts nothing, it reports.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import { freePort, waitForOk } from "../scripts/lib/localServices.js";
 import os from "node:os";
 import path from "node:path";
-import { repoRoot } from "../shared/config/repoRoot.js";
+import { freePort, waitForOk } from "../scripts/lib/localServices.js";
 import { buildUserPacket } from "../services/web/buildPacket.js";
+import { repoRoot } from "../shared/config/repoRoot.js";
 
 const root = repoRoot();
 /** The original's gateway defaults (digest §5.1) and this product's breaker defaults. */
@@ -29,7 +29,6 @@ interface Proc {
   child: ChildProcess;
   exited: Promise<void>;
 }
-
 
 function launch(name: string, entry: string, port: number, env: Record<string, string>): Proc {
   const child = spawn(process.execPath, [path.join(root, entry)], {
@@ -136,12 +135,27 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gaia-bench-failover-"));
   const primaryDir = path.join(dataDir, "primary");
   const candidateDir = path.join(dataDir, "candidate");
-  const [primaryPort, candidatePort, gatewayPort, originalGatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [primaryPort, candidatePort, gatewayPort, originalGatewayPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const flag = path.join(primaryDir, "ha_maintenance");
   const coreEnv = (role: string, dir: string) => ({ ...CORE_ENV, GAIA_ROLE: role, GAIA_SHARED_DIR: dir });
   let primary = launch("primary", "dist/services/core/main.js", primaryPort, coreEnv("primary", primaryDir));
-  const candidate = launch("candidate", "dist/services/core/main.js", candidatePort, coreEnv("candidate", candidateDir));
-  const gatewayEnv = { CORE_ENDPOINT: primary.url, CORE_FALLBACK_ENDPOINT: candidate.url, GAIA_MAINTENANCE_FLAG: flag, LOG_LEVEL: "warn" };
+  const candidate = launch(
+    "candidate",
+    "dist/services/core/main.js",
+    candidatePort,
+    coreEnv("candidate", candidateDir),
+  );
+  const gatewayEnv = {
+    CORE_ENDPOINT: primary.url,
+    CORE_FALLBACK_ENDPOINT: candidate.url,
+    GAIA_MAINTENANCE_FLAG: flag,
+    LOG_LEVEL: "warn",
+  };
   const gateway = launch("gateway", "dist/services/web/main.js", gatewayPort, { ...gatewayEnv, ...GATEWAY_DEFAULTS });
   // the original had no breaker: a threshold it never reaches gives its behaviour, 2 s + 4 s of backoff per request
   const originalGateway = launch("gateway-no-breaker", "dist/services/web/main.js", originalGatewayPort, {
@@ -180,7 +194,9 @@ async function main(): Promise<void> {
     const deathToCandidateMs = firstCandidate - killedAt;
 
     // 2. breaker open: gateway → candidate vs straight to the candidate, interleaved so drift hits both equally
-    process.stdout.write(`breaker open: ${OPEN_SAMPLES} requests through the gateway and ${OPEN_SAMPLES} straight to the candidate\n`);
+    process.stdout.write(
+      `breaker open: ${OPEN_SAMPLES} requests through the gateway and ${OPEN_SAMPLES} straight to the candidate\n`,
+    );
     const health = (await (await fetch(`${gateway.url}/health`)).json()) as { core: { primary: { breaker: string } } };
     const throughGateway: Answer[] = [];
     const straight: Answer[] = [];
@@ -220,7 +236,10 @@ async function main(): Promise<void> {
       breaker_open: {
         gateway_ms: { p50: round(percentile(gw, 50)), p95: round(percentile(gw, 95)) },
         direct_candidate_ms: { p50: round(percentile(dc, 50)), p95: round(percentile(dc, 95)) },
-        added_ms: { p50: round(percentile(gw, 50) - percentile(dc, 50)), p95: round(percentile(gw, 95) - percentile(dc, 95)) },
+        added_ms: {
+          p50: round(percentile(gw, 50) - percentile(dc, 50)),
+          p95: round(percentile(gw, 95) - percentile(dc, 95)),
+        },
         // each gateway request minus the direct request just before it: includes both requests' model-time noise
         paired_added_ms: { p50: round(percentile(paired, 50)), p95: round(percentile(paired, 95)) },
         served_by_candidate: throughGateway.filter((a) => a.servedBy === "candidate").length,
@@ -242,18 +261,35 @@ async function main(): Promise<void> {
 
     const rows: Array<[string, string]> = [
       ["breaker state after kill -9", results.breaker_state_after_kill],
-      ["breaker open: via gateway p50 / p95", `${results.breaker_open.gateway_ms.p50} / ${results.breaker_open.gateway_ms.p95} ms`],
-      ["direct to candidate p50 / p95", `${results.breaker_open.direct_candidate_ms.p50} / ${results.breaker_open.direct_candidate_ms.p95} ms`],
-      ["added latency, breaker open p50 / p95", `${results.breaker_open.added_ms.p50} / ${results.breaker_open.added_ms.p95} ms  (target ≤ 50)`],
-      ["  same, paired per request p50 / p95", `${results.breaker_open.paired_added_ms.p50} / ${results.breaker_open.paired_added_ms.p95} ms`],
+      [
+        "breaker open: via gateway p50 / p95",
+        `${results.breaker_open.gateway_ms.p50} / ${results.breaker_open.gateway_ms.p95} ms`,
+      ],
+      [
+        "direct to candidate p50 / p95",
+        `${results.breaker_open.direct_candidate_ms.p50} / ${results.breaker_open.direct_candidate_ms.p95} ms`,
+      ],
+      [
+        "added latency, breaker open p50 / p95",
+        `${results.breaker_open.added_ms.p50} / ${results.breaker_open.added_ms.p95} ms  (target ≤ 50)`,
+      ],
+      [
+        "  same, paired per request p50 / p95",
+        `${results.breaker_open.paired_added_ms.p50} / ${results.breaker_open.paired_added_ms.p95} ms`,
+      ],
       ["added latency, no breaker (original)", `${results.original_no_breaker.added_ms_p50} ms per request`],
       ["kill -9 → first candidate answer", `${results.kill9.death_to_first_candidate_answer_ms} ms`],
       ["primary restart → traffic on primary", `${results.restart.restart_to_traffic_on_primary_ms} ms`],
-      ["primary ready → traffic on primary", `${results.restart.primary_ready_to_traffic_on_primary_ms} ms  (half-open window ${GATEWAY_DEFAULTS.GAIA_BREAKER_HALF_OPEN_MS} ms)`],
+      [
+        "primary ready → traffic on primary",
+        `${results.restart.primary_ready_to_traffic_on_primary_ms} ms  (half-open window ${GATEWAY_DEFAULTS.GAIA_BREAKER_HALF_OPEN_MS} ms)`,
+      ],
       ["requests lost", `${results.requests_lost} of ${results.requests_total}  (target 0)`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
-    process.stdout.write(`\nfailover (original defaults: 3 attempts, 2 s / 4 s backoff; breaker 3 failures, 5 s half-open)\n`);
+    process.stdout.write(
+      `\nfailover (original defaults: 3 attempts, 2 s / 4 s backoff; breaker 3 failures, 5 s half-open)\n`,
+    );
     for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
     process.stdout.write(
       `\nOnce the breaker is open a request to a dead primary costs ${results.breaker_open.added_ms.p50} ms extra (p50) instead of ` +

@@ -9,11 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { readGgufFileInfo } from "node-llama-cpp";
-import { repoRoot } from "../shared/config/repoRoot.js";
 import { defaultThreads, physicalCores } from "../services/core/config.js";
-import { renderTable, targetRow, type BenchRow } from "./BenchTable.js";
-import { measureDirect, type DirectResult } from "./directBench.js";
-import { ensureLlamaBench, runLlamaBench, type LlamaBenchBinary, type LlamaBenchEntry } from "./llamaBench.js";
+import { repoRoot } from "../shared/config/repoRoot.js";
+import { type BenchRow, renderTable, targetRow } from "./BenchTable.js";
+import { type DirectResult, measureDirect } from "./directBench.js";
+import { ensureLlamaBench, type LlamaBenchBinary, type LlamaBenchEntry, runLlamaBench } from "./llamaBench.js";
 import { measureOverhead, type OverheadResult } from "./overheadBench.js";
 import { fileBytes, measureDefaultRss, measureService, type ServiceResult } from "./serviceBench.js";
 import { ratio } from "./stats.js";
@@ -45,7 +45,8 @@ function parseOptions(argv: string[]): BenchOptions | null {
   });
   if (values.help) return null;
   const threads = values.threads === undefined ? defaultThreads() : Number(values.threads);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer, got "${values.threads}"`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`--threads must be a positive integer, got "${values.threads}"`);
   return {
     modelPath: path.resolve(values.model ?? path.join(root, "models/bundled/gaia-lite-mid.gguf")),
     threads,
@@ -63,7 +64,11 @@ function ensureDefaultModel(modelPath: string): void {
   const defaultPath = path.join(root, "models/bundled/gaia-lite-mid.gguf");
   if (modelPath !== defaultPath) throw new Error(`model not found: ${modelPath}`);
   say("generating the benchmark model (preset mid, ~0.5 GB) once");
-  execFileSync(process.execPath, [path.join(root, "dist/models/scripts/ensureModels.js"), "--preset", "mid", "--out", modelPath], { stdio: "inherit" });
+  execFileSync(
+    process.execPath,
+    [path.join(root, "dist/models/scripts/ensureModels.js"), "--preset", "mid", "--out", modelPath],
+    { stdio: "inherit" },
+  );
 }
 
 /** Runs a part of the bench; a failure is recorded and the bench goes on. */
@@ -98,10 +103,17 @@ function buildRows(m: Measured): BenchRow[] {
   const { options, direct, llamaBench, service, overhead } = m;
   const T = options.threads;
   const rows: BenchRow[] = [];
-  const info = (section: string, metric: string, value: number | null, unit: string, note?: string): BenchRow =>
-    ({ section, metric, value, unit, ...(note ? { note } : {}) });
+  const info = (section: string, metric: string, value: number | null, unit: string, note?: string): BenchRow => ({
+    section,
+    metric,
+    value,
+    unit,
+    ...(note ? { note } : {}),
+  });
   const lb = (threads: number, kind: "pp" | "tg") =>
-    llamaBench?.find((e) => e.threads === threads && (kind === "pp" ? e.nPrompt > 0 && e.nGen === 0 : e.nGen > 0 && e.nPrompt === 0))?.tokensPerSecond ?? null;
+    llamaBench?.find(
+      (e) => e.threads === threads && (kind === "pp" ? e.nPrompt > 0 && e.nGen === 0 : e.nGen > 0 && e.nPrompt === 0),
+    )?.tokensPerSecond ?? null;
   const directAt = (threads: number) => direct?.runs.find((r) => r.threads === threads) ?? null;
   const lbNote = m.llamaBenchBinary.ok ? undefined : `llama-bench unavailable: ${m.llamaBenchBinary.reason}`;
 
@@ -118,77 +130,206 @@ function buildRows(m: Measured): BenchRow[] {
   const lbTg = lb(T, "tg");
   rows.push(info(tput, "prompt tok/s, llama-bench", lbPp, "tok/s", lbNote));
   rows.push(info(tput, "prompt tok/s, node-llama-cpp direct", directAt(T)?.promptTokensPerSecond ?? null, "tok/s"));
-  rows.push({ ...info(tput, "prompt tok/s, service (cold prompt ÷ TTFT)", service?.promptTokensPerSecond ?? null, "tok/s"), ratio: ratio(service?.promptTokensPerSecond, lbPp), note: "ratio vs llama-bench" });
+  rows.push({
+    ...info(tput, "prompt tok/s, service (cold prompt ÷ TTFT)", service?.promptTokensPerSecond ?? null, "tok/s"),
+    ratio: ratio(service?.promptTokensPerSecond, lbPp),
+    note: "ratio vs llama-bench",
+  });
   rows.push(info(tput, "decode tok/s, llama-bench", lbTg, "tok/s", lbNote));
   rows.push(info(tput, "decode tok/s, direct, greedy", directAt(T)?.decodeGreedyTokensPerSecond ?? null, "tok/s"));
-  rows.push(info(tput, "decode tok/s, direct, service sampler (T 0.8, top-k/min-p/top-p)", directAt(T)?.decodeSampledTokensPerSecond ?? null, "tok/s"));
-  rows.push(info(tput, "decode tok/s, service (NDJSON, T 0.8, packet seed)", service?.decodeTokensPerSecond ?? null, "tok/s"));
-  rows.push(targetRow({ section: tput, metric: "decode: service / llama-bench", value: service?.decodeTokensPerSecond ?? null, unit: "tok/s", ...(lbNote ? { note: lbNote } : {}) },
-    ratio(service?.decodeTokensPerSecond, lbTg), ">=", 0.9));
-  rows.push({ ...info(tput, "decode: direct greedy / llama-bench", null, ""), ratio: ratio(directAt(T)?.decodeGreedyTokensPerSecond, lbTg) });
-  rows.push({ ...info(tput, "decode: service / direct (same sampling)", null, ""), ratio: ratio(service?.decodeTokensPerSecond, directAt(T)?.decodeSampledTokensPerSecond) });
+  rows.push(
+    info(
+      tput,
+      "decode tok/s, direct, service sampler (T 0.8, top-k/min-p/top-p)",
+      directAt(T)?.decodeSampledTokensPerSecond ?? null,
+      "tok/s",
+    ),
+  );
+  rows.push(
+    info(tput, "decode tok/s, service (NDJSON, T 0.8, packet seed)", service?.decodeTokensPerSecond ?? null, "tok/s"),
+  );
+  rows.push(
+    targetRow(
+      {
+        section: tput,
+        metric: "decode: service / llama-bench",
+        value: service?.decodeTokensPerSecond ?? null,
+        unit: "tok/s",
+        ...(lbNote ? { note: lbNote } : {}),
+      },
+      ratio(service?.decodeTokensPerSecond, lbTg),
+      ">=",
+      0.9,
+    ),
+  );
+  rows.push({
+    ...info(tput, "decode: direct greedy / llama-bench", null, ""),
+    ratio: ratio(directAt(T)?.decodeGreedyTokensPerSecond, lbTg),
+  });
+  rows.push({
+    ...info(tput, "decode: service / direct (same sampling)", null, ""),
+    ratio: ratio(service?.decodeTokensPerSecond, directAt(T)?.decodeSampledTokensPerSecond),
+  });
 
   // sessions: KV reuse
   const sessions = "session turns (KV cache reuse; turn 2 and the cold prompt are the same length)";
   const st = (service?.secondTurn ?? []).filter((s) => s.answerTokens > 1);
   const short = (service?.secondTurn ?? []).filter((s) => s.answerTokens === 1);
-  const med = (values: number[]) => (values.length ? values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]! : null);
-  const ttft = (t: { firstTokenAt: number | null; sentAt: number }) => (t.firstTokenAt === null ? NaN : t.firstTokenAt - t.sentAt);
-  const tokens = (t: { promptTokens: number; kvReusedTokens: number }) => `prompt ${t.promptTokens} tok, reused ${t.kvReusedTokens}`;
-  rows.push(info(sessions, "TTFT turn 1 (cold)", med(st.map((s) => ttft(s.turn1)).filter(Number.isFinite)), "ms", st[0] ? tokens(st[0].turn1) : undefined));
-  rows.push(info(sessions, "TTFT turn 2 (warm)", med(st.map((s) => ttft(s.turn2)).filter(Number.isFinite)), "ms", st[0] ? tokens(st[0].turn2) : undefined));
-  rows.push(info(sessions, "TTFT same prompt as turn 2, cold sequence", med(st.map((s) => ttft(s.cold)).filter(Number.isFinite)), "ms", st[0] ? tokens(st[0].cold) : undefined));
-  rows.push(targetRow({ section: sessions, metric: "TTFT turn 2 / first evaluation of the same prompt", value: null, unit: "" },
-    service?.secondVsColdSamePrompt ?? null, "<=", 0.5));
-  rows.push({ ...info(sessions, "TTFT turn 2 / turn 1 (same session, equal user text)", null, ""), ratio: service?.secondVsFirstTurn ?? null });
-  const evaluated = med(st.map((s) => s.turn2.promptTokens - s.turn2.kvReusedTokens));
-  rows.push(info(sessions, "turn-2 prompt tokens evaluated (not from the KV cache)", evaluated, "tok",
-    "the new user message and the template around it; the rest was prepared after turn 1"));
+  const med = (values: number[]) =>
+    values.length ? values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]! : null;
+  const ttft = (t: { firstTokenAt: number | null; sentAt: number }) =>
+    t.firstTokenAt === null ? NaN : t.firstTokenAt - t.sentAt;
+  const tokens = (t: { promptTokens: number; kvReusedTokens: number }) =>
+    `prompt ${t.promptTokens} tok, reused ${t.kvReusedTokens}`;
+  rows.push(
+    info(
+      sessions,
+      "TTFT turn 1 (cold)",
+      med(st.map((s) => ttft(s.turn1)).filter(Number.isFinite)),
+      "ms",
+      st[0] ? tokens(st[0].turn1) : undefined,
+    ),
+  );
+  rows.push(
+    info(
+      sessions,
+      "TTFT turn 2 (warm)",
+      med(st.map((s) => ttft(s.turn2)).filter(Number.isFinite)),
+      "ms",
+      st[0] ? tokens(st[0].turn2) : undefined,
+    ),
+  );
+  rows.push(
+    info(
+      sessions,
+      "TTFT same prompt as turn 2, cold sequence",
+      med(st.map((s) => ttft(s.cold)).filter(Number.isFinite)),
+      "ms",
+      st[0] ? tokens(st[0].cold) : undefined,
+    ),
+  );
+  rows.push(
+    targetRow(
+      { section: sessions, metric: "TTFT turn 2 / first evaluation of the same prompt", value: null, unit: "" },
+      service?.secondVsColdSamePrompt ?? null,
+      "<=",
+      0.5,
+    ),
+  );
   rows.push({
-    ...info(sessions, "same ratio, 1-token turn-1 answer (prefix reuse only)", null, "", short[0] ? `turn 2: ${tokens(short[0].turn2)}; cold: ${tokens(short[0].cold)}` : undefined),
+    ...info(sessions, "TTFT turn 2 / turn 1 (same session, equal user text)", null, ""),
+    ratio: service?.secondVsFirstTurn ?? null,
+  });
+  const evaluated = med(st.map((s) => s.turn2.promptTokens - s.turn2.kvReusedTokens));
+  rows.push(
+    info(
+      sessions,
+      "turn-2 prompt tokens evaluated (not from the KV cache)",
+      evaluated,
+      "tok",
+      "the new user message and the template around it; the rest was prepared after turn 1",
+    ),
+  );
+  rows.push({
+    ...info(
+      sessions,
+      "same ratio, 1-token turn-1 answer (prefix reuse only)",
+      null,
+      "",
+      short[0] ? `turn 2: ${tokens(short[0].turn2)}; cold: ${tokens(short[0].cold)}` : undefined,
+    ),
     ratio: service?.secondVsColdShortAnswer ?? null,
   });
 
   // concurrency
   const conc = `concurrency (GAIA_PARALLEL=${m.settings.parallel}, ${m.settings.decodeTokens} tokens per session)`;
   const c = service?.concurrency ?? {};
-  for (const n of [1, 2, 4]) rows.push(info(conc, `aggregate tok/s, ${n} session${n > 1 ? "s" : ""}`, c[n] ?? null, "tok/s"));
+  for (const n of [1, 2, 4])
+    rows.push(info(conc, `aggregate tok/s, ${n} session${n > 1 ? "s" : ""}`, c[n] ?? null, "tok/s"));
   rows.push({ ...info(conc, "2 sessions vs 1", null, ""), ratio: ratio(c[2], c[1]) });
-  rows.push(targetRow({ section: conc, metric: "4 sessions vs 1", value: null, unit: "" }, ratio(c[4], c[1]), ">=", 1.5));
+  rows.push(
+    targetRow({ section: conc, metric: "4 sessions vs 1", value: null, unit: "" }, ratio(c[4], c[1]), ">=", 1.5),
+  );
 
   // service overhead
   const oh = `service overhead without a model (stub engine, ${overhead?.packets ?? "?"} packets over HTTP, one at a time)`;
-  rows.push(targetRow({ section: oh, metric: "per packet p50 (full-history mode)", value: overhead?.p50Ms ?? null, unit: "ms" }, overhead?.p50Ms ?? null, "<=", 2, "≤ 2 ms"));
+  rows.push(
+    targetRow(
+      { section: oh, metric: "per packet p50 (full-history mode)", value: overhead?.p50Ms ?? null, unit: "ms" },
+      overhead?.p50Ms ?? null,
+      "<=",
+      2,
+      "≤ 2 ms",
+    ),
+  );
   rows.push(info(oh, "per packet p95", overhead?.p95Ms ?? null, "ms"));
   rows.push(info(oh, "per packet p99", overhead?.p99Ms ?? null, "ms"));
   rows.push(info(oh, "HTTP + client floor (GET /health p50, same client)", overhead?.httpFloorP50Ms ?? null, "ms"));
   rows.push(info(oh, "per packet p50, NDJSON", overhead?.ndjsonP50Ms ?? null, "ms"));
-  rows.push(info(oh, "per packet p50, semantic mode (embedding fixture)", m.overheadSemantic?.p50Ms ?? null, "ms",
-    m.overheadSemantic ? `history_mode=${m.overheadSemantic.historyMode}` : undefined));
+  rows.push(
+    info(
+      oh,
+      "per packet p50, semantic mode (embedding fixture)",
+      m.overheadSemantic?.p50Ms ?? null,
+      "ms",
+      m.overheadSemantic ? `history_mode=${m.overheadSemantic.historyMode}` : undefined,
+    ),
+  );
 
   // memory
   const mem = "memory (peak RSS = VmHWM of the service process)";
   const limit = m.modelBytes === null ? null : m.modelBytes + 300 * MB;
   const limitText = limit === null ? "≤ model + 300 MB" : `≤ ${(limit / MB).toFixed(0)} MB (model + 300)`;
-  const kvMb = (cells: number | null) => (m.modelKv === null || cells === null ? null : Math.round((m.modelKv * cells) / MB));
+  const kvMb = (cells: number | null) =>
+    m.modelKv === null || cells === null ? null : Math.round((m.modelKv * cells) / MB);
   const memoryRow = (metric: string, rss: number | null, cells: number | null) => {
     const kv = kvMb(cells);
-    return targetRow({ section: mem, metric, value: rss === null ? null : rss / MB, unit: "MB", ...(kv === null ? {} : { note: `f16 KV cache ≈ ${kv} MB of it` }) },
-      ratio(rss, limit), "<=", 1, limitText);
+    return targetRow(
+      {
+        section: mem,
+        metric,
+        value: rss === null ? null : rss / MB,
+        unit: "MB",
+        ...(kv === null ? {} : { note: `f16 KV cache ≈ ${kv} MB of it` }),
+      },
+      ratio(rss, limit),
+      "<=",
+      1,
+      limitText,
+    );
   };
   const d = m.defaultRss;
-  rows.push(memoryRow(`defaults (GAIA_PARALLEL=${d?.parallel ?? "?"} × ctx ${d?.contextSize ?? "?"})`, d?.peakRssBytes ?? null,
-    d?.contextSize && d.parallel ? d.contextSize * d.parallel : null));
-  rows.push(memoryRow(`bench service (GAIA_PARALLEL=${m.settings.parallel} × ctx ${m.settings.contextSize})`, service?.peakRssBytes ?? null,
-    m.settings.parallel! * m.settings.contextSize!));
+  rows.push(
+    memoryRow(
+      `defaults (GAIA_PARALLEL=${d?.parallel ?? "?"} × ctx ${d?.contextSize ?? "?"})`,
+      d?.peakRssBytes ?? null,
+      d?.contextSize && d.parallel ? d.contextSize * d.parallel : null,
+    ),
+  );
+  rows.push(
+    memoryRow(
+      `bench service (GAIA_PARALLEL=${m.settings.parallel} × ctx ${m.settings.contextSize})`,
+      service?.peakRssBytes ?? null,
+      m.settings.parallel! * m.settings.contextSize!,
+    ),
+  );
 
   // threads
   const th = `threads 1 vs 2 (service default: defaultThreads() = ${defaultThreads()}; physical cores ${physicalCores()})`;
   for (const t of m.compareThreads) {
-    rows.push(info(th, `decode tok/s greedy, direct, threads=${t}`, directAt(t)?.decodeGreedyTokensPerSecond ?? null, "tok/s"));
+    rows.push(
+      info(th, `decode tok/s greedy, direct, threads=${t}`, directAt(t)?.decodeGreedyTokensPerSecond ?? null, "tok/s"),
+    );
     rows.push(info(th, `decode tok/s, llama-bench, threads=${t}`, lb(t, "tg"), "tok/s", lbNote));
     rows.push(info(th, `prompt tok/s, direct, threads=${t}`, directAt(t)?.promptTokensPerSecond ?? null, "tok/s"));
-    rows.push(info(th, `decode tok/s greedy, direct, threads=${t}, one core busy elsewhere`, directAt(t)?.decodeGreedyContendedTokensPerSecond ?? null, "tok/s"));
+    rows.push(
+      info(
+        th,
+        `decode tok/s greedy, direct, threads=${t}, one core busy elsewhere`,
+        directAt(t)?.decodeGreedyContendedTokensPerSecond ?? null,
+        "tok/s",
+      ),
+    );
   }
   return rows;
 }
@@ -198,10 +339,13 @@ function threadSummary(m: Measured): string | null {
   const one = m.direct?.runs.find((r) => r.threads === 1);
   const two = m.direct?.runs.find((r) => r.threads === 2);
   if (!one || !two) return null;
-  const x = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? "?" : `${(a / b).toFixed(2)}×`);
-  return `threads=2 vs threads=1 (direct): decode ${x(two.decodeGreedyTokensPerSecond, one.decodeGreedyTokensPerSecond)}, ` +
+  const x = (a: number | null, b: number | null) =>
+    a === null || b === null || b === 0 ? "?" : `${(a / b).toFixed(2)}×`;
+  return (
+    `threads=2 vs threads=1 (direct): decode ${x(two.decodeGreedyTokensPerSecond, one.decodeGreedyTokensPerSecond)}, ` +
     `prompt ${x(two.promptTokensPerSecond, one.promptTokensPerSecond)}, decode with one core busy elsewhere ` +
-    `${x(two.decodeGreedyContendedTokensPerSecond, one.decodeGreedyContendedTokensPerSecond)}; service default defaultThreads() = ${defaultThreads()}`;
+    `${x(two.decodeGreedyContendedTokensPerSecond, one.decodeGreedyContendedTokensPerSecond)}; service default defaultThreads() = ${defaultThreads()}`
+  );
 }
 
 async function main(): Promise<void> {
@@ -218,11 +362,19 @@ async function main(): Promise<void> {
     return;
   }
   const errors: string[] = [];
-  const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  const loadAtStart = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
   const quick = options.quick;
   const settings = {
-    promptTokens: 256, decodeTokens: quick ? 32 : 64, repetitions: quick ? 1 : 3, parallel: 4, contextSize: 4096,
-    overheadPackets: quick ? 150 : 500, promptWords: 96,
+    promptTokens: 256,
+    decodeTokens: quick ? 32 : 64,
+    repetitions: quick ? 1 : 3,
+    parallel: 4,
+    contextSize: 4096,
+    overheadPackets: quick ? 150 : 500,
+    promptWords: 96,
   };
   const compareThreads = [...new Set([options.threads, 1, 2])];
   say(`model ${options.modelPath}, threads ${options.threads}${quick ? ", quick" : ""}`);
@@ -240,42 +392,84 @@ async function main(): Promise<void> {
   if (!llamaBenchBinary.ok) say(`llama-bench not available: ${llamaBenchBinary.reason}`);
 
   say("service overhead with the stub engine");
-  const overhead = await attempt("overhead", errors, () => measureOverhead({ packets: settings.overheadPackets, embedModelDir: "none" }));
+  const overhead = await attempt("overhead", errors, () =>
+    measureOverhead({ packets: settings.overheadPackets, embedModelDir: "none" }),
+  );
   const overheadSemantic = await attempt("overhead (semantic)", errors, () =>
-    measureOverhead({ packets: Math.min(200, settings.overheadPackets), embedModelDir: path.join(root, "models/bundled/embed-fixture") }));
+    measureOverhead({
+      packets: Math.min(200, settings.overheadPackets),
+      embedModelDir: path.join(root, "models/bundled/embed-fixture"),
+    }),
+  );
 
   say("node-llama-cpp direct");
-  const direct = await attempt("direct", errors, () => measureDirect({
-    modelPath: options.modelPath, threads: compareThreads, contextSize: settings.contextSize, sequences: settings.parallel,
-    promptTokens: settings.promptTokens, decodeTokens: settings.decodeTokens, repetitions: settings.repetitions,
-  }));
+  const direct = await attempt("direct", errors, () =>
+    measureDirect({
+      modelPath: options.modelPath,
+      threads: compareThreads,
+      contextSize: settings.contextSize,
+      sequences: settings.parallel,
+      promptTokens: settings.promptTokens,
+      decodeTokens: settings.decodeTokens,
+      repetitions: settings.repetitions,
+    }),
+  );
 
   let llamaBench: LlamaBenchEntry[] | null = null;
   if (llamaBenchBinary.ok) {
     say(`llama-bench (${llamaBenchBinary.path})`);
-    llamaBench = await attempt("llama-bench", errors, async () => runLlamaBench(llamaBenchBinary.path, {
-      modelPath: options.modelPath, threads: compareThreads, promptTokens: settings.promptTokens,
-      decodeTokens: settings.decodeTokens, repetitions: settings.repetitions,
-    }));
+    llamaBench = await attempt("llama-bench", errors, async () =>
+      runLlamaBench(llamaBenchBinary.path, {
+        modelPath: options.modelPath,
+        threads: compareThreads,
+        promptTokens: settings.promptTokens,
+        decodeTokens: settings.decodeTokens,
+        repetitions: settings.repetitions,
+      }),
+    );
   }
 
   say("the service");
-  const service = await attempt("service", errors, () => measureService({
-    modelPath: options.modelPath, threads: options.threads, parallel: settings.parallel, contextSize: settings.contextSize,
-    promptWords: settings.promptWords, decodeTokens: settings.decodeTokens, repetitions: settings.repetitions, onProgress: say,
-  }));
+  const service = await attempt("service", errors, () =>
+    measureService({
+      modelPath: options.modelPath,
+      threads: options.threads,
+      parallel: settings.parallel,
+      contextSize: settings.contextSize,
+      promptWords: settings.promptWords,
+      decodeTokens: settings.decodeTokens,
+      repetitions: settings.repetitions,
+      onProgress: say,
+    }),
+  );
 
   say("peak RSS with the default configuration");
-  const defaultRss = await attempt("default-config RSS", errors, () => measureDefaultRss(options.modelPath, options.threads, settings.decodeTokens));
+  const defaultRss = await attempt("default-config RSS", errors, () =>
+    measureDefaultRss(options.modelPath, options.threads, settings.decodeTokens),
+  );
 
   const modelKv = await kvCacheBytes(options.modelPath, 1);
   const measured: Measured = {
-    options, compareThreads, modelBytes, modelKv, overhead, overheadSemantic, direct, llamaBenchBinary, llamaBench, service, defaultRss, settings,
+    options,
+    compareThreads,
+    modelBytes,
+    modelKv,
+    overhead,
+    overheadSemantic,
+    direct,
+    llamaBenchBinary,
+    llamaBench,
+    service,
+    defaultRss,
+    settings,
   };
   const rows = buildRows(measured);
   const advice = threadSummary(measured);
   const cpu = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
   const header = [
     `gaia-core bench — ${new Date().toISOString()} — ${cpu.length} CPUs (${cpu[0]?.model ?? "?"}), node ${process.version}`,
     `model ${options.modelPath} (${modelBytes === null ? "?" : (modelBytes / MB).toFixed(0)} MB), threads ${options.threads}, ` +
@@ -289,14 +483,33 @@ async function main(): Promise<void> {
   console.log(misses.length ? `MISS: ${misses.join("; ")}` : "all targets met");
 
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
-  fs.writeFileSync(options.out, `${JSON.stringify({
-    when: new Date().toISOString(),
-    machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? null, physicalCores: physicalCores(), defaultThreads: defaultThreads(), node: process.version, totalMemMb: Math.round(os.totalmem() / MB) },
-    model: { path: options.modelPath, bytes: modelBytes },
-    loadAverage: { start: loadAtStart, end: load },
-    threads: options.threads, quick, settings, rows, threadSummary: advice, errors,
-    raw: { overhead, overheadSemantic, direct, llamaBenchBinary, llamaBench, service, defaultRss },
-  }, null, 2)}\n`);
+  fs.writeFileSync(
+    options.out,
+    `${JSON.stringify(
+      {
+        when: new Date().toISOString(),
+        machine: {
+          cpus: cpu.length,
+          cpuModel: cpu[0]?.model ?? null,
+          physicalCores: physicalCores(),
+          defaultThreads: defaultThreads(),
+          node: process.version,
+          totalMemMb: Math.round(os.totalmem() / MB),
+        },
+        model: { path: options.modelPath, bytes: modelBytes },
+        loadAverage: { start: loadAtStart, end: load },
+        threads: options.threads,
+        quick,
+        settings,
+        rows,
+        threadSummary: advice,
+        errors,
+        raw: { overhead, overheadSemantic, direct, llamaBenchBinary, llamaBench, service, defaultRss },
+      },
+      null,
+      2,
+    )}\n`,
+  );
   say(`wrote ${path.relative(process.cwd(), options.out) || options.out}`);
 }
 

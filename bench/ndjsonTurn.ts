@@ -37,8 +37,17 @@ export async function postTimedTurn(url: string, packet: CognitionPacket): Promi
     body: JSON.stringify(packet),
   });
   const turn: TimedTurn = {
-    status: res.status, sentAt, firstTokenAt: null, lastTokenAt: null, flushAt: null, doneAt: 0,
-    answer: "", promptTokens: 0, kvReusedTokens: 0, completionTokens: 0, stop: "",
+    status: res.status,
+    sentAt,
+    firstTokenAt: null,
+    lastTokenAt: null,
+    flushAt: null,
+    doneAt: 0,
+    answer: "",
+    promptTokens: 0,
+    kvReusedTokens: 0,
+    completionTokens: 0,
+    stop: "",
   };
   if (!res.ok || !res.body) {
     turn.error = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`;

@@ -28,15 +28,18 @@ export interface OverheadOptions {
  */
 export async function measureOverhead(options: OverheadOptions): Promise<OverheadResult> {
   const core = await CoreProcess.start({
-    entry: "dist/bench/stubCore.js", env: { LOG_LEVEL: "info", GAIA_EMBED_MODEL_DIR: options.embedModelDir },
+    entry: "dist/bench/stubCore.js",
+    env: { LOG_LEVEL: "info", GAIA_EMBED_MODEL_DIR: options.embedModelDir },
   });
   try {
     const historyMode = String((await core.health()).history_mode);
     const sessions = Math.max(1, Math.round(options.packets / 10));
     const post = async (i: number, ndjson: boolean) => {
       const packet = benchPacket({
-        sessionId: `overhead-${ndjson ? "s" : "j"}-${i % sessions}`, packetId: `p-${ndjson ? "s" : "j"}-${i}`,
-        prompt: `Message number ${i}: how is the weather on the river this morning?`, maxTokens: 64,
+        sessionId: `overhead-${ndjson ? "s" : "j"}-${i % sessions}`,
+        packetId: `p-${ndjson ? "s" : "j"}-${i}`,
+        prompt: `Message number ${i}: how is the weather on the river this morning?`,
+        maxTokens: 64,
       });
       const started = performance.now();
       const res = await fetch(`${core.url}/process_packet`, {
@@ -60,8 +63,13 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
     const ndjson: number[] = [];
     for (let i = 0; i < Math.min(options.packets, 200); i++) ndjson.push(await post(i, true));
     return {
-      packets: options.packets, sessions, historyMode,
-      p50Ms: percentile(json, 50), p95Ms: percentile(json, 95), p99Ms: percentile(json, 99), ndjsonP50Ms: percentile(ndjson, 50),
+      packets: options.packets,
+      sessions,
+      historyMode,
+      p50Ms: percentile(json, 50),
+      p95Ms: percentile(json, 95),
+      p99Ms: percentile(json, 99),
+      ndjsonP50Ms: percentile(ndjson, 50),
       httpFloorP50Ms: percentile(floor, 50),
     };
   } finally {

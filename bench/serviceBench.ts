@@ -3,7 +3,7 @@ import path from "node:path";
 import { FileSessionStore } from "../services/core/sessions/FileSessionStore.js";
 import { benchPacket, benchText } from "./benchPacket.js";
 import { CoreProcess } from "./CoreProcess.js";
-import { decodeTokensPerSecond, postTimedTurn, promptTokensPerSecond, ttftMs, type TimedTurn } from "./ndjsonTurn.js";
+import { decodeTokensPerSecond, postTimedTurn, promptTokensPerSecond, type TimedTurn, ttftMs } from "./ndjsonTurn.js";
 import { median, ratio } from "./stats.js";
 
 export interface ServiceOptions {
@@ -75,8 +75,12 @@ export async function measureService(options: ServiceOptions): Promise<ServiceRe
   const core = await CoreProcess.start({
     entry: "dist/services/core/main.js",
     env: {
-      GAIA_LITE_MODEL: options.modelPath, GAIA_THREADS: String(options.threads), GAIA_PARALLEL: String(options.parallel),
-      GAIA_QUEUE_SIZE: "64", GAIA_CONTEXT_SIZE: String(options.contextSize), GAIA_MAX_TOKENS_CAP: String(MAX_TOKENS_CAP),
+      GAIA_LITE_MODEL: options.modelPath,
+      GAIA_THREADS: String(options.threads),
+      GAIA_PARALLEL: String(options.parallel),
+      GAIA_QUEUE_SIZE: "64",
+      GAIA_CONTEXT_SIZE: String(options.contextSize),
+      GAIA_MAX_TOKENS_CAP: String(MAX_TOKENS_CAP),
     },
   });
   const readyMs = performance.now() - spawnedAt;
@@ -91,10 +95,18 @@ export async function measureService(options: ServiceOptions): Promise<ServiceRe
     log("service: single-stream prompt + decode");
     const singleStream: TimedTurn[] = [];
     for (let rep = 0; rep < options.repetitions; rep++) {
-      singleStream.push(check(await turn({
-        sessionId: `single-${rep}`, packetId: `single-${rep}`, personaId: `bench-single-${1000 + rep}`,
-        prompt: benchText(options.promptWords, rep), maxTokens: options.decodeTokens,
-      }), "single-stream turn"));
+      singleStream.push(
+        check(
+          await turn({
+            sessionId: `single-${rep}`,
+            packetId: `single-${rep}`,
+            personaId: `bench-single-${1000 + rep}`,
+            prompt: benchText(options.promptWords, rep),
+            maxTokens: options.decodeTokens,
+          }),
+          "single-stream turn",
+        ),
+      );
     }
 
     // second turn vs first turn (same session, equal user text lengths) and vs the same prompt on a cold sequence
@@ -110,14 +122,35 @@ export async function measureService(options: ServiceOptions): Promise<ServiceRe
         const sessionId = `two-turns-${tag}`;
         const personaId = `bench-turns-${1000 + rep}-${answerTokens}`;
         const words = 24;
-        const turn1 = check(await turn({ sessionId, packetId: `${sessionId}-1`, personaId, prompt: benchText(words, 10 + rep), maxTokens: answerTokens }), "turn 1");
+        const turn1 = check(
+          await turn({
+            sessionId,
+            packetId: `${sessionId}-1`,
+            personaId,
+            prompt: benchText(words, 10 + rep),
+            maxTokens: answerTokens,
+          }),
+          "turn 1",
+        );
         const turn2Text = benchText(words, 20 + rep);
-        const turn2 = check(await turn({ sessionId, packetId: `${sessionId}-2`, personaId, prompt: turn2Text, maxTokens: 32 }), "turn 2");
+        const turn2 = check(
+          await turn({ sessionId, packetId: `${sessionId}-2`, personaId, prompt: turn2Text, maxTokens: 32 }),
+          "turn 2",
+        );
         const coldId = `cold-${tag}`;
         const [first] = await store.load(sessionId);
         if (!first) throw new Error("turn 1 was not stored");
         await store.appendTurn({ ...first, sessionId: coldId });
-        const cold = check(await turn({ sessionId: coldId, packetId: `${coldId}-2`, personaId: `bench-turns-${2000 + rep}-${answerTokens}`, prompt: turn2Text, maxTokens: 32 }), "cold turn");
+        const cold = check(
+          await turn({
+            sessionId: coldId,
+            packetId: `${coldId}-2`,
+            personaId: `bench-turns-${2000 + rep}-${answerTokens}`,
+            prompt: turn2Text,
+            maxTokens: 32,
+          }),
+          "cold turn",
+        );
         secondTurn.push({ answerTokens, turn1, turn2, cold });
       }
     }
@@ -126,37 +159,67 @@ export async function measureService(options: ServiceOptions): Promise<ServiceRe
     log("service: concurrent sessions");
     const concurrencySamples: ConcurrencySample[] = [];
     const warm = Array.from({ length: options.parallel }, (_, i) =>
-      turn({ sessionId: `conc-warm-${i}`, packetId: `conc-warm-${i}`, personaId: "bench-concurrency", prompt: benchText(8, i), maxTokens: 4 }));
+      turn({
+        sessionId: `conc-warm-${i}`,
+        packetId: `conc-warm-${i}`,
+        personaId: "bench-concurrency",
+        prompt: benchText(8, i),
+        maxTokens: 4,
+      }),
+    );
     for (const t of await Promise.all(warm)) check(t, "concurrency warm-up");
     const levels = [1, 2, 4].filter((n) => n <= Math.max(4, options.parallel));
     for (let rep = 0; rep < options.repetitions; rep++) {
       for (const sessions of levels) {
         const started = performance.now();
-        const turns = await Promise.all(Array.from({ length: sessions }, (_, i) => turn({
-          sessionId: `conc-${sessions}-${rep}-${i}`, packetId: `conc-${sessions}-${rep}-${i}`, personaId: "bench-concurrency",
-          prompt: benchText(8, 30 + i + rep), maxTokens: options.decodeTokens,
-        })));
+        const turns = await Promise.all(
+          Array.from({ length: sessions }, (_, i) =>
+            turn({
+              sessionId: `conc-${sessions}-${rep}-${i}`,
+              packetId: `conc-${sessions}-${rep}-${i}`,
+              personaId: "bench-concurrency",
+              prompt: benchText(8, 30 + i + rep),
+              maxTokens: options.decodeTokens,
+            }),
+          ),
+        );
         const wallMs = Math.max(...turns.map((t) => check(t, "concurrent turn").doneAt)) - started;
         const completionTokens = turns.reduce((sum, t) => sum + t.completionTokens, 0);
-        concurrencySamples.push({ sessions, completionTokens, wallMs, aggregateTokensPerSecond: completionTokens / (wallMs / 1000) });
+        concurrencySamples.push({
+          sessions,
+          completionTokens,
+          wallMs,
+          aggregateTokensPerSecond: completionTokens / (wallMs / 1000),
+        });
       }
     }
     const concurrency: Record<number, number | null> = {};
     for (const sessions of levels) {
-      concurrency[sessions] = median(concurrencySamples.filter((s) => s.sessions === sessions).map((s) => s.aggregateTokensPerSecond));
+      concurrency[sessions] = median(
+        concurrencySamples.filter((s) => s.sessions === sessions).map((s) => s.aggregateTokensPerSecond),
+      );
     }
 
     const numbers = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
     return {
-      loadMs, readyMs, singleStream,
+      loadMs,
+      readyMs,
+      singleStream,
       promptTokensPerSecond: median(numbers(singleStream.map(promptTokensPerSecond))),
       decodeTokensPerSecond: median(numbers(singleStream.map(decodeTokensPerSecond))),
       ttftMs: median(numbers(singleStream.map(ttftMs))),
       secondTurn,
-      secondVsFirstTurn: median(numbers(secondTurn.filter((s) => s.answerTokens > 1).map((s) => ratio(ttftMs(s.turn2), ttftMs(s.turn1))))),
-      secondVsColdSamePrompt: median(numbers(secondTurn.filter((s) => s.answerTokens > 1).map((s) => ratio(ttftMs(s.turn2), ttftMs(s.cold))))),
-      secondVsColdShortAnswer: median(numbers(secondTurn.filter((s) => s.answerTokens === 1).map((s) => ratio(ttftMs(s.turn2), ttftMs(s.cold))))),
-      concurrency, concurrencySamples,
+      secondVsFirstTurn: median(
+        numbers(secondTurn.filter((s) => s.answerTokens > 1).map((s) => ratio(ttftMs(s.turn2), ttftMs(s.turn1)))),
+      ),
+      secondVsColdSamePrompt: median(
+        numbers(secondTurn.filter((s) => s.answerTokens > 1).map((s) => ratio(ttftMs(s.turn2), ttftMs(s.cold)))),
+      ),
+      secondVsColdShortAnswer: median(
+        numbers(secondTurn.filter((s) => s.answerTokens === 1).map((s) => ratio(ttftMs(s.turn2), ttftMs(s.cold)))),
+      ),
+      concurrency,
+      concurrencySamples,
       peakRssBytes: core.peakRssBytes(),
       errors,
     };
@@ -166,13 +229,30 @@ export async function measureService(options: ServiceOptions): Promise<ServiceRe
 }
 
 /** Peak RSS of a service started with the default GAIA_PARALLEL and GAIA_CONTEXT_SIZE, after a few turns. */
-export async function measureDefaultRss(modelPath: string, threads: number, decodeTokens: number): Promise<{ peakRssBytes: number | null; parallel: number; contextSize: number | null }> {
-  const core = await CoreProcess.start({ entry: "dist/services/core/main.js", env: { GAIA_LITE_MODEL: modelPath, GAIA_THREADS: String(threads) } });
+export async function measureDefaultRss(
+  modelPath: string,
+  threads: number,
+  decodeTokens: number,
+): Promise<{ peakRssBytes: number | null; parallel: number; contextSize: number | null }> {
+  const core = await CoreProcess.start({
+    entry: "dist/services/core/main.js",
+    env: { GAIA_LITE_MODEL: modelPath, GAIA_THREADS: String(threads) },
+  });
   try {
     const health = await core.health();
-    const turns = await Promise.all([0, 1].map((i) => postTimedTurn(core.url, benchPacket({
-      sessionId: `rss-${i}`, packetId: `rss-${i}`, prompt: benchText(96, i), maxTokens: decodeTokens,
-    }))));
+    const turns = await Promise.all(
+      [0, 1].map((i) =>
+        postTimedTurn(
+          core.url,
+          benchPacket({
+            sessionId: `rss-${i}`,
+            packetId: `rss-${i}`,
+            prompt: benchText(96, i),
+            maxTokens: decodeTokens,
+          }),
+        ),
+      ),
+    );
     for (const t of turns) check(t, "rss turn");
     const status = (await (await fetch(`${core.url}/status`)).json()) as { queue?: { slots?: number } };
     return {

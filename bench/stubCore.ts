@@ -1,8 +1,9 @@
 // The real gaia-core app with the stub engine, as its own process: `npm run bench` measures the service's own cost
 // per packet with it. Same env as the core (PORT, HOST, GAIA_SHARED_DIR, GAIA_EMBED_MODEL_DIR, LOG_LEVEL…).
-import { createLogger } from "../shared/logging/logger.js";
+
 import { loadCoreConfig } from "../services/core/config.js";
 import { createCore } from "../services/core/createCore.js";
+import { createLogger } from "../shared/logging/logger.js";
 import { StubEngine } from "./StubEngine.js";
 
 const config = loadCoreConfig();

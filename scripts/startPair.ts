@@ -2,7 +2,7 @@
 // core (6416) and the gateway (6414) in front of them, each as a child process with its output prefixed by its name.
 // Ctrl-C or SIGTERM stops all three. Kill the primary (kill -9 <pid>) to watch the gateway fail over, start it again
 // with `npm start` on 6415 to watch traffic come back, or `touch .data/primary/ha_maintenance` to switch failover off.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
@@ -36,8 +36,18 @@ const candidateDir = path.join(root, ".data/candidate");
 const localUrl = (port: number) => `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
 
 const specs: ChildSpec[] = [
-  { name: "primary", entry: "dist/services/core/main.js", port: ports.primary, env: { GAIA_ROLE: "primary", GAIA_SHARED_DIR: primaryDir } },
-  { name: "candidate", entry: "dist/services/core/main.js", port: ports.candidate, env: { GAIA_ROLE: "candidate", GAIA_SHARED_DIR: candidateDir } },
+  {
+    name: "primary",
+    entry: "dist/services/core/main.js",
+    port: ports.primary,
+    env: { GAIA_ROLE: "primary", GAIA_SHARED_DIR: primaryDir },
+  },
+  {
+    name: "candidate",
+    entry: "dist/services/core/main.js",
+    port: ports.candidate,
+    env: { GAIA_ROLE: "candidate", GAIA_SHARED_DIR: candidateDir },
+  },
   {
     name: "web",
     entry: "dist/services/web/main.js",
@@ -72,9 +82,14 @@ function start(spec: ChildSpec): Running {
     stdio: ["ignore", "pipe", "pipe"],
   });
   for (const stream of [child.stdout, child.stderr]) {
-    if (stream) readline.createInterface({ input: stream }).on("line", (line) => process.stdout.write(`${prefixed(spec.name, line)}\n`));
+    if (stream)
+      readline
+        .createInterface({ input: stream })
+        .on("line", (line) => process.stdout.write(`${prefixed(spec.name, line)}\n`));
   }
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 : null))),
+  );
   return { spec, child, exited };
 }
 
@@ -130,8 +145,12 @@ async function main(): Promise<void> {
   ready = true;
   say("ready:");
   say(`  gateway    ${localUrl(ports.web)}   (POST /process_user_input?user_input=Hello, GET /health)`);
-  say(`  primary    ${localUrl(ports.primary)}   pid ${running[0]!.child.pid}, data ${path.relative(root, primaryDir)}`);
-  say(`  candidate  ${localUrl(ports.candidate)}   pid ${running[1]!.child.pid}, data ${path.relative(root, candidateDir)}`);
+  say(
+    `  primary    ${localUrl(ports.primary)}   pid ${running[0]!.child.pid}, data ${path.relative(root, primaryDir)}`,
+  );
+  say(
+    `  candidate  ${localUrl(ports.candidate)}   pid ${running[1]!.child.pid}, data ${path.relative(root, candidateDir)}`,
+  );
   say(`  maintenance flag: ${path.relative(root, maintenanceFlagPath(primaryDir))} (exists = no failover)`);
   say("Ctrl-C stops all three.");
 }

@@ -11,7 +11,10 @@ const TEMP_MARKER = ".tmp-";
 /** A sibling temp name that carries our pid, so stale ones from dead runs can be recognised and removed. */
 function tempSibling(finalPath: string): string {
   const dir = path.dirname(finalPath);
-  return path.join(dir, `.${path.basename(finalPath)}${TEMP_MARKER}${process.pid}-${crypto.randomBytes(4).toString("hex")}`);
+  return path.join(
+    dir,
+    `.${path.basename(finalPath)}${TEMP_MARKER}${process.pid}-${crypto.randomBytes(4).toString("hex")}`,
+  );
 }
 
 /** Writes a file through `write(tempPath)` then renames it over `finalPath` (same directory, so the rename is atomic). */

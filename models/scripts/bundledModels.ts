@@ -5,8 +5,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { removeStaleTemps, writeDirAtomically, writeFileAtomically } from "./atomicOutput.js";
-import { EMBED_FIXTURE_FILES, embedFixtureStamp, makeEmbedFixture, type EmbedFixtureSummary } from "./makeEmbedFixture.js";
-import { liteModelStamp, makeLiteModel, type LiteModelSummary, type MakeLiteModelOptions } from "./makeLiteModel.js";
+import {
+  EMBED_FIXTURE_FILES,
+  type EmbedFixtureSummary,
+  embedFixtureStamp,
+  makeEmbedFixture,
+} from "./makeEmbedFixture.js";
+import { type LiteModelSummary, liteModelStamp, type MakeLiteModelOptions, makeLiteModel } from "./makeLiteModel.js";
 
 /** Repo-relative paths of the bundled models (the core's defaults for GAIA_LITE_MODEL and GAIA_EMBED_MODEL_DIR). */
 export const BUNDLED_LITE_MODEL_RELATIVE = "models/bundled/gaia-lite-tiny.gguf";
@@ -23,7 +28,8 @@ export function findRepoRoot(startDir: string = import.meta.dirname): string {
     if (fs.existsSync(manifest)) {
       try {
         const parsed: unknown = JSON.parse(fs.readFileSync(manifest, "utf8"));
-        if (typeof parsed === "object" && parsed !== null && (parsed as { name?: unknown }).name === "gaia-core") return dir;
+        if (typeof parsed === "object" && parsed !== null && (parsed as { name?: unknown }).name === "gaia-core")
+          return dir;
       } catch {
         // not ours; keep looking
       }
@@ -76,7 +82,12 @@ export function ensureLiteModel(
   if (state === "current" && !force) return { path: filePath, status: "present", ms: 0 };
   const started = performance.now();
   const summary = writeFileAtomically(filePath, (temp) => makeLiteModel({ ...options, outPath: temp }));
-  return { path: filePath, status: state === "missing" ? "generated" : "regenerated", ms: performance.now() - started, summary };
+  return {
+    path: filePath,
+    status: state === "missing" ? "generated" : "regenerated",
+    ms: performance.now() - started,
+    summary,
+  };
 }
 
 /** Says whether `dir` holds a complete fixture made by this generator version. */
@@ -99,7 +110,12 @@ export function ensureEmbedFixture(dir: string, force = false): EnsureResult<Emb
   const started = performance.now();
   try {
     const summary = writeDirAtomically(dir, (temp) => makeEmbedFixture({ outDir: temp }));
-    return { path: dir, status: state === "missing" ? "generated" : "regenerated", ms: performance.now() - started, summary };
+    return {
+      path: dir,
+      status: state === "missing" ? "generated" : "regenerated",
+      ms: performance.now() - started,
+      summary,
+    };
   } catch (error) {
     // Another process may have moved its complete copy into place between our check and our rename.
     if (!force && embedFixtureState(dir) === "current") return { path: dir, status: "present", ms: 0 };

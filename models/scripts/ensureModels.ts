@@ -12,10 +12,10 @@ import { parseArgs } from "node:util";
 import {
   BUNDLED_EMBED_DIR_RELATIVE,
   BUNDLED_LITE_MODEL_RELATIVE,
+  type EnsureResult,
   ensureEmbedFixture,
   ensureLiteModel,
   findRepoRoot,
-  type EnsureResult,
 } from "./bundledModels.js";
 import { GGML_TYPES, type GgmlType } from "./gguf/ggmlTypes.js";
 import { isLlamaPresetName, LLAMA_PRESETS } from "./gguf/llamaPresets.js";
@@ -65,7 +65,8 @@ function run(argv: string[]): void {
   }
   const repoRoot = findRepoRoot();
   const force = values.force;
-  const custom = values.preset !== undefined || values.out !== undefined || values.type !== undefined || values.seed !== undefined;
+  const custom =
+    values.preset !== undefined || values.out !== undefined || values.type !== undefined || values.seed !== undefined;
 
   if (custom) {
     if (values.only !== undefined) throw new UsageError("--only applies to the bundled models, not to --preset/--out");
@@ -84,7 +85,9 @@ function run(argv: string[]): void {
     const out = path.resolve(values.out ?? path.join(repoRoot, `models/bundled/gaia-lite-${preset}.gguf`));
     const result = ensureLiteModel(out, { preset, weightType: type as GgmlType | undefined, seed }, force);
     const s = result.summary;
-    const details = s ? `${(s.parameters / 1e6).toFixed(2)}M params, ${s.weightType}, vocab ${s.vocabSize}, ${megabytes(s.bytes)}` : "";
+    const details = s
+      ? `${(s.parameters / 1e6).toFixed(2)}M params, ${s.weightType}, vocab ${s.vocabSize}, ${megabytes(s.bytes)}`
+      : "";
     console.log(describe(path.basename(out), result, repoRoot, details));
     return;
   }
@@ -96,7 +99,9 @@ function run(argv: string[]): void {
   if (only !== "embed") {
     const result = ensureLiteModel(path.join(repoRoot, BUNDLED_LITE_MODEL_RELATIVE), {}, force);
     const s = result.summary;
-    const details = s ? `${(s.parameters / 1e6).toFixed(2)}M params, ${s.weightType}, vocab ${s.vocabSize}, ${megabytes(s.bytes)}` : "";
+    const details = s
+      ? `${(s.parameters / 1e6).toFixed(2)}M params, ${s.weightType}, vocab ${s.vocabSize}, ${megabytes(s.bytes)}`
+      : "";
     console.log(describe("lite model", result, repoRoot, details));
   }
   if (only !== "lite") {

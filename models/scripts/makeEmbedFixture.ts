@@ -146,11 +146,22 @@ function loadOnnxProto(): Onnx {
   }
 }
 
-function encodeGraph(onnx: Onnx, vocabSize: number, dim: number, wordEmbeddings: Float32Array, projection: Float32Array): Uint8Array {
+function encodeGraph(
+  onnx: Onnx,
+  vocabSize: number,
+  dim: number,
+  wordEmbeddings: Float32Array,
+  projection: Float32Array,
+): Uint8Array {
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const INT64 = onnx.TensorProto.DataType.INT64;
   const floatTensor = (name: string, dims: number[], data: Float32Array) =>
-    onnx.TensorProto.create({ name, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    onnx.TensorProto.create({
+      name,
+      dims,
+      dataType: FLOAT,
+      rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    });
   const valueInfo = (name: string, elemType: number, dims: Array<string | number>) =>
     onnx.ValueInfoProto.create({
       name,
@@ -217,7 +228,13 @@ function tokenizerJson(tokens: readonly string[]): object {
       normalized: false,
       special: true,
     })),
-    normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: {
+      type: "BertNormalizer",
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
     pre_tokenizer: { type: "BertPreTokenizer" },
     post_processor: {
       type: "TemplateProcessing",
@@ -239,7 +256,13 @@ function tokenizerJson(tokens: readonly string[]): object {
       },
     },
     decoder: { type: "WordPiece", prefix: "##", cleanup: true },
-    model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab },
+    model: {
+      type: "WordPiece",
+      unk_token: "[UNK]",
+      continuing_subword_prefix: "##",
+      max_input_chars_per_word: 100,
+      vocab,
+    },
   };
 }
 

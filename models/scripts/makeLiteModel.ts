@@ -4,8 +4,8 @@
  * inference path (load, tokenize, chat template, decode, stream) runs for real without downloads.
  */
 import { trainBpeVocabulary } from "./gguf/bpeTokenizer.js";
-import { LLAMA_FILE_TYPE, tensorByteSize, type GgmlType } from "./gguf/ggmlTypes.js";
-import { GGUF_ALIGNMENT, writeGguf, type GgufMetadataEntry, type GgufTensor } from "./gguf/ggufWriter.js";
+import { type GgmlType, LLAMA_FILE_TYPE, tensorByteSize } from "./gguf/ggmlTypes.js";
+import { GGUF_ALIGNMENT, type GgufMetadataEntry, type GgufTensor, writeGguf } from "./gguf/ggufWriter.js";
 import { LLAMA_PRESETS, type LlamaPreset, type LlamaPresetName } from "./gguf/llamaPresets.js";
 import { deriveSeed } from "./gguf/prng.js";
 import { constantF32Filler, uniformFiller, withZeroRows } from "./gguf/weightFillers.js";
@@ -140,7 +140,13 @@ export function makeLiteModel(options: MakeLiteModelOptions): LiteModelSummary {
   ];
 
   const tensors: GgufTensor[] = [];
-  const matrix = (name: string, inputs: number, outputs: number, std: number, zeroRows: readonly number[] = []): void => {
+  const matrix = (
+    name: string,
+    inputs: number,
+    outputs: number,
+    std: number,
+    zeroRows: readonly number[] = [],
+  ): void => {
     const random = uniformFiller(weightType, std, deriveSeed(seed, name));
     const fill = zeroRows.length > 0 ? withZeroRows(random, tensorByteSize([inputs], weightType), zeroRows) : random;
     tensors.push({ name, dims: [inputs, outputs], type: weightType, fill });
@@ -149,7 +155,9 @@ export function makeLiteModel(options: MakeLiteModelOptions): LiteModelSummary {
   // value) that are not printable on their own (C0 controls except tab/newline, DEL, and UTF-8 lead/continuation
   // bytes, which alone decode to nothing or "�").
   const unprintableByte = (b: number) => (b < 32 && b !== 9 && b !== 10) || b >= 127;
-  const controlRows = tokens.flatMap((_, id) => (types[id] === TOKEN_TYPE_CONTROL || (id < 256 && unprintableByte(id)) ? [id] : []));
+  const controlRows = tokens.flatMap((_, id) =>
+    types[id] === TOKEN_TYPE_CONTROL || (id < 256 && unprintableByte(id)) ? [id] : [],
+  );
   const norm = (name: string): void => {
     tensors.push({ name, dims: [preset.embeddingLength], type: "F32", fill: constantF32Filler(1) });
   };
@@ -159,7 +167,13 @@ export function makeLiteModel(options: MakeLiteModelOptions): LiteModelSummary {
 
   // Tied embeddings double as the output head: std 2/sqrt(n) gives logits of std ~2, i.e. varied tokens
   // (std 1 made the model print "\n" forever).
-  matrix("token_embd.weight", n, vocabSize, (preset.tiedEmbeddings ? 2 : 1) * inStd, preset.tiedEmbeddings ? controlRows : []);
+  matrix(
+    "token_embd.weight",
+    n,
+    vocabSize,
+    (preset.tiedEmbeddings ? 2 : 1) * inStd,
+    preset.tiedEmbeddings ? controlRows : [],
+  );
   for (let layer = 0; layer < preset.blockCount; layer++) {
     const blk = `blk.${layer}.`;
     norm(`${blk}attn_norm.weight`);
@@ -177,5 +191,14 @@ export function makeLiteModel(options: MakeLiteModelOptions): LiteModelSummary {
 
   const written = writeGguf(options.outPath, metadata, tensors);
   const parameters = tensors.reduce((sum, t) => sum + t.dims.reduce((a, b) => a * b, 1), 0);
-  return { preset: presetName, weightType, seed, parameters, vocabSize, merges: merges.length, bytes: written.bytes, stamp };
+  return {
+    preset: presetName,
+    weightType,
+    seed,
+    parameters,
+    vocabSize,
+    merges: merges.length,
+    bytes: written.bytes,
+    stamp,
+  };
 }

@@ -2,7 +2,9 @@
 // so CI logs end with a count whatever runner printed before. Missing files (a skipped suite run) count as nothing.
 import fs from "node:fs";
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 for (const file of process.argv.slice(2)) {
   if (!fs.existsSync(file)) continue;
   const result = JSON.parse(fs.readFileSync(file, "utf8"));

@@ -1,6 +1,6 @@
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { execFile } from "node:child_process";
 
 /** Compose files the doctor looks for in the working directory, in compose's own order of preference. */
 export const COMPOSE_FILE_NAMES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"] as const;
@@ -18,13 +18,22 @@ export interface CommandResult {
 }
 
 /** Runs a command without a shell, bounded by `timeoutMs`; never throws. */
-export function runCommand(file: string, args: readonly string[], timeoutMs: number, cwd?: string): Promise<CommandResult> {
+export function runCommand(
+  file: string,
+  args: readonly string[],
+  timeoutMs: number,
+  cwd?: string,
+): Promise<CommandResult> {
   return new Promise((resolve) => {
     execFile(file, [...args], { timeout: timeoutMs, cwd, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve({ code: 0, stdout, stderr });
       const err = error as NodeJS.ErrnoException & { code?: string | number; killed?: boolean };
       const code = typeof err.code === "number" ? err.code : null;
-      const reason = err.killed ? `timed out after ${timeoutMs} ms` : err.code === "ENOENT" ? `${file} not found` : undefined;
+      const reason = err.killed
+        ? `timed out after ${timeoutMs} ms`
+        : err.code === "ENOENT"
+          ? `${file} not found`
+          : undefined;
       resolve({ code, stdout, stderr, ...(reason !== undefined && { error: reason }) });
     });
   });
@@ -84,7 +93,7 @@ export class ComposeProject {
     let id = this.ids.get(service);
     if (id === undefined) {
       id = this.run(["ps", "-a", "-q", service], 15_000).then((r) =>
-        r.code === 0 ? (r.stdout.trim().split("\n")[0]?.trim() || null) : null,
+        r.code === 0 ? r.stdout.trim().split("\n")[0]?.trim() || null : null,
       );
       this.ids.set(service, id);
     }
@@ -98,7 +107,12 @@ export class ComposeProject {
     const r = await runCommand("docker", ["inspect", "--format", "{{json .Mounts}}", id], 10_000);
     if (r.code !== 0) return null;
     try {
-      const mounts = JSON.parse(r.stdout) as Array<{ Source?: string; Destination?: string; Name?: string; Type?: string }>;
+      const mounts = JSON.parse(r.stdout) as Array<{
+        Source?: string;
+        Destination?: string;
+        Name?: string;
+        Type?: string;
+      }>;
       const mount = mounts.find((m) => m.Destination === destination);
       if (mount?.Source === undefined) return null;
       return { source: mount.Source, ...(mount.Type === "volume" && mount.Name !== undefined && { name: mount.Name }) };

@@ -1,10 +1,10 @@
-import type { DeploymentMode, DoctorOptions } from "./options.js";
-import { result, type Category, type CheckResult } from "./result.js";
-import { buildRegistry, type ServiceEntry } from "./registry.js";
-import { probeHealth, type HealthProbe } from "./probe/healthProbe.js";
-import { coreHealthOf, gatewayHealthOf, type CoreHealth, type GatewayHealth } from "./probe/healthBodies.js";
 import { ComposeProject, findComposeFile } from "./compose.js";
 import { detectMode } from "./deploymentMode.js";
+import type { DeploymentMode, DoctorOptions } from "./options.js";
+import { type CoreHealth, coreHealthOf, type GatewayHealth, gatewayHealthOf } from "./probe/healthBodies.js";
+import { type HealthProbe, probeHealth } from "./probe/healthProbe.js";
+import { buildRegistry, type ServiceEntry } from "./registry.js";
+import { type Category, type CheckResult, result } from "./result.js";
 import { locateSharedDirs, type SharedDirLocation } from "./sharedDirLocation.js";
 
 export type { SharedDirLocation };
@@ -45,7 +45,10 @@ export async function gatherContext(options: DoctorOptions): Promise<DoctorConte
 }
 
 /** Probes every service in parallel. */
-export async function probeAll(registry: readonly ServiceEntry[], timeoutMs: number): Promise<Map<string, HealthProbe>> {
+export async function probeAll(
+  registry: readonly ServiceEntry[],
+  timeoutMs: number,
+): Promise<Map<string, HealthProbe>> {
   const probes = await Promise.all(registry.map((s) => probeHealth(s, timeoutMs)));
   return new Map(probes.map((p) => [p.service.name, p]));
 }

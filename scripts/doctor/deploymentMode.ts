@@ -1,8 +1,8 @@
 import path from "node:path";
-import type { DeploymentMode } from "./options.js";
-import type { HealthProbe } from "./probe/healthProbe.js";
-import { coreHealthOf } from "./probe/healthBodies.js";
 import type { ComposeProject } from "./compose.js";
+import type { DeploymentMode } from "./options.js";
+import { coreHealthOf } from "./probe/healthBodies.js";
+import type { HealthProbe } from "./probe/healthProbe.js";
 
 /** Where the image keeps a core's shared data (its volume's mount point). */
 export const IMAGE_SHARED_DIR = "/shared";
@@ -20,7 +20,8 @@ export async function detectMode(
   if (requested !== "auto") return { mode: requested, reason: "--mode" };
   for (const name of ["primary", "candidate"]) {
     const dir = coreHealthOf(probes.get(name))?.shared_dir;
-    if (dir === IMAGE_SHARED_DIR) return { mode: "container", reason: `the ${name} reports the image's shared dir ${IMAGE_SHARED_DIR}` };
+    if (dir === IMAGE_SHARED_DIR)
+      return { mode: "container", reason: `the ${name} reports the image's shared dir ${IMAGE_SHARED_DIR}` };
   }
   if (compose !== undefined && (await compose.command()) !== null) {
     for (const service of ["gaia-core", "gaia-core-candidate"]) {

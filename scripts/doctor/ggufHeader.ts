@@ -6,7 +6,11 @@ export const SUPPORTED_GGUF_VERSIONS = [2, 3] as const;
 /** What the first 8 bytes of a would-be GGUF file say. */
 export type GgufHeaderReport =
   | { ok: true; version: number; sizeBytes: number }
-  | { ok: false; problem: "missing" | "not-a-file" | "unreadable" | "too-short" | "bad-magic" | "bad-version"; detail: string };
+  | {
+      ok: false;
+      problem: "missing" | "not-a-file" | "unreadable" | "too-short" | "bad-magic" | "bad-version";
+      detail: string;
+    };
 
 /**
  * Reads the magic ("GGUF") and the little-endian uint32 version of a model file. Cheap (8 bytes), and catches the
@@ -33,22 +37,36 @@ export async function readGgufHeader(file: string): Promise<GgufHeaderReport> {
       await handle.close();
     }
   } catch (error) {
-    return { ok: false, problem: "unreadable", detail: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    return {
+      ok: false,
+      problem: "unreadable",
+      detail: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    };
   }
   if (bytesRead < 8) return { ok: false, problem: "too-short", detail: `only ${bytesRead} bytes` };
   if (header.toString("latin1", 0, 4) !== "GGUF") {
-    return { ok: false, problem: "bad-magic", detail: `starts with ${describeBytes(header.subarray(0, 4))}, not "GGUF"` };
+    return {
+      ok: false,
+      problem: "bad-magic",
+      detail: `starts with ${describeBytes(header.subarray(0, 4))}, not "GGUF"`,
+    };
   }
   const version = header.readUInt32LE(4);
   if (!(SUPPORTED_GGUF_VERSIONS as readonly number[]).includes(version)) {
-    return { ok: false, problem: "bad-version", detail: `GGUF version ${version} (supported: ${SUPPORTED_GGUF_VERSIONS.join(", ")})` };
+    return {
+      ok: false,
+      problem: "bad-version",
+      detail: `GGUF version ${version} (supported: ${SUPPORTED_GGUF_VERSIONS.join(", ")})`,
+    };
   }
   return { ok: true, version, sizeBytes: stat.size };
 }
 
 /** Printable ASCII in quotes, anything else as hex. */
 function describeBytes(bytes: Buffer): string {
-  return /^[\x20-\x7e]+$/.test(bytes.toString("latin1")) ? `"${bytes.toString("latin1")}"` : `0x${bytes.toString("hex")}`;
+  return /^[\x20-\x7e]+$/.test(bytes.toString("latin1"))
+    ? `"${bytes.toString("latin1")}"`
+    : `0x${bytes.toString("hex")}`;
 }
 
 /** 1536 → "1.5 KB", for messages. */

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // gaia-doctor: checks the deployment (primary, candidate, gateway, shared dirs, model) and repairs what is safe.
-import { parseOptions, UsageError, USAGE } from "./options.js";
-import { runDoctor } from "./runDoctor.js";
-import { renderTable } from "./report/table.js";
+import { parseOptions, USAGE, UsageError } from "./options.js";
 import { renderJson } from "./report/json.js";
+import { renderTable } from "./report/table.js";
 import { EXIT, exitCodeFor } from "./result.js";
+import { runDoctor } from "./runDoctor.js";
 
 async function main(): Promise<number> {
   let options;
@@ -31,7 +31,9 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`gaia-doctor: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `gaia-doctor: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = EXIT.failures;
   },
 );

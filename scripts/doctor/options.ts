@@ -1,5 +1,5 @@
-import path from "node:path";
 import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ConfigError, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
@@ -215,8 +215,13 @@ export function parseOptions(
     ...optional("candidateSharedDir", candidateSharedDir),
     defaultSharedDir: path.resolve(cwd, pairLayout ? DEFAULTS.pairPrimaryDir : DEFAULTS.singleSharedDir),
     defaultCandidateSharedDir: path.resolve(cwd, DEFAULTS.pairCandidateDir),
-    ...(config.GAIA_MAINTENANCE_FLAG !== undefined && { maintenanceFlag: path.resolve(cwd, config.GAIA_MAINTENANCE_FLAG) }),
-    model: sourced("GAIA_LITE_MODEL", config.GAIA_LITE_MODEL) ?? { path: path.resolve(cwd, DEFAULTS.model), source: "default" },
+    ...(config.GAIA_MAINTENANCE_FLAG !== undefined && {
+      maintenanceFlag: path.resolve(cwd, config.GAIA_MAINTENANCE_FLAG),
+    }),
+    model: sourced("GAIA_LITE_MODEL", config.GAIA_LITE_MODEL) ?? {
+      path: path.resolve(cwd, DEFAULTS.model),
+      source: "default",
+    },
     timeoutMs: config.DOCTOR_TIMEOUT_MS,
     waitMs: config.DOCTOR_WAIT_MS,
     mode: config.GAIA_DOCTOR_MODE,

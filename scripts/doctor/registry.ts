@@ -29,7 +29,14 @@ export function buildRegistry(options: DoctorOptions): ServiceEntry[] {
   const entries: ServiceEntry[] = [
     core("primary", options.coreUrl, "gaia-core"),
     core("candidate", options.candidateUrl, "gaia-core-candidate"),
-    { name: "gateway", kind: "gateway", url: options.webUrl, healthUrl: `${options.webUrl}/health`, composeService: "gaia-web", required: true },
+    {
+      name: "gateway",
+      kind: "gateway",
+      url: options.webUrl,
+      healthUrl: `${options.webUrl}/health`,
+      composeService: "gaia-web",
+      required: true,
+    },
   ];
   if (options.mcpEndpoint !== undefined) entries.push(mcp("mcp", options.mcpEndpoint));
   if (options.mcpFallbackEndpoint !== undefined) entries.push(mcp("mcp-fallback", options.mcpFallbackEndpoint));

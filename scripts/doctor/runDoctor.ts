@@ -1,8 +1,8 @@
-import type { DoctorOptions } from "./options.js";
-import { gatherContext, type DoctorContext } from "./context.js";
 import { runChecks } from "./checks/index.js";
+import { type DoctorContext, gatherContext } from "./context.js";
 import { repair } from "./fixes/index.js";
-import { sortByCategory, summarize, type CheckResult, type FixRecord, type Summary } from "./result.js";
+import type { DoctorOptions } from "./options.js";
+import { type CheckResult, type FixRecord, type Summary, sortByCategory, summarize } from "./result.js";
 
 /** One doctor run: the final findings (after repairs), their counts, and what was repaired. */
 export interface DoctorReport {

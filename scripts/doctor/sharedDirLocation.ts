@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { DoctorContext } from "./context.js";
-import { coreHealthOf } from "./probe/healthBodies.js";
 import { IMAGE_SHARED_DIR } from "./deploymentMode.js";
+import { coreHealthOf } from "./probe/healthBodies.js";
 
 /** Where one core's shared dir is on this machine, and how the doctor knows. */
 export interface SharedDirLocation {
@@ -38,7 +38,10 @@ export async function locateSharedDirs(ctx: Omit<DoctorContext, "sharedDirs">): 
     const reported = coreHealthOf(ctx.probes.get(owner))?.shared_dir;
     if (explicit !== undefined) {
       const mismatch =
-        ctx.mode === "process" && reported !== undefined && service !== undefined && isLoopback(service.url) &&
+        ctx.mode === "process" &&
+        reported !== undefined &&
+        service !== undefined &&
+        isLoopback(service.url) &&
         path.resolve(reported) !== explicit.path;
       out.push({
         owner,
@@ -59,9 +62,16 @@ export async function locateSharedDirs(ctx: Omit<DoctorContext, "sharedDirs">): 
     // Container mode: the volume lives where docker keeps it; ask docker where that is.
     const composeService = service?.composeService;
     const mount =
-      ctx.compose !== undefined && composeService !== undefined ? await ctx.compose.mountSource(composeService, IMAGE_SHARED_DIR) : null;
+      ctx.compose !== undefined && composeService !== undefined
+        ? await ctx.compose.mountSource(composeService, IMAGE_SHARED_DIR)
+        : null;
     if (mount !== null) {
-      out.push({ owner, path: mount.source, source: "docker-volume", ...(mount.name !== undefined && { volume: mount.name }) });
+      out.push({
+        owner,
+        path: mount.source,
+        source: "docker-volume",
+        ...(mount.name !== undefined && { volume: mount.name }),
+      });
     } else {
       out.push({
         owner,

@@ -21,7 +21,14 @@ export interface SharedDirState {
 
 /** Looks at a shared dir without changing anything but a probe file it removes at once. */
 export function inspectSharedDir(dir: string): SharedDirState {
-  const state: SharedDirState = { path: dir, exists: false, isDirectory: false, writable: null, missingSubdirs: [...SHARED_SUBDIRS], owners: [] };
+  const state: SharedDirState = {
+    path: dir,
+    exists: false,
+    isDirectory: false,
+    writable: null,
+    missingSubdirs: [...SHARED_SUBDIRS],
+    owners: [],
+  };
   let stat: fs.Stats;
   try {
     stat = fs.statSync(dir);

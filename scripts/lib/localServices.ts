@@ -8,13 +8,20 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
 
 /** Polls `url` until it answers 200; throws when `died()` says the process exited, or after `timeoutMs`. */
-export async function waitForOk(url: string, timeoutMs: number, died: () => boolean = () => false, pollMs = 100): Promise<void> {
+export async function waitForOk(
+  url: string,
+  timeoutMs: number,
+  died: () => boolean = () => false,
+  pollMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = "no answer";
   while (Date.now() < deadline) {

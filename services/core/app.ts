@@ -1,16 +1,16 @@
 import express, { type Express } from "express";
-import type { Logger } from "../../shared/logging/logger.js";
-import type { CoreConfig } from "./config.js";
-import type { CoreState } from "./CoreState.js";
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
 import { problemMiddleware, sendProblem } from "../../shared/http/problemResponse.js";
+import type { Logger } from "../../shared/logging/logger.js";
+import type { CoreState } from "./CoreState.js";
+import type { CoreConfig } from "./config.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
 import { requestLog } from "./http/requestLog.js";
+import type { CoreMetrics } from "./observability/metrics.js";
 import { healthRouter } from "./routes/healthRoutes.js";
 import { processPacketRouter } from "./routes/processPacket.js";
 import { schemaRouter } from "./routes/schemaRoute.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
-import type { CoreMetrics } from "./observability/metrics.js";
 
 export interface CoreAppDeps {
   config: CoreConfig;
@@ -38,7 +38,15 @@ export function createApp(deps: CoreAppDeps): Express {
   app.use(schemaRouter());
   app.use(processPacketRouter(deps.state, deps.config.bodyLimit));
   if (deps.metrics) app.use(deps.metrics.router);
-  app.use((req, res) => sendProblem(res, new HttpProblem(404, "Not Found", `No route for ${req.method} ${req.path}.`), req.originalUrl));
-  app.use(problemMiddleware({ service: "gaia-core", logger: deps.logger, toProblem: bodyParserProblem(deps.config.bodyLimit) }));
+  app.use((req, res) =>
+    sendProblem(res, new HttpProblem(404, "Not Found", `No route for ${req.method} ${req.path}.`), req.originalUrl),
+  );
+  app.use(
+    problemMiddleware({
+      service: "gaia-core",
+      logger: deps.logger,
+      toProblem: bodyParserProblem(deps.config.bodyLimit),
+    }),
+  );
   return app;
 }

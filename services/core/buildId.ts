@@ -4,7 +4,8 @@ import path from "node:path";
 
 function listFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && /\.(js|ts)$/.test(e.name))
     .map((e) => path.join(e.parentPath, e.name))
     .sort();

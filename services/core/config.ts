@@ -114,7 +114,11 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
       recallTopK: e.GAIA_HISTORY_RECALL_TOP_K,
       minSimilarity: e.GAIA_HISTORY_MIN_SIMILARITY,
     },
-    mcp: { endpoint: e.MCP_ENDPOINT ?? null, fallbackEndpoint: e.MCP_FALLBACK_ENDPOINT ?? null, timeoutMs: e.MCP_TIMEOUT_MS },
+    mcp: {
+      endpoint: e.MCP_ENDPOINT ?? null,
+      fallbackEndpoint: e.MCP_FALLBACK_ENDPOINT ?? null,
+      timeoutMs: e.MCP_TIMEOUT_MS,
+    },
     shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
   };
 }

@@ -5,11 +5,11 @@ import { repoRoot } from "../../shared/config/repoRoot.js";
 import type { Logger } from "../../shared/logging/logger.js";
 import { createApp } from "./app.js";
 import { computeBuildId } from "./buildId.js";
-import type { CoreConfig } from "./config.js";
 import { CoreState } from "./CoreState.js";
+import type { CoreConfig } from "./config.js";
 import { createMetrics } from "./observability/metrics.js";
 import { FileSessionStore } from "./sessions/FileSessionStore.js";
-import { startEngine, type StartEngineOptions } from "./startEngine.js";
+import { type StartEngineOptions, startEngine } from "./startEngine.js";
 
 /** A core: its HTTP app (not listening), its state, and the model loading in the background. */
 export interface Core {
@@ -28,7 +28,11 @@ export function packageVersion(): string {
 }
 
 /** Wires config into store, state, metrics, app and engine. main.ts listens on it; tests call it with supertest. */
-export function createCore(config: CoreConfig, logger: Logger, options: Pick<StartEngineOptions, "loadEngine"> = {}): Core {
+export function createCore(
+  config: CoreConfig,
+  logger: Logger,
+  options: Pick<StartEngineOptions, "loadEngine"> = {},
+): Core {
   const version = packageVersion();
   const buildId = computeBuildId(config.buildId, version);
   const state = new CoreState();
@@ -39,14 +43,25 @@ export function createCore(config: CoreConfig, logger: Logger, options: Pick<Sta
     .then((parts) => {
       if (state.status === "draining") return parts.engine.dispose();
       state.markReady(parts);
-      logger.info({ history_mode: parts.history.mode, history_mode_reason: parts.history.reason, model_load_ms: parts.modelLoadMs }, "ready");
+      logger.info(
+        {
+          history_mode: parts.history.mode,
+          history_mode_reason: parts.history.reason,
+          model_load_ms: parts.modelLoadMs,
+        },
+        "ready",
+      );
     })
     .catch((error: Error) => {
       state.markFailed(`${error.name}: ${error.message}`);
       logger.error({ err: error, model: config.liteModelPath }, "model failed to load; /health reports failed");
     });
   return {
-    app, state, store, buildId, started,
+    app,
+    state,
+    store,
+    buildId,
+    started,
     async dispose() {
       state.markDraining();
       await started;

@@ -3,7 +3,7 @@
 import { ConfigError } from "../../shared/config/env.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { createLogger } from "../../shared/logging/logger.js";
-import { loadCoreConfig, type CoreConfig } from "./config.js";
+import { type CoreConfig, loadCoreConfig } from "./config.js";
 import { createCore } from "./createCore.js";
 import { runSelfCheck } from "./startup/selfCheck.js";
 
@@ -21,14 +21,26 @@ try {
 const logger = createLogger({ service: "gaia-core", bindings: { role: config.role } });
 
 const check = runSelfCheck({
-  sharedDir: config.sharedDir, subdirs: SHARED_SUBDIRS, modelPath: config.liteModelPath, embedModelDir: config.embedModelDir,
+  sharedDir: config.sharedDir,
+  subdirs: SHARED_SUBDIRS,
+  modelPath: config.liteModelPath,
+  embedModelDir: config.embedModelDir,
 });
 if (!check.ok) fatal(check.problem);
 for (const warning of check.warnings) logger.warn({ warning }, "self-check warning");
 
 const core = createCore(config, logger);
 const server = core.app.listen(config.port, config.host, () => {
-  logger.info({ port: config.port, host: config.host, build_id: core.buildId, threads: config.threads, parallel: config.parallel }, "listening; loading model");
+  logger.info(
+    {
+      port: config.port,
+      host: config.host,
+      build_id: core.buildId,
+      threads: config.threads,
+      parallel: config.parallel,
+    },
+    "listening; loading model",
+  );
 });
 server.on("error", (error) => fatal(`cannot listen on ${config.host}:${config.port}: ${error.message}`));
 // a turn can take minutes on CPU: never cut a response by the default 5 min request timeout

@@ -1,7 +1,7 @@
 import type { Logger } from "../../shared/logging/logger.js";
 import { McpClient } from "../../shared/mcp/index.js";
-import type { CoreConfig } from "./config.js";
 import type { ReadyParts } from "./CoreState.js";
+import type { CoreConfig } from "./config.js";
 import { loadEmbedder } from "./history/embedder/loadEmbedder.js";
 import { HistorySelector } from "./history/HistorySelector.js";
 import type { InferenceEngine } from "./inference/InferenceEngine.js";
@@ -20,23 +20,37 @@ export interface StartEngineOptions {
   loadEngine?: (config: CoreConfig, logger: Logger) => Promise<InferenceEngine & { loadMs?: number }>;
 }
 
-const loadLiteModel = (config: CoreConfig, logger: Logger) => LiteModel.load({
-  modelPath: config.liteModelPath, threads: config.threads, contextSize: config.contextSize,
-  parallel: config.parallel, queueSize: config.queueSize, logger,
-});
+const loadLiteModel = (config: CoreConfig, logger: Logger) =>
+  LiteModel.load({
+    modelPath: config.liteModelPath,
+    threads: config.threads,
+    contextSize: config.contextSize,
+    parallel: config.parallel,
+    queueSize: config.queueSize,
+    logger,
+  });
 
 /**
  * Creates everything that takes time at start: the lite model (required: failure is reported by /health), the embedder
  * (optional: failure means full-history mode, logged once with its reason) and the MCP client (when configured).
  */
-export async function startEngine({ config, store, logger, metrics, loadEngine = loadLiteModel }: StartEngineOptions): Promise<ReadyParts> {
+export async function startEngine({
+  config,
+  store,
+  logger,
+  metrics,
+  loadEngine = loadLiteModel,
+}: StartEngineOptions): Promise<ReadyParts> {
   const started = performance.now();
   const [engine, embedding] = await Promise.all([
     loadEngine(config, logger),
     loadEmbedder({ modelDir: config.embedModelDir ?? "none" }),
   ]);
   if (embedding.mode === "semantic") {
-    logger.info({ history_mode: "semantic", embed_model: embedding.embedder.name, load_ms: embedding.loadMs }, "embedding model ready");
+    logger.info(
+      { history_mode: "semantic", embed_model: embedding.embedder.name, load_ms: embedding.loadMs },
+      "embedding model ready",
+    );
   } else {
     logger.warn({ history_mode: "full", reason: embedding.reason }, "no embedding model: full-history mode");
   }
@@ -51,13 +65,20 @@ export async function startEngine({ config, store, logger, metrics, loadEngine =
   });
   const mcp = config.mcp.endpoint
     ? new McpClient({
-      endpoint: config.mcp.endpoint, fallbackEndpoint: config.mcp.fallbackEndpoint, timeoutMs: config.mcp.timeoutMs,
-      maintenanceFlagPath: config.maintenanceFlagPath,
-      onEvent: (event) => logger.warn(event, "MCP failover"),
-    })
+        endpoint: config.mcp.endpoint,
+        fallbackEndpoint: config.mcp.fallbackEndpoint,
+        timeoutMs: config.mcp.timeoutMs,
+        maintenanceFlagPath: config.maintenanceFlagPath,
+        onEvent: (event) => logger.warn(event, "MCP failover"),
+      })
     : null;
   const pipeline = new CognitionPipeline({
-    engine, store, history, tools: mcp ? new CachedToolList(mcp) : null, maxTokensCap: config.maxTokensCap, logger,
+    engine,
+    store,
+    history,
+    tools: mcp ? new CachedToolList(mcp) : null,
+    maxTokensCap: config.maxTokensCap,
+    logger,
     ...(metrics ? { observer: metrics } : {}),
   });
   return { engine, history, pipeline, modelLoadMs: engine.loadMs ?? Math.round(performance.now() - started) };

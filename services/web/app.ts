@@ -1,8 +1,8 @@
 import express, { type Express } from "express";
-import type { Logger } from "../../shared/logging/logger.js";
-import type { CoreClient } from "./CoreClient.js";
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
 import { problemMiddleware, sendProblem } from "../../shared/http/problemResponse.js";
+import type { Logger } from "../../shared/logging/logger.js";
+import type { CoreClient } from "./CoreClient.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
 import { requestLog } from "./http/requestLog.js";
 import { infoRouter } from "./routes/infoRoutes.js";
@@ -27,7 +27,9 @@ export function createApp(deps: WebAppDeps): Express {
   app.use(infoRouter(deps.client));
   app.use(processUserInputRouter(deps.client, bodyLimit));
   app.use(processPacketRouter(deps.client, bodyLimit));
-  app.use((req, res) => sendProblem(res, new HttpProblem(404, "Not Found", `No route for ${req.method} ${req.path}.`), req.originalUrl));
+  app.use((req, res) =>
+    sendProblem(res, new HttpProblem(404, "Not Found", `No route for ${req.method} ${req.path}.`), req.originalUrl),
+  );
   app.use(problemMiddleware({ service: "gaia-web", logger: deps.logger, toProblem: bodyParserProblem }));
   return app;
 }

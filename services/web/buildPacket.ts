@@ -1,5 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { CognitionPacketSchema, withHashes, type CognitionPacket, type CognitionPacketInput } from "../../shared/packet/index.js";
+import {
+  type CognitionPacket,
+  type CognitionPacketInput,
+  CognitionPacketSchema,
+  withHashes,
+} from "../../shared/packet/index.js";
 
 /** The session every web user shares in the original gateway (digest §1.7a). */
 export const WEB_SESSION_ID = "web_ui_session";

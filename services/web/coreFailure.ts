@@ -1,5 +1,5 @@
-import { UpstreamTimeoutError, UpstreamUnavailableError, describeFailure } from "../../shared/http/index.js";
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
+import { describeFailure, UpstreamTimeoutError, UpstreamUnavailableError } from "../../shared/http/index.js";
 
 /**
  * How a failed call to core reaches the gateway's client (digest §5.1, with "all cores down" as 503, not 500):

@@ -6,20 +6,42 @@ export function logResilienceEvent(logger: Logger, event: ResilienceEvent): void
   switch (event.type) {
     case "retry":
       logger.warn(
-        { event: "core_retry", endpoint: event.endpoint, url: event.url, attempt: event.attempt, delay_ms: event.delayMs, reason: event.reason, ...event.context },
+        {
+          event: "core_retry",
+          endpoint: event.endpoint,
+          url: event.url,
+          attempt: event.attempt,
+          delay_ms: event.delayMs,
+          reason: event.reason,
+          ...event.context,
+        },
         `core ${event.endpoint} failed (${event.reason}); retry ${event.attempt + 1} in ${event.delayMs} ms`,
       );
       return;
     case "failover": {
-      const line = { event: "core_failover", from: event.from, to: event.to, reason: event.reason, primary_error: event.primaryError, ...event.context };
+      const line = {
+        event: "core_failover",
+        from: event.from,
+        to: event.to,
+        reason: event.reason,
+        primary_error: event.primaryError,
+        ...event.context,
+      };
       // while the breaker is open every request takes this path: expected, so not a warning each time
       if (event.reason === "breaker_open") logger.info(line, "core primary skipped (breaker open); trying HA fallback");
-      else if (event.reason === "probe_failed") logger.info(line, "core primary still down (half-open probe failed); trying HA fallback");
+      else if (event.reason === "probe_failed")
+        logger.info(line, "core primary still down (half-open probe failed); trying HA fallback");
       else logger.warn(line, "core primary exhausted its attempts; trying HA fallback");
       return;
     }
     case "breaker": {
-      const line = { event: "core_breaker", endpoint: event.endpoint, url: event.url, state: event.state, ...(event.reason ? { reason: event.reason } : {}) };
+      const line = {
+        event: "core_breaker",
+        endpoint: event.endpoint,
+        url: event.url,
+        state: event.state,
+        ...(event.reason ? { reason: event.reason } : {}),
+      };
       if (event.state === "open") logger.warn(line, `core ${event.endpoint} circuit opened`);
       else logger.info(line, `core ${event.endpoint} circuit ${event.state === "closed" ? "closed" : "half-open"}`);
       return;

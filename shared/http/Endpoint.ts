@@ -1,14 +1,14 @@
 import {
+  type CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
-  handleWhen,
-  type CircuitBreakerPolicy,
   type FailureReason,
+  handleWhen,
 } from "cockatiel";
 import { UpstreamTimeoutError } from "./errors.js";
-import { describeError, isConnectionError, isRetryableResponse } from "./failures.js";
 import type { BreakerStateName, EndpointRole, EndpointSnapshot, ResilienceEvent } from "./events.js";
+import { describeError, isConnectionError, isRetryableResponse } from "./failures.js";
 
 /** One HTTP POST as the caller describes it. */
 export interface OutgoingRequest {
@@ -89,7 +89,10 @@ export class Endpoint {
   async send(path: string, request: OutgoingRequest): Promise<Response> {
     const url = `${this.options.baseUrl}${path}`;
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new UpstreamTimeoutError(url, this.options.timeoutMs)), this.options.timeoutMs);
+    const timer = setTimeout(
+      () => timeout.abort(new UpstreamTimeoutError(url, this.options.timeoutMs)),
+      this.options.timeoutMs,
+    );
     const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
     const headers = new Headers(request.headers);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
@@ -98,7 +101,11 @@ export class Endpoint {
       if (isRetryableResponse(response)) {
         const body = await response.arrayBuffer();
         this.recordFailure(`HTTP ${response.status}`);
-        return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+        return new Response(body, {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        });
       }
       this.recordSuccess();
       return response;

@@ -22,6 +22,9 @@ export class HttpProblem extends Error {
   /** Problem type URI: "about:blank" for a plain HttpProblem (the status says it all), else one per subclass. */
   get type(): string {
     if (this.name === "HttpProblem") return "about:blank";
-    return `https://gaia.local/problems/${this.name.replace(/Error$/, "").replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase()}`;
+    return `https://gaia.local/problems/${this.name
+      .replace(/Error$/, "")
+      .replace(/([a-z])([A-Z])/g, "$1-$2")
+      .toLowerCase()}`;
   }
 }

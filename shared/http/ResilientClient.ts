@@ -1,10 +1,10 @@
-import { CircuitState, handleWhen, isBrokenCircuitError, retry, wrap, type IPolicy } from "cockatiel";
+import { CircuitState, handleWhen, type IPolicy, isBrokenCircuitError, retry, wrap } from "cockatiel";
 import { isMaintenanceOn } from "../maintenance/MaintenanceFlag.js";
 import { Endpoint, type OutgoingRequest } from "./Endpoint.js";
-import { UpstreamTimeoutError, UpstreamUnavailableError, describeFailure, type EndpointFailure } from "./errors.js";
-import { describeError, isConnectionError, isRetryableResponse } from "./failures.js";
-import { RetryAfterBackoff, type JitterMode } from "./RetryAfterBackoff.js";
+import { describeFailure, type EndpointFailure, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
 import type { ClientSnapshot, EndpointRole, RequestContext, ResilienceEvent } from "./events.js";
+import { describeError, isConnectionError, isRetryableResponse } from "./failures.js";
+import { type JitterMode, RetryAfterBackoff } from "./RetryAfterBackoff.js";
 
 /** Options for {@link ResilientClient}; every delay, threshold and timeout is configurable (tests use milliseconds). */
 export interface ResilientClientOptions {
@@ -95,7 +95,11 @@ export class ResilientClient {
 
   /** Per-endpoint breaker state and counters, for `/health`. */
   state(): ClientSnapshot {
-    return { primary: this.primary.snapshot(), fallback: this.fallback?.snapshot() ?? null, maintenance: this.maintenance() };
+    return {
+      primary: this.primary.snapshot(),
+      fallback: this.fallback?.snapshot() ?? null,
+      maintenance: this.maintenance(),
+    };
   }
 
   /**
@@ -110,14 +114,18 @@ export class ResilientClient {
     if (!fallback) {
       let response: Response;
       try {
-        response = await this.retryPolicy(request, false).execute(() => this.primary.send(path, request), request.signal);
+        response = await this.retryPolicy(request, false).execute(
+          () => this.primary.send(path, request),
+          request.signal,
+        );
       } catch (error) {
         if (isConnectionError(error) && !request.signal?.aborted) {
           throw new UpstreamUnavailableError(primaryUrl, { kind: "connection", error: error as Error }, null);
         }
         throw error;
       }
-      if (isRetryableResponse(response)) throw new UpstreamUnavailableError(primaryUrl, await statusFailure(response), null);
+      if (isRetryableResponse(response))
+        throw new UpstreamUnavailableError(primaryUrl, await statusFailure(response), null);
       return { response, servedBy: "primary", url: primaryUrl };
     }
 
@@ -175,12 +183,15 @@ export class ResilientClient {
     const policy: IPolicy = probing ? primary.breaker : wrap(this.retryPolicy(request, true), primary.breaker);
     try {
       const response = await policy.execute(attempt, request.signal);
-      if (!isRetryableResponse(response)) return { served: { response, servedBy: "primary", url: `${primary.url}${path}` } };
+      if (!isRetryableResponse(response))
+        return { served: { response, servedBy: "primary", url: `${primary.url}${path}` } };
       return { failure: lastFailure ?? (await statusFailure(response)), reason: failedReason };
     } catch (error) {
       // the breaker opened (before this request, or during its retries): stop waiting and fail over now
-      if (isBrokenCircuitError(error)) return lastFailure ? { failure: lastFailure, reason: "breaker_open" } : skipped();
-      if (isConnectionError(error)) return { failure: { kind: "connection", error: error as Error }, reason: failedReason };
+      if (isBrokenCircuitError(error))
+        return lastFailure ? { failure: lastFailure, reason: "breaker_open" } : skipped();
+      if (isConnectionError(error))
+        return { failure: { kind: "connection", error: error as Error }, reason: failedReason };
       throw error;
     }
   }
@@ -206,7 +217,12 @@ export class ResilientClient {
         url: this.primary.url,
         attempt: event.attempt,
         delayMs: event.delay,
-        reason: "error" in event ? describeError(event.error) : isRetryableResponse(event.value) ? `HTTP ${event.value.status}` : "failed",
+        reason:
+          "error" in event
+            ? describeError(event.error)
+            : isRetryableResponse(event.value)
+              ? `HTTP ${event.value.status}`
+              : "failed",
         context: request.context ?? {},
       });
     });

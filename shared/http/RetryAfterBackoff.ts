@@ -2,10 +2,10 @@ import {
   ExponentialBackoff,
   fullJitterGenerator,
   halfJitterGenerator,
-  noJitterGenerator,
   type IBackoff,
   type IBackoffFactory,
   type IRetryBackoffContext,
+  noJitterGenerator,
 } from "cockatiel";
 import { retryAfterMs } from "./failures.js";
 
@@ -35,7 +35,11 @@ export class RetryAfterBackoff implements IBackoffFactory<RetryContext> {
 
   constructor(private readonly options: RetryAfterBackoffOptions) {
     const generator =
-      options.jitter === "full" ? fullJitterGenerator : options.jitter === "half" ? halfJitterGenerator : noJitterGenerator;
+      options.jitter === "full"
+        ? fullJitterGenerator
+        : options.jitter === "half"
+          ? halfJitterGenerator
+          : noJitterGenerator;
     this.exponential = new ExponentialBackoff({
       generator,
       initialDelay: options.baseDelayMs,

@@ -1,12 +1,17 @@
-export { ResilientClient, type ResilientClientOptions, type ResilientRequest, type ServedResponse } from "./ResilientClient.js";
-export { UpstreamTimeoutError, UpstreamUnavailableError, describeFailure, type EndpointFailure } from "./errors.js";
-export { isConnectionError, isRetryableResponse, retryAfterMs, describeError, RETRYABLE_STATUSES } from "./failures.js";
-export type { JitterMode } from "./RetryAfterBackoff.js";
+export { describeFailure, type EndpointFailure, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
 export type {
+  BreakerStateName,
   ClientSnapshot,
   EndpointRole,
   EndpointSnapshot,
-  BreakerStateName,
   RequestContext,
   ResilienceEvent,
 } from "./events.js";
+export { describeError, isConnectionError, isRetryableResponse, RETRYABLE_STATUSES, retryAfterMs } from "./failures.js";
+export {
+  ResilientClient,
+  type ResilientClientOptions,
+  type ResilientRequest,
+  type ServedResponse,
+} from "./ResilientClient.js";
+export type { JitterMode } from "./RetryAfterBackoff.js";

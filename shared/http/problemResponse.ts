@@ -4,9 +4,20 @@ import { HttpProblem } from "./HttpProblem.js";
 
 /** Sends an HttpProblem as RFC 9457 application/problem+json. */
 export function sendProblem(res: Response, problem: HttpProblem, instance: string): void {
-  res.status(problem.status).set(problem.headers).type("application/problem+json").send(JSON.stringify({
-    type: problem.type, title: problem.title, status: problem.status, detail: problem.detail, instance, ...problem.extensions,
-  }));
+  res
+    .status(problem.status)
+    .set(problem.headers)
+    .type("application/problem+json")
+    .send(
+      JSON.stringify({
+        type: problem.type,
+        title: problem.title,
+        status: problem.status,
+        detail: problem.detail,
+        instance,
+        ...problem.extensions,
+      }),
+    );
 }
 
 export interface ProblemMiddlewareOptions {
@@ -28,6 +39,10 @@ export function problemMiddleware({ service, logger, toProblem }: ProblemMiddlew
     const problem = error instanceof HttpProblem ? error : (toProblem?.(error) ?? null);
     if (problem) return sendProblem(res, problem, req.originalUrl);
     logger.error({ err: error, path: req.originalUrl }, "unhandled error");
-    sendProblem(res, new HttpProblem(500, "Internal Server Error", `${service} hit an unexpected error; it is logged.`), req.originalUrl);
+    sendProblem(
+      res,
+      new HttpProblem(500, "Internal Server Error", `${service} hit an unexpected error; it is logged.`),
+      req.originalUrl,
+    );
   };
 }

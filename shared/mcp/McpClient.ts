@@ -1,5 +1,5 @@
-import { isMaintenanceOn } from "../maintenance/MaintenanceFlag.js";
 import { describeError } from "../http/failures.js";
+import { isMaintenanceOn } from "../maintenance/MaintenanceFlag.js";
 
 /** Outcome of one JSON-RPC call: callers branch on `ok`, nothing is thrown at them. */
 export type McpResult<T = unknown> =
@@ -67,13 +67,25 @@ export class McpClient {
   /** Calls `method` with `params`. Never throws. */
   async call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<McpResult<T>> {
     if (!this.endpoint) return { ok: false, error: "MCP endpoint not configured" };
-    const payload = JSON.stringify({ jsonrpc: "2.0", method, params, id: `${new Date().toISOString()}#${++this.nextId}` });
+    const payload = JSON.stringify({
+      jsonrpc: "2.0",
+      method,
+      params,
+      id: `${new Date().toISOString()}#${++this.nextId}`,
+    });
     const primary = await this.attempt(this.endpoint, payload, "primary");
     if (primary.kind === "answer") return primary.result as McpResult<T>;
 
     const fallback = this.fallbackEndpoint;
-    if (!fallback || isMaintenanceOn(this.options.maintenanceFlagPath)) return { ok: false, error: primary.failure.message };
-    this.options.onEvent?.({ type: "failover", method, from: this.endpoint, to: fallback, reason: primary.failure.message });
+    if (!fallback || isMaintenanceOn(this.options.maintenanceFlagPath))
+      return { ok: false, error: primary.failure.message };
+    this.options.onEvent?.({
+      type: "failover",
+      method,
+      from: this.endpoint,
+      to: fallback,
+      reason: primary.failure.message,
+    });
     const second = await this.attempt(fallback, payload, "fallback");
     if (second.kind === "answer") return second.result as McpResult<T>;
     return { ok: false, error: `${primary.failure.message} (fallback also failed: ${second.failure.message})` };
@@ -101,7 +113,9 @@ export class McpClient {
     const started = performance.now();
     const answer = await this.call(tool, params);
     const executionMs = Math.round(performance.now() - started);
-    return answer.ok ? { ok: true, output: answer.result, executionMs } : { ok: false, error: answer.error, executionMs };
+    return answer.ok
+      ? { ok: true, output: answer.result, executionMs }
+      : { ok: false, error: answer.error, executionMs };
   }
 
   private async attempt(url: string, payload: string, servedBy: "primary" | "fallback"): Promise<Attempt> {
@@ -135,10 +149,14 @@ function interpret(status: number, text: string, servedBy: "primary" | "fallback
   } catch {
     return { ok: false, error: `HTTP ${status}: not a JSON-RPC response (${text.slice(0, 200)})` };
   }
-  const envelope = (typeof body === "object" && body !== null ? body : {}) as { result?: unknown; error?: JsonRpcErrorBody };
+  const envelope = (typeof body === "object" && body !== null ? body : {}) as {
+    result?: unknown;
+    error?: JsonRpcErrorBody;
+  };
   if (envelope.error !== undefined && envelope.error !== null) {
     const code = typeof envelope.error.code === "number" ? envelope.error.code : undefined;
-    const message = typeof envelope.error.message === "string" ? envelope.error.message : JSON.stringify(envelope.error);
+    const message =
+      typeof envelope.error.message === "string" ? envelope.error.message : JSON.stringify(envelope.error);
     return code === undefined ? { ok: false, error: message } : { ok: false, error: message, code };
   }
   if (status < 200 || status >= 300) return { ok: false, error: `HTTP ${status}: ${text.slice(0, 200)}` };

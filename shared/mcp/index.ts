@@ -1,1 +1,8 @@
-export { McpClient, normalizeMcpEndpoint, type McpClientOptions, type McpEvent, type McpResult, type McpToolRun } from "./McpClient.js";
+export {
+  McpClient,
+  type McpClientOptions,
+  type McpEvent,
+  type McpResult,
+  type McpToolRun,
+  normalizeMcpEndpoint,
+} from "./McpClient.js";

@@ -12,7 +12,15 @@ function wireEnum<const T extends readonly [string, ...string[]]>(values: T) {
 }
 
 /** PersonaRole (digest §1.1) plus "assistant" (v0.5). */
-export const PERSONA_ROLE_VALUES = ["Default", "CodeMind", "Analyst", "GISEA", "Narrator", "Other", "assistant"] as const;
+export const PERSONA_ROLE_VALUES = [
+  "Default",
+  "CodeMind",
+  "Analyst",
+  "GISEA",
+  "Narrator",
+  "Other",
+  "assistant",
+] as const;
 export const PersonaRoleSchema = wireEnum(PERSONA_ROLE_VALUES);
 export type PersonaRole = z.infer<typeof PersonaRoleSchema>;
 
@@ -70,7 +78,16 @@ export const PacketStateSchema = wireEnum(PACKET_STATE_VALUES);
 export type PacketState = z.infer<typeof PacketStateSchema>;
 
 /** OutputDestination: where a response is delivered (and where the input came from). */
-export const OUTPUT_DESTINATION_VALUES = ["cli", "web", "discord", "api", "webhook", "log", "broadcast", "audio"] as const;
+export const OUTPUT_DESTINATION_VALUES = [
+  "cli",
+  "web",
+  "discord",
+  "api",
+  "webhook",
+  "log",
+  "broadcast",
+  "audio",
+] as const;
 export const OutputDestinationSchema = wireEnum(OUTPUT_DESTINATION_VALUES);
 export type OutputDestination = z.infer<typeof OutputDestinationSchema>;
 

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { ContentSchema, HeaderSchema, laterAdditions, type CognitionPacket } from "./schema.js";
+import { type CognitionPacket, ContentSchema, HeaderSchema, laterAdditions } from "./schema.js";
 
 /** A number that Python holds as a float, so it prints in `repr` form ("1.0", "1e-05"). */
 export class PyFloat {
@@ -19,7 +19,14 @@ export class PyFloat {
  * A value as Python's `json.dumps` sees it. A plain number is printed as Python would print the parsed JSON literal:
  * an integer if it is a safe integer, otherwise a float.
  */
-export type PyJson = null | boolean | number | string | PyFloat | readonly PyJson[] | { readonly [key: string]: PyJson };
+export type PyJson =
+  | null
+  | boolean
+  | number
+  | string
+  | PyFloat
+  | readonly PyJson[]
+  | { readonly [key: string]: PyJson };
 
 /** Python's `json.dumps(value, sort_keys=True)` with default separators and `ensure_ascii=True`. */
 export function pythonJsonDumps(value: unknown): string {
@@ -117,7 +124,8 @@ export function toDataclassValue(schema: z.ZodType, value: unknown): PyJson {
     const element = inner.element as z.ZodType;
     return value.map((item: unknown) => toDataclassValue(element, item));
   }
-  if (inner instanceof z.ZodNumber && typeof value === "number" && !isIntFormat(inner.format)) return new PyFloat(value);
+  if (inner instanceof z.ZodNumber && typeof value === "number" && !isIntFormat(inner.format))
+    return new PyFloat(value);
   return value as PyJson;
 }
 
@@ -125,7 +133,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (;;) {
     if (current instanceof z.ZodDefault || current instanceof z.ZodPrefault) current = current.unwrap() as z.ZodType;
-    else if (current instanceof z.ZodNullable || current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+    else if (current instanceof z.ZodNullable || current instanceof z.ZodOptional)
+      current = current.unwrap() as z.ZodType;
     else return current;
   }
 }

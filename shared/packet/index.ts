@@ -1,15 +1,15 @@
 /** The CognitionPacket wire contract: schema, validation, hashes and JSON Schema (SPEC §2, digest §1). */
 export * from "./enums.js";
-export * from "./schema.js";
-export { parsePacket, formatProblem, formatPath, type PacketProblem, type PacketParseResult } from "./validate.js";
 export {
   computeHashes,
-  withHashes,
-  pythonJsonDumps,
-  pythonFloatRepr,
-  toDataclassValue,
+  type PacketHashes,
   PyFloat,
   type PyJson,
-  type PacketHashes,
+  pythonFloatRepr,
+  pythonJsonDumps,
+  toDataclassValue,
+  withHashes,
 } from "./hashes.js";
-export { packetJsonSchema, PACKET_SCHEMA_ID, type JsonSchemaDocument } from "./jsonSchema.js";
+export { type JsonSchemaDocument, PACKET_SCHEMA_ID, packetJsonSchema } from "./jsonSchema.js";
+export * from "./schema.js";
+export { formatPath, formatProblem, type PacketParseResult, type PacketProblem, parsePacket } from "./validate.js";

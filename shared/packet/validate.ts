@@ -3,7 +3,7 @@
  * not a packet is a 422 naming each problem, e.g. "version: required"), instead of the original's KeyError → HTTP 500.
  */
 import { z } from "zod";
-import { CognitionPacketSchema, type CognitionPacket } from "./schema.js";
+import { type CognitionPacket, CognitionPacketSchema } from "./schema.js";
 
 /** One reason a body is not a packet: `path` is dotted with array indices ("context.cheatsheets.0.id"), or "(root)". */
 export interface PacketProblem {

@@ -10,9 +10,12 @@ export const BUILD_ID = process.env.GAIA_CT_BUILD_ID ?? "containers-test";
 /** The compose project of this run: containers, network and volumes are all prefixed with it. */
 export const PROJECT = process.env.GAIA_CT_PROJECT ?? `gaiact${process.pid}${Date.now()}`;
 /** docker-compose.yml plus the test override (faster health polling and gateway backoff). */
-export const COMPOSE_FILES = (process.env.GAIA_CT_COMPOSE_FILES ?? "docker-compose.yml:test/containers/docker-compose.test.yml").split(":");
+export const COMPOSE_FILES = (
+  process.env.GAIA_CT_COMPOSE_FILES ?? "docker-compose.yml:test/containers/docker-compose.test.yml"
+).split(":");
 /** docker-compose v1 when installed, else the v2 plugin. */
-const COMPOSE_CLI: readonly string[] = process.env.GAIA_CT_COMPOSE === "v2" ? ["docker", "compose"] : ["docker-compose"];
+const COMPOSE_CLI: readonly string[] =
+  process.env.GAIA_CT_COMPOSE === "v2" ? ["docker", "compose"] : ["docker-compose"];
 
 export interface CommandResult {
   code: number;
@@ -22,27 +25,47 @@ export interface CommandResult {
 }
 
 /** Runs a command (no shell) from the repo root; never throws, except when the binary cannot start at all. */
-export function run(file: string, args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CommandResult> {
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CommandResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     execFile(
       file,
       [...args],
-      { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...options.env },
+        timeout: options.timeoutMs ?? 600_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const err = error as (NodeJS.ErrnoException & { code?: number | string }) | null;
         if (err && typeof err.code === "string") return reject(new Error(`${file}: ${err.message}`));
-        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr, ms: Date.now() - started });
+        resolve({
+          code: err ? (typeof err.code === "number" ? err.code : 1) : 0,
+          stdout,
+          stderr,
+          ms: Date.now() - started,
+        });
       },
     );
   });
 }
 
 /** Like {@link run} but throws (with the output) unless the command exits 0. */
-export async function mustRun(file: string, args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CommandResult> {
+export async function mustRun(
+  file: string,
+  args: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CommandResult> {
   const result = await run(file, args, options);
   if (result.code !== 0) {
-    throw new Error(`${file} ${args.join(" ")} exited ${result.code}\n--- stdout ---\n${result.stdout.slice(-4000)}\n--- stderr ---\n${result.stderr.slice(-4000)}`);
+    throw new Error(
+      `${file} ${args.join(" ")} exited ${result.code}\n--- stdout ---\n${result.stdout.slice(-4000)}\n--- stderr ---\n${result.stderr.slice(-4000)}`,
+    );
   }
   return result;
 }
@@ -78,9 +101,16 @@ export function compose(args: readonly string[], ports?: StackPorts, timeoutMs?:
   return run(file, [...rest, ...args], { env: composeEnv(ports), timeoutMs });
 }
 
-export async function mustCompose(args: readonly string[], ports?: StackPorts, timeoutMs?: number): Promise<CommandResult> {
+export async function mustCompose(
+  args: readonly string[],
+  ports?: StackPorts,
+  timeoutMs?: number,
+): Promise<CommandResult> {
   const result = await compose(args, ports, timeoutMs);
-  if (result.code !== 0) throw new Error(`docker-compose ${args.join(" ")} exited ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+  if (result.code !== 0)
+    throw new Error(
+      `docker-compose ${args.join(" ")} exited ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`,
+    );
   return result;
 }
 
@@ -98,7 +128,12 @@ export async function buildImage(): Promise<{ ms: number; existedBefore: boolean
 
 /** `running healthy`, `running starting`, `exited none`… for a container id. */
 export async function containerState(id: string): Promise<string> {
-  const r = await docker(["inspect", "-f", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", id]);
+  const r = await docker([
+    "inspect",
+    "-f",
+    "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}",
+    id,
+  ]);
   return r.code === 0 ? r.stdout.trim() : `missing (${r.stderr.trim()})`;
 }
 
@@ -120,7 +155,9 @@ export async function waitHealthy(id: string, timeoutMs = 180_000): Promise<numb
     await sleep(250);
   }
   const logs = await docker(["logs", "--tail", "30", id]);
-  throw new Error(`container ${id.slice(0, 12)} not healthy (${state}) after ${Date.now() - started} ms\n${logs.stdout}${logs.stderr}`);
+  throw new Error(
+    `container ${id.slice(0, 12)} not healthy (${state}) after ${Date.now() - started} ms\n${logs.stdout}${logs.stderr}`,
+  );
 }
 
 /** Polls `url` until it answers 200; returns the ms waited. */

@@ -2,13 +2,14 @@
 // gaia-core-candidate are stand-in cores (node serving the /health contract, /shared on fresh named volumes).
 // Runs when an engine answers (DOCKER_HOST, e.g. from ../shared/tools/docker-sandbox.sh) and the
 // node:20-bookworm-slim image is present; otherwise its tests are skipped and say why.
+
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
+import { gatewayBody, parseSummaryLine, runDoctorCli, type StandIn, standIn } from "../doctor/support.js";
 import { freePort, tempDir, waitForOk } from "../support/processes.js";
-import { gatewayBody, parseSummaryLine, runDoctorCli, standIn, type StandIn } from "../doctor/support.js";
 
 const IMAGE = "node:20-bookworm-slim";
 
@@ -44,11 +45,19 @@ process.on("SIGTERM", () => server.close(() => process.exit(0)));
 maybe("doctor in container mode (docker-compose)", () => {
   const dir = tempDir("gaia-doctor-compose-");
   const project = `gaiadoctor${process.pid}`;
-  const env = { COMPOSE_PROJECT_NAME: project, ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) };
+  const env = {
+    COMPOSE_PROJECT_NAME: project,
+    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+  };
   let ports: { primary: number; candidate: number };
   let gateway: StandIn;
   const compose = (...args: string[]) =>
-    execFileSync("docker-compose", args, { cwd: dir, env: { ...process.env, ...env }, stdio: "pipe", timeout: 120_000 }).toString();
+    execFileSync("docker-compose", args, {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      stdio: "pipe",
+      timeout: 120_000,
+    }).toString();
 
   beforeAll(async () => {
     ports = { primary: await freePort(), candidate: await freePort() };
@@ -80,14 +89,24 @@ maybe("doctor in container mode (docker-compose)", () => {
   });
 
   const args = () => [
-    "--core-url", `http://127.0.0.1:${ports.primary}`, "--candidate-url", `http://127.0.0.1:${ports.candidate}`,
-    "--web-url", gateway.url, "--wait-ms", "30000",
+    "--core-url",
+    `http://127.0.0.1:${ports.primary}`,
+    "--candidate-url",
+    `http://127.0.0.1:${ports.candidate}`,
+    "--web-url",
+    gateway.url,
+    "--wait-ms",
+    "30000",
   ];
 
   it("detects container mode, finds both volumes through docker, and fails the stopped candidate and root-owned volumes", async () => {
     const run = await runDoctorCli(args(), { cwd: dir, env });
-    expect(run.stdout).toMatch(/container mode \(compose has a gaia-core container \(docker-compose\.yml\)\)|container mode \(the primary reports/);
-    expect(run.stdout).toMatch(/shared dirs: primary \/\S+ \[volume gaiadoctor\d+_gaia-shared\] · candidate \/\S+ \[volume gaiadoctor\d+_gaia-candidate-shared\]/);
+    expect(run.stdout).toMatch(
+      /container mode \(compose has a gaia-core container \(docker-compose\.yml\)\)|container mode \(the primary reports/,
+    );
+    expect(run.stdout).toMatch(
+      /shared dirs: primary \/\S+ \[volume gaiadoctor\d+_gaia-shared\] · candidate \/\S+ \[volume gaiadoctor\d+_gaia-candidate-shared\]/,
+    );
     expect(run.stdout).toMatch(/reachability\s+candidate\s+health\s+✗ fail/);
     // a fresh named volume is root-owned and empty: the original candidate's "permission denied" (digest §9.3)
     expect(run.stdout).toMatch(/shared-dirs\s+candidate:\S+\s+subdirs\s+✗ fail\s+missing sessions, council/);
@@ -95,17 +114,28 @@ maybe("doctor in container mode (docker-compose)", () => {
     expect(run.code).toBe(2);
   });
 
-  (process.getuid?.() === 0 ? it : it.skip)("--fix (as root) creates the subdirs, hands the volumes to 1000 and starts the candidate with compose", async () => {
-    const run = await runDoctorCli([...args(), "--fix"], { cwd: dir, env });
-    expect(run.stdout).toMatch(/⟳ candidate: started and answering \/health \[docker-compose -f docker-compose\.yml up -d --no-deps gaia-core-candidate\]/);
-    expect(run.stdout).toMatch(/⟳ candidate:\S+: created the candidate's shared dir|⟳ candidate:\S+: created sessions, council/);
-    expect(run.stdout).toMatch(/⟳ primary:\S+: owner set to 1000:1000/);
-    expect(parseSummaryLine(run.stdout)).toMatchObject({ warnings: 0, failures: 0 });
-    expect(run.code).toBe(0);
+  (process.getuid?.() === 0 ? it : it.skip)(
+    "--fix (as root) creates the subdirs, hands the volumes to 1000 and starts the candidate with compose",
+    async () => {
+      const run = await runDoctorCli([...args(), "--fix"], { cwd: dir, env });
+      expect(run.stdout).toMatch(
+        /⟳ candidate: started and answering \/health \[docker-compose -f docker-compose\.yml up -d --no-deps gaia-core-candidate\]/,
+      );
+      expect(run.stdout).toMatch(
+        /⟳ candidate:\S+: created the candidate's shared dir|⟳ candidate:\S+: created sessions, council/,
+      );
+      expect(run.stdout).toMatch(/⟳ primary:\S+: owner set to 1000:1000/);
+      expect(parseSummaryLine(run.stdout)).toMatchObject({ warnings: 0, failures: 0 });
+      expect(run.code).toBe(0);
 
-    const mount = execFileSync("docker", ["volume", "inspect", "--format", "{{.Mountpoint}}", `${project}_gaia-candidate-shared`], { env: { ...process.env, ...env } })
-      .toString()
-      .trim();
-    for (const sub of SHARED_SUBDIRS) expect(fs.statSync(path.join(mount, sub)).uid).toBe(1000);
-  });
+      const mount = execFileSync(
+        "docker",
+        ["volume", "inspect", "--format", "{{.Mountpoint}}", `${project}_gaia-candidate-shared`],
+        { env: { ...process.env, ...env } },
+      )
+        .toString()
+        .trim();
+      for (const sub of SHARED_SUBDIRS) expect(fs.statSync(path.join(mount, sub)).uid).toBe(1000);
+    },
+  );
 });

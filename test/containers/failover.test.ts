@@ -2,7 +2,7 @@
 // primary and the gateway's next answer comes from the candidate; start it again and traffic returns. Plus the
 // maintenance flag (set through the primary's volume, seen by the gateway) and the ha-start / ha-stop scripts.
 // Timings are printed for the report, never asserted.
-import { describe, it, expect, beforeAll, afterAll } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { freePort } from "../support/processes.js";
 import {
   BUILD_ID,
@@ -12,10 +12,10 @@ import {
   mustCompose,
   report,
   run,
+  type StackPorts,
   serviceId,
   sleep,
   waitHealthy,
-  type StackPorts,
 } from "./docker.js";
 
 let ports: StackPorts;
@@ -38,11 +38,19 @@ async function ask(text: string): Promise<Answer> {
     signal: AbortSignal.timeout(180_000),
   });
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  return { status: res.status, servedBy: typeof body.served_by === "string" ? body.served_by : null, ms: Date.now() - started, body };
+  return {
+    status: res.status,
+    servedBy: typeof body.served_by === "string" ? body.served_by : null,
+    ms: Date.now() - started,
+    body,
+  };
 }
 
 async function health(url: string): Promise<Record<string, unknown>> {
-  return (await (await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) })).json()) as Record<string, unknown>;
+  return (await (await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) })).json()) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** The breaker state the gateway's /health reports for one core endpoint. */
@@ -65,7 +73,8 @@ async function gatewaySeesMaintenance(on: boolean): Promise<void> {
 /** An ops script (scripts/*.sh) run against this test's compose project. */
 async function script(name: string, args: readonly string[] = []) {
   const result = await run("bash", [`scripts/${name}`, ...args], { env: composeEnv(ports), timeoutMs: 300_000 });
-  if (result.code !== 0) throw new Error(`${name} ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`${name} ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
 
@@ -94,7 +103,13 @@ describe("compose pair + gateway", () => {
       health(`http://127.0.0.1:${ports.candidate}`),
       health(web()),
     ]);
-    expect(primary).toMatchObject({ status: "ready", role: "primary", build_id: BUILD_ID, shared_dir: "/shared", maintenance: false });
+    expect(primary).toMatchObject({
+      status: "ready",
+      role: "primary",
+      build_id: BUILD_ID,
+      shared_dir: "/shared",
+      maintenance: false,
+    });
     expect(candidate).toMatchObject({ status: "ready", role: "candidate", build_id: BUILD_ID, shared_dir: "/shared" });
     expect(gateway).toMatchObject({ status: "healthy", service: "gaia-web", maintenance: false });
   });

@@ -1,8 +1,8 @@
 // The image on its own: user gaia at uid 1000, state dirs a fresh volume inherits, the startup self-check's one-line
 // refusals, a read-only root filesystem, and SIGTERM handling (docker stop without SIGKILL).
-import { describe, it, expect, beforeAll, afterAll } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { gatewayPacket } from "../fixtures/packets.js";
-import { BUILD_ID, IMAGE, buildImage, docker, mustDocker, publishedPort, report, waitHttpOk } from "./docker.js";
+import { BUILD_ID, buildImage, docker, IMAGE, mustDocker, publishedPort, report, waitHttpOk } from "./docker.js";
 
 const started: string[] = [];
 
@@ -26,21 +26,28 @@ afterAll(async () => {
 
 describe("gaia-core image", () => {
   it("runs as user gaia with uid/gid 1000", async () => {
-    expect((await mustDocker(["run", "--rm", IMAGE, "id", "gaia"])).stdout.trim()).toBe("uid=1000(gaia) gid=1000(gaia) groups=1000(gaia)");
-    expect((await mustDocker(["run", "--rm", IMAGE, "sh", "-c", "id -u; id -g; echo $HOME"])).stdout.trim().split("\n")).toEqual([
-      "1000",
-      "1000",
-      "/home/gaia",
-    ]);
+    expect((await mustDocker(["run", "--rm", IMAGE, "id", "gaia"])).stdout.trim()).toBe(
+      "uid=1000(gaia) gid=1000(gaia) groups=1000(gaia)",
+    );
+    expect(
+      (await mustDocker(["run", "--rm", IMAGE, "sh", "-c", "id -u; id -g; echo $HOME"])).stdout.trim().split("\n"),
+    ).toEqual(["1000", "1000", "/home/gaia"]);
   });
 
   it("hands a fresh volume at /shared its subdirs owned by 1000 (the candidate volume's permission denied)", async () => {
     // an anonymous volume is populated from the image, like a new named volume in compose
-    const out = (await mustDocker(["run", "--rm", "-v", "/shared", IMAGE, "sh", "-c", "stat -c '%u:%g %n' /shared /shared/*"])).stdout;
+    const out = (
+      await mustDocker(["run", "--rm", "-v", "/shared", IMAGE, "sh", "-c", "stat -c '%u:%g %n' /shared /shared/*"])
+    ).stdout;
     expect(out.trim().split("\n").sort()).toEqual(
-      ["/shared", "/shared/council", "/shared/lite_journal", "/shared/sessions", "/shared/temporal_states", "/shared/timeline"].map(
-        (dir) => `1000:1000 ${dir}`,
-      ),
+      [
+        "/shared",
+        "/shared/council",
+        "/shared/lite_journal",
+        "/shared/sessions",
+        "/shared/temporal_states",
+        "/shared/timeline",
+      ].map((dir) => `1000:1000 ${dir}`),
     );
   });
 
@@ -56,23 +63,36 @@ describe("gaia-core image", () => {
     const r = await docker(["run", "--rm", "--read-only", "--tmpfs", "/tmp", IMAGE], 60_000);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toEqual([
-      expect.stringMatching(/^gaia-core: HOME \/home\/gaia is not writable by uid 1000 \(gaia\) \(EROFS\): .*--tmpfs \/home\/gaia:uid=1000,gid=1000/),
+      expect.stringMatching(
+        /^gaia-core: HOME \/home\/gaia is not writable by uid 1000 \(gaia\) \(EROFS\): .*--tmpfs \/home\/gaia:uid=1000,gid=1000/,
+      ),
     ]);
   });
 
   it("serves /health and answers a packet with a read-only root (tmpfs /tmp and HOME, a volume for /shared), then stops on SIGTERM", async () => {
     const id = await runDetached([
       "--read-only",
-      "--tmpfs", "/tmp",
-      "--tmpfs", "/home/gaia:uid=1000,gid=1000",
-      "-v", "/shared",
-      "-e", "GAIA_THREADS=1",
-      "-p", "127.0.0.1::6415",
+      "--tmpfs",
+      "/tmp",
+      "--tmpfs",
+      "/home/gaia:uid=1000,gid=1000",
+      "-v",
+      "/shared",
+      "-e",
+      "GAIA_THREADS=1",
+      "-p",
+      "127.0.0.1::6415",
     ]);
     const url = `http://127.0.0.1:${await publishedPort(id, 6415)}`;
     report("read-only container: /health 200 after", await waitHttpOk(`${url}/health`, 120_000));
     const health = (await (await fetch(`${url}/health`)).json()) as Record<string, unknown>;
-    expect(health).toMatchObject({ status: "ready", service: "gaia-core", role: "primary", build_id: BUILD_ID, shared_dir: "/shared" });
+    expect(health).toMatchObject({
+      status: "ready",
+      service: "gaia-core",
+      role: "primary",
+      build_id: BUILD_ID,
+      shared_dir: "/shared",
+    });
 
     const packet = gatewayPacket((p) => {
       p.header.packet_id = `ct-readonly-${Date.now()}`;

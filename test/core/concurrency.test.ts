@@ -1,11 +1,12 @@
 // Several packets at once on the real bundled GGUF, over real HTTP on 127.0.0.1: sessions stay separate, a full queue
 // answers 503 + Retry-After, /health is not stalled by a long turn, and a client that goes away cancels its generation.
-import type { AddressInfo } from "node:net";
+
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { CognitionPacket } from "../../shared/packet/index.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
-import { turnFacts, turnPacket, type TurnSpec } from "./inference/turnPackets.js";
+import { type TurnSpec, turnFacts, turnPacket } from "./inference/turnPackets.js";
 
 interface Served {
   core: TestCore;
@@ -53,7 +54,8 @@ async function waitForQueue(url: string, matches: (q: Queue) => boolean, what: s
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (matches(await queueOf(url))) return;
-    if (Date.now() > deadline) throw new Error(`queue never reached: ${what} (last ${JSON.stringify(await queueOf(url))})`);
+    if (Date.now() > deadline)
+      throw new Error(`queue never reached: ${what} (last ${JSON.stringify(await queueOf(url))})`);
     await new Promise((r) => setTimeout(r, 2));
   }
 }
@@ -67,7 +69,7 @@ async function untilFirstToken(res: Response): Promise<ReadableStreamDefaultRead
     const { value, done } = await reader.read();
     if (done) throw new Error(`stream ended before any token: ${text}`);
     text += decoder.decode(value, { stream: true });
-    if (text.split("\n").some((line) => line.startsWith("{\"type\":\"token\""))) return reader;
+    if (text.split("\n").some((line) => line.startsWith('{"type":"token"'))) return reader;
   }
 }
 
@@ -76,8 +78,13 @@ async function untilFirstToken(res: Response): Promise<ReadableStreamDefaultRead
  * rather than ending, and the cap allows up to half the 2048-token context.
  */
 const LONG_ENV = { GAIA_MAX_TOKENS_CAP: "1024", GAIA_CONTEXT_SIZE: "2048" };
-const longTurn = (sessionId: string, packetId: string, maxTokens = 1024): TurnSpec =>
-  ({ sessionId, packetId, prompt: "Tell me a very long story about the sea", temperature: 0, maxTokens });
+const longTurn = (sessionId: string, packetId: string, maxTokens = 1024): TurnSpec => ({
+  sessionId,
+  packetId,
+  prompt: "Tell me a very long story about the sea",
+  temperature: 0,
+  maxTokens,
+});
 
 describe("several sessions at once (GAIA_PARALLEL=2)", () => {
   let served: Served;
@@ -92,8 +99,14 @@ describe("several sessions at once (GAIA_PARALLEL=2)", () => {
     const sessions = ["conc-a", "conc-b", "conc-c", "conc-d", "conc-e"];
     const prompt = (s: string, turn: number) => `Turn ${turn} of ${s}: say something`;
     for (const turn of [1, 2]) {
-      const responses = await Promise.all(sessions.map((s) =>
-        postPacket(served.url, turnPacket({ sessionId: s, packetId: `${s}-${turn}`, prompt: prompt(s, turn), temperature: 0.8 }))));
+      const responses = await Promise.all(
+        sessions.map((s) =>
+          postPacket(
+            served.url,
+            turnPacket({ sessionId: s, packetId: `${s}-${turn}`, prompt: prompt(s, turn), temperature: 0.8 }),
+          ),
+        ),
+      );
       expect(responses.map((r) => r.status)).toEqual(sessions.map(() => 200));
       const bodies = await Promise.all(responses.map((r) => r.json()));
       for (const [i, body] of bodies.entries()) {
@@ -103,7 +116,10 @@ describe("several sessions at once (GAIA_PARALLEL=2)", () => {
     }
     for (const s of sessions) {
       const turns = await served.core.store.load(s);
-      expect(turns.map((t) => [t.packetId, t.user])).toEqual([[`${s}-1`, prompt(s, 1)], [`${s}-2`, prompt(s, 2)]]);
+      expect(turns.map((t) => [t.packetId, t.user])).toEqual([
+        [`${s}-1`, prompt(s, 1)],
+        [`${s}-2`, prompt(s, 2)],
+      ]);
     }
   });
 
@@ -111,7 +127,9 @@ describe("several sessions at once (GAIA_PARALLEL=2)", () => {
     const packet = turnPacket({ sessionId: "conc-dup", packetId: "dup-1", prompt: "Once only", temperature: 0.8 });
     const responses = await Promise.all([1, 2, 3].map(() => postPacket(served.url, packet)));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
-    const answers = await Promise.all(responses.map(async (r) => ((await r.json()) as CognitionPacket).response.candidate));
+    const answers = await Promise.all(
+      responses.map(async (r) => ((await r.json()) as CognitionPacket).response.candidate),
+    );
     expect(new Set(answers).size).toBe(1);
     expect((await served.core.store.load("conc-dup")).map((t) => t.packetId)).toEqual(["dup-1"]);
   });
@@ -130,9 +148,14 @@ describe("one sequence, one waiting place (GAIA_PARALLEL=1, GAIA_QUEUE_SIZE=1), 
     const { url } = served;
     const firstClient = new AbortController();
     const secondClient = new AbortController();
-    const first = await postPacket(url, turnPacket(longTurn("full-1", "full-1-p")), { ndjson: true, signal: firstClient.signal });
+    const first = await postPacket(url, turnPacket(longTurn("full-1", "full-1-p")), {
+      ndjson: true,
+      signal: firstClient.signal,
+    });
     await untilFirstToken(first); // generating
-    const second = postPacket(url, turnPacket(longTurn("full-2", "full-2-p")), { signal: secondClient.signal }).catch(() => null);
+    const second = postPacket(url, turnPacket(longTurn("full-2", "full-2-p")), { signal: secondClient.signal }).catch(
+      () => null,
+    );
     await waitForQueue(url, (q) => q.active === 1 && q.waiting === 1, "one generating, one waiting");
     const third = await postPacket(url, turnPacket(longTurn("full-3", "full-3-p")));
     expect(third.status).toBe(503);
@@ -153,14 +176,17 @@ describe("one sequence, one waiting place (GAIA_PARALLEL=1, GAIA_QUEUE_SIZE=1), 
   it("answers /health while a long turn is generating (before that turn completes)", async () => {
     const { url } = served;
     const order: string[] = [];
-    const generating = postPacket(url, turnPacket(longTurn("health-long", "health-long-p", 400)), { ndjson: true })
-      .then(async (res) => {
-        const reader = await untilFirstToken(res);
-        order.push("first token");
-        while (!(await reader.read()).done) { /* drain */ }
-        order.push("turn complete");
-        return res.status;
-      });
+    const generating = postPacket(url, turnPacket(longTurn("health-long", "health-long-p", 400)), {
+      ndjson: true,
+    }).then(async (res) => {
+      const reader = await untilFirstToken(res);
+      order.push("first token");
+      while (!(await reader.read()).done) {
+        /* drain */
+      }
+      order.push("turn complete");
+      return res.status;
+    });
     await waitForQueue(url, (q) => q.active === 1, "the long turn generating");
     while (!order.includes("first token")) await new Promise((r) => setTimeout(r, 1));
     const health = await fetch(`${url}/health`);
@@ -181,7 +207,10 @@ describe("one sequence, one waiting place (GAIA_PARALLEL=1, GAIA_QUEUE_SIZE=1), 
     client.abort(); // the socket closes mid-stream
     await waitForQueue(url, (q) => q.active === 0 && q.waiting === 0, "the slot freed");
     expect(await served.core.store.load("gone")).toEqual([]); // no turn for the cancelled packet
-    const next = await postPacket(url, turnPacket({ sessionId: "gone", packetId: "after-p", prompt: "Still there?", temperature: 0.8, maxTokens: 8 }));
+    const next = await postPacket(
+      url,
+      turnPacket({ sessionId: "gone", packetId: "after-p", prompt: "Still there?", temperature: 0.8, maxTokens: 8 }),
+    );
     expect(next.status).toBe(200);
     expect((await served.core.store.load("gone")).map((t) => t.packetId)).toEqual(["after-p"]);
   });

@@ -18,7 +18,13 @@ describe("malformed-packet fuzz through HTTP", () => {
     const random = prng(0xfa22);
     const fixtures = [gatewayPacket, minimalPacket, v05Packet] as (() => Record<string, unknown>)[];
     const statuses = new Map<number, number>();
-    const contentTypes = ["application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", ""];
+    const contentTypes = [
+      "application/json",
+      "application/json; charset=utf-8",
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "",
+    ];
     for (let i = 0; i < 2000; i++) {
       let body: string;
       let type = "application/json";
@@ -28,7 +34,8 @@ describe("malformed-packet fuzz through HTTP", () => {
       } else if (kind < 0.9) {
         // truncated or byte-flipped JSON
         const text = JSON.stringify(fixtures[i % fixtures.length]!());
-        body = random() < 0.5 ? text.slice(0, Math.floor(random() * text.length)) : text.replace(/[:,]/, () => "\u0000");
+        body =
+          random() < 0.5 ? text.slice(0, Math.floor(random() * text.length)) : text.replace(/[:,]/, () => "\u0000");
       } else {
         body = JSON.stringify(fixtures[0]!());
         type = contentTypes[Math.floor(random() * contentTypes.length)]!;
@@ -36,7 +43,8 @@ describe("malformed-packet fuzz through HTTP", () => {
       const req = request(core.app).post("/process_packet");
       const res = await (type ? req.set("Content-Type", type) : req).send(body);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      if (res.status >= 500) throw new Error(`HTTP ${res.status} for body ${body.slice(0, 300)}: ${res.text.slice(0, 300)}`);
+      if (res.status >= 500)
+        throw new Error(`HTTP ${res.status} for body ${body.slice(0, 300)}: ${res.text.slice(0, 300)}`);
     }
     // the mix really exercised accepted, rejected and unsupported bodies
     expect(statuses.get(200) ?? 0).toBeGreaterThan(50);

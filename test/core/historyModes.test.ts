@@ -16,14 +16,15 @@ async function core(options: Parameters<typeof startTestCore>[0]) {
   return started;
 }
 
-const packet = (sessionId: string, packetId: string, prompt: string) => gatewayPacket((p) => {
-  p.header.session_id = sessionId;
-  p.header.packet_id = packetId;
-  p.header.model.temperature = 0.8;
-  p.header.model.seed = 3;
-  p.content.original_prompt = prompt;
-  p.content.data_fields = [];
-});
+const packet = (sessionId: string, packetId: string, prompt: string) =>
+  gatewayPacket((p) => {
+    p.header.session_id = sessionId;
+    p.header.packet_id = packetId;
+    p.header.model.temperature = 0.8;
+    p.header.model.seed = 3;
+    p.content.original_prompt = prompt;
+    p.content.data_fields = [];
+  });
 const ask = (c: TestCore, body: unknown) =>
   request(c.app).post("/process_packet").set("Content-Type", "application/json").send(JSON.stringify(body));
 const lastReflection = (res: request.Response) => res.body.reasoning.reflection_log.at(-1).summary as string;
@@ -48,7 +49,10 @@ function brokenFixture(file: string, content: string | null): string {
 describe("semantic mode (the generated embedding fixture, no mocks)", () => {
   it("recalls the lexically related old turn, not unrelated ones, and lists it in relevant_history_snippet", async () => {
     const c = await core({ semantic: true, env: { GAIA_HISTORY_RECENT_TURNS: "1", GAIA_HISTORY_RECALL_TOP_K: "1" } });
-    expect((await request(c.app).get("/health")).body).toMatchObject({ history_mode: "semantic", history_mode_reason: null });
+    expect((await request(c.app).get("/health")).body).toMatchObject({
+      history_mode: "semantic",
+      history_mode_reason: null,
+    });
     for (const [i, topic] of TOPICS.entries()) expect((await ask(c, packet("s", `t${i}`, topic))).status).toBe(200);
     const res = await ask(c, packet("s", "q", "is the weather sunny or cold today, any rain"));
     expect(res.status).toBe(200);
@@ -109,7 +113,11 @@ describe("switching modes keeps history", () => {
     await full.dispose();
     cores.splice(cores.indexOf(full), 1);
 
-    const semantic = await core({ sharedDir, semantic: true, env: { GAIA_HISTORY_RECENT_TURNS: "1", GAIA_HISTORY_RECALL_TOP_K: "1" } });
+    const semantic = await core({
+      sharedDir,
+      semantic: true,
+      env: { GAIA_HISTORY_RECENT_TURNS: "1", GAIA_HISTORY_RECALL_TOP_K: "1" },
+    });
     const res = await ask(semantic, packet("m", "mq", "what pizza should I cook for dinner"));
     expect(res.status).toBe(200);
     expect(res.body.context.relevant_history_snippet.map((s: { id: string }) => s.id)).toEqual(["m1"]);
@@ -119,6 +127,10 @@ describe("switching modes keeps history", () => {
     const fullAgain = await core({ sharedDir });
     const again = await ask(fullAgain, packet("m", "mq2", "thanks"));
     expect(lastReflection(again)).toMatch(new RegExp(`turns_verbatim=${TOPICS.length + 1};`));
-    expect((await fullAgain.store.load("m")).map((t) => t.packetId)).toEqual([...TOPICS.map((_, i) => `m${i}`), "mq", "mq2"]);
+    expect((await fullAgain.store.load("m")).map((t) => t.packetId)).toEqual([
+      ...TOPICS.map((_, i) => `m${i}`),
+      "mq",
+      "mq2",
+    ]);
   });
 });

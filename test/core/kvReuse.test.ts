@@ -4,12 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import request from "supertest";
 import type { CognitionPacket } from "../../shared/packet/index.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
-import { sharedDirWithSessionPrefix, turnFacts, turnPacket, type TurnFacts, type TurnSpec } from "./inference/turnPackets.js";
+import {
+  sharedDirWithSessionPrefix,
+  type TurnFacts,
+  type TurnSpec,
+  turnFacts,
+  turnPacket,
+} from "./inference/turnPackets.js";
 
 const ENV = { GAIA_MAX_TOKENS_CAP: "32" };
 
 async function post(core: TestCore, packet: CognitionPacket): Promise<TurnFacts> {
-  const res = await request(core.app).post("/process_packet").set("Content-Type", "application/json").send(JSON.stringify(packet));
+  const res = await request(core.app)
+    .post("/process_packet")
+    .set("Content-Type", "application/json")
+    .send(JSON.stringify(packet));
   expect(res.status).toBe(200);
   return turnFacts(res.body);
 }
@@ -40,8 +49,14 @@ describe("a session's second turn reuses its KV prefix", () => {
 
   it("turn 1 on a fresh core evaluates every token; turn 2 reuses at least the whole turn-1 prompt", async () => {
     const base = { sessionId: "kv-reuse", temperature: 0.8, seed: 11 };
-    const first = await post(core, turnPacket({ ...base, packetId: "kv-1", prompt: "Hello there, how are you today?" }));
-    const second = await post(core, turnPacket({ ...base, packetId: "kv-2", prompt: "Tell me more about the weather" }));
+    const first = await post(
+      core,
+      turnPacket({ ...base, packetId: "kv-1", prompt: "Hello there, how are you today?" }),
+    );
+    const second = await post(
+      core,
+      turnPacket({ ...base, packetId: "kv-2", prompt: "Tell me more about the weather" }),
+    );
     expect(first.answer).not.toBe(""); // turn 1 must be history for turn 2 (empty answers are not replayed)
     expect(first.kvReusedTokens).toBe(0);
     expect(second.kvReusedTokens).toBeGreaterThan(0);
@@ -49,14 +64,22 @@ describe("a session's second turn reuses its KV prefix", () => {
     // system message, turn-1 user message and turn-1 answer are in the cache (the answer's prefix was prepared after
     // turn 1): only the new user message and the generation prompt are evaluated
     expect(second.kvReusedTokens).toBeGreaterThanOrEqual(first.promptTokens - 1);
-    const newMessageTokens = core.state.parts!.engine.countTokens([{ role: "user", content: "Tell me more about the weather" }]);
+    const newMessageTokens = core.state.parts!.engine.countTokens([
+      { role: "user", content: "Tell me more about the weather" },
+    ]);
     expect(second.promptTokens - second.kvReusedTokens).toBeLessThanOrEqual(newMessageTokens + 1);
   });
 
   it("prepares the next turn as the history will render it, even when turn 1 carried client context blocks", async () => {
     const base = { sessionId: "kv-context", temperature: 0.8, seed: 5 };
     const withData = turnPacket({ ...base, packetId: "ctx-1", prompt: "Summarise the data" });
-    withData.content.data_fields.push({ key: "weather", value: "sunny and warm", type: null, source: null, vector_refs: [] });
+    withData.content.data_fields.push({
+      key: "weather",
+      value: "sunny and warm",
+      type: null,
+      source: null,
+      vector_refs: [],
+    });
     await post(core, withData);
     const second = await post(core, turnPacket({ ...base, packetId: "ctx-2", prompt: "Thanks" }));
     const newMessageTokens = core.state.parts!.engine.countTokens([{ role: "user", content: "Thanks" }]);
@@ -105,7 +128,10 @@ describe("with one sequence (GAIA_PARALLEL=1), interleaved sessions evict each o
     expect(b2.kvReusedTokens).toBeLessThan(b1.promptTokens / 4);
     expect(a2.summary).toMatch(/turns_verbatim=1/);
     // answers do not depend on the eviction
-    for (const [spec, warm] of [[a2Spec, a2], [b2Spec, b2]] as const) {
+    for (const [spec, warm] of [
+      [a2Spec, a2],
+      [b2Spec, b2],
+    ] as const) {
       const fresh = await freshAnswer(core, spec, 1);
       expect(warm.answer).not.toBe("");
       expect(warm.answer).toBe(fresh.answer);

@@ -1,7 +1,7 @@
 // The compiled core as a real process: start-up failures print one line and exit 1; SIGTERM drains in-flight packets.
 import { spawn } from "node:child_process";
-import path from "node:path";
 import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { gatewayPacket } from "../fixtures/packets.js";
 import { BUNDLED_LITE_MODEL, REPO_ROOT, spawnCore, tempDir } from "../support/processes.js";
@@ -9,7 +9,14 @@ import { BUNDLED_LITE_MODEL, REPO_ROOT, spawnCore, tempDir } from "../support/pr
 function runCore(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, "dist/services/core/main.js")], {
-      env: { ...process.env, NODE_OPTIONS: "", PORT: "0", GAIA_SHARED_DIR: tempDir(), GAIA_LITE_MODEL: BUNDLED_LITE_MODEL, ...env },
+      env: {
+        ...process.env,
+        NODE_OPTIONS: "",
+        PORT: "0",
+        GAIA_SHARED_DIR: tempDir(),
+        GAIA_LITE_MODEL: BUNDLED_LITE_MODEL,
+        ...env,
+      },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
@@ -52,15 +59,22 @@ describe("gaia-core SIGTERM", () => {
       p.context.constraints.max_tokens = 1500;
     });
     const inFlight = fetch(`${core.url}/process_packet`, {
-      method: "POST", headers: { "content-type": "application/json", accept: "application/x-ndjson" }, body: JSON.stringify(long),
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/x-ndjson" },
+      body: JSON.stringify(long),
     });
     const response = await inFlight; // headers arrive with the first token: generation is under way
     expect(response.status).toBe(200);
     const exited = core.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 100));
     const refused = await fetch(`${core.url}/process_packet`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(gatewayPacket()),
-    }).then((r) => r.status, () => "connection refused");
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(gatewayPacket()),
+    }).then(
+      (r) => r.status,
+      () => "connection refused",
+    );
     expect([503, "connection refused"]).toContain(refused);
     const body = await response.text();
     expect(body.trim().split("\n").at(-1)).toMatch(/^\{"type":"packet"/);

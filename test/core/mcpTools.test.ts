@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import request from "supertest";
 import { gatewayPacket } from "../fixtures/packets.js";
 import { freePort } from "../support/processes.js";
-import { startStub, type StubHandler, type StubServer } from "../support/stubServer.js";
+import { type StubHandler, type StubServer, startStub } from "../support/stubServer.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
 
 const stubs: StubServer[] = [];
@@ -14,22 +14,33 @@ afterEach(async () => {
 });
 
 /** A gaia-mcp stand-in: list_tools, and a web_search tool whose result names the server. */
-const mcpServer = (name: string): StubHandler => (_req, res, body) => {
-  const call = JSON.parse(body) as { method: string; id: string; params: Record<string, unknown> };
-  const result = call.method === "list_tools" ? ["web_search", "read_file"] : { server: name, results: [`fox facts for ${String(call.params.query)}`] };
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify({ jsonrpc: "2.0", result, id: call.id }));
-};
-
-const toolPacket = (packetId: string, executionAllowed: boolean) => gatewayPacket((p) => {
-  p.header.packet_id = packetId;
-  p.governance.safety.execution_allowed = executionAllowed;
-  p.tool_routing = {
-    ...p.tool_routing!,
-    needs_tool: true,
-    selected_tool: { tool_name: "web_search", params: { query: "foxes" }, selection_reasoning: "", selection_confidence: 0.9 },
+const mcpServer =
+  (name: string): StubHandler =>
+  (_req, res, body) => {
+    const call = JSON.parse(body) as { method: string; id: string; params: Record<string, unknown> };
+    const result =
+      call.method === "list_tools"
+        ? ["web_search", "read_file"]
+        : { server: name, results: [`fox facts for ${String(call.params.query)}`] };
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ jsonrpc: "2.0", result, id: call.id }));
   };
-});
+
+const toolPacket = (packetId: string, executionAllowed: boolean) =>
+  gatewayPacket((p) => {
+    p.header.packet_id = packetId;
+    p.governance.safety.execution_allowed = executionAllowed;
+    p.tool_routing = {
+      ...p.tool_routing!,
+      needs_tool: true,
+      selected_tool: {
+        tool_name: "web_search",
+        params: { query: "foxes" },
+        selection_reasoning: "",
+        selection_confidence: 0.9,
+      },
+    };
+  });
 
 async function coreWithMcp(env: Record<string, string>) {
   const core = await startTestCore({ env });
@@ -67,7 +78,10 @@ describe("MCP tools in core", () => {
     const fallback = await startStub(mcpServer("fallback"));
     stubs.push(fallback);
     const deadPort = await freePort();
-    const core = await coreWithMcp({ MCP_ENDPOINT: `http://127.0.0.1:${deadPort}`, MCP_FALLBACK_ENDPOINT: fallback.url });
+    const core = await coreWithMcp({
+      MCP_ENDPOINT: `http://127.0.0.1:${deadPort}`,
+      MCP_FALLBACK_ENDPOINT: fallback.url,
+    });
     const res = await post(core, toolPacket("tool-3", true));
     expect(res.status).toBe(200);
     expect(res.body.tool_routing.execution_result).toMatchObject({ success: true, output: { server: "fallback" } });

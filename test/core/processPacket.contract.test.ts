@@ -1,18 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import request from "supertest";
 import { CognitionPacketSchema, computeHashes } from "../../shared/packet/index.js";
-import { gatewayPacket as fixturePacket, minimalPacket, v05Packet, withPath, withoutPath } from "../fixtures/packets.js";
+import {
+  gatewayPacket as fixturePacket,
+  minimalPacket,
+  v05Packet,
+  withoutPath,
+  withPath,
+} from "../fixtures/packets.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
 
 /** The original gateway's packet (digest §1.7a) for a given session, packet id and user text. */
-const gatewayPacket = (o: { sessionId?: string; packetId?: string; prompt?: string } = {}) => fixturePacket((p) => {
-  if (o.sessionId) p.header.session_id = o.sessionId;
-  if (o.packetId) p.header.packet_id = o.packetId;
-  if (o.prompt !== undefined) {
-    p.content.original_prompt = o.prompt;
-    p.content.data_fields = [];
-  }
-});
+const gatewayPacket = (o: { sessionId?: string; packetId?: string; prompt?: string } = {}) =>
+  fixturePacket((p) => {
+    if (o.sessionId) p.header.session_id = o.sessionId;
+    if (o.packetId) p.header.packet_id = o.packetId;
+    if (o.prompt !== undefined) {
+      p.content.original_prompt = o.prompt;
+      p.content.data_fields = [];
+    }
+  });
 
 let core: TestCore;
 beforeAll(async () => {
@@ -72,11 +79,17 @@ describe("POST /process_packet (real app, real bundled GGUF)", () => {
   });
 
   it("streams NDJSON: tokens, then flush, then the packet last", async () => {
-    const res = await request(core.app).post("/process_packet").set("Content-Type", "application/json")
-      .set("Accept", "application/x-ndjson").send(JSON.stringify(gatewayPacket({ packetId: "stream-1" })));
+    const res = await request(core.app)
+      .post("/process_packet")
+      .set("Content-Type", "application/json")
+      .set("Accept", "application/x-ndjson")
+      .send(JSON.stringify(gatewayPacket({ packetId: "stream-1" })));
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/application\/x-ndjson/);
-    const events = res.text.trim().split("\n").map((line) => JSON.parse(line) as { type: string; value?: unknown });
+    const events = res.text
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; value?: unknown });
     const types = events.map((e) => e.type);
     const flushAt = types.indexOf("flush");
     expect(flushAt).toBeGreaterThan(0);
@@ -84,7 +97,10 @@ describe("POST /process_packet (real app, real bundled GGUF)", () => {
     expect(types.slice(flushAt + 1)).toEqual(["packet"]);
     const packet = events.at(-1)!.value as { response: { candidate: string }; status: { state: string } };
     expect(packet.status.state).toBe("completed");
-    const streamed = events.filter((e) => e.type === "token").map((e) => e.value).join("");
+    const streamed = events
+      .filter((e) => e.type === "token")
+      .map((e) => e.value)
+      .join("");
     expect(streamed.trim()).toBe(packet.response.candidate);
   });
 
@@ -111,7 +127,10 @@ describe("POST /process_packet (real app, real bundled GGUF)", () => {
 
 describe("bad input never gets a 5xx", () => {
   it("400 for invalid JSON, as problem+json", async () => {
-    const res = await request(core.app).post("/process_packet").set("Content-Type", "application/json").send("{\"version\": ");
+    const res = await request(core.app)
+      .post("/process_packet")
+      .set("Content-Type", "application/json")
+      .send('{"version": ');
     expect(res.status).toBe(400);
     expect(res.headers["content-type"]).toMatch(/application\/problem\+json/);
     expect(JSON.parse(res.text)).toMatchObject({ status: 400, title: "Invalid JSON" });
@@ -139,7 +158,7 @@ describe("bad input never gets a 5xx", () => {
   });
 
   it("422 for JSON that is not an object", async () => {
-    for (const body of ["[]", "\"hello\"", "42", "null"]) {
+    for (const body of ["[]", '"hello"', "42", "null"]) {
       const res = await request(core.app).post("/process_packet").set("Content-Type", "application/json").send(body);
       expect(res.status).toBe(422);
     }

@@ -1,10 +1,22 @@
 // The compiled doctor as a child process (build first: npx tsc -p tsconfig.build.json).
-import path from "node:path";
+
 import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { tempDir } from "../support/processes.js";
-import { closedPortUrl, coreBody, DOCTOR_ENTRY, gatewayBody, makeSharedDir, parseSummaryLine, runDoctorCli, standIn, writeGguf, type StandIn } from "./support.js";
+import {
+  closedPortUrl,
+  coreBody,
+  DOCTOR_ENTRY,
+  gatewayBody,
+  makeSharedDir,
+  parseSummaryLine,
+  runDoctorCli,
+  type StandIn,
+  standIn,
+  writeGguf,
+} from "./support.js";
 
 let primary: StandIn;
 let candidate: StandIn;
@@ -27,17 +39,36 @@ function healthyArgs(root: string): string[] {
   const c = makeSharedDir(path.join(root, "c"));
   const model = writeGguf(path.join(root, "m.gguf"));
   primary.set(200, coreBody({ shared_dir: p, model: { path: model, name: "tiny", loaded: true, load_ms: 20 } }));
-  candidate.set(200, coreBody({ role: "candidate", shared_dir: c, model: { path: model, name: "tiny", loaded: true, load_ms: 20 } }));
+  candidate.set(
+    200,
+    coreBody({ role: "candidate", shared_dir: c, model: { path: model, name: "tiny", loaded: true, load_ms: 20 } }),
+  );
   return [
-    "--core-url", primary.url, "--candidate-url", candidate.url, "--web-url", gateway.url,
-    "--model", model, "--expect-uid", String(process.getuid?.() ?? 0),
+    "--core-url",
+    primary.url,
+    "--candidate-url",
+    candidate.url,
+    "--web-url",
+    gateway.url,
+    "--model",
+    model,
+    "--expect-uid",
+    String(process.getuid?.() ?? 0),
   ];
 }
 
 /** Sets the candidate stand-in's body, keeping what healthyArgs gave it. */
 function candidateSays(root: string, overrides: Record<string, unknown>): void {
   const model = path.join(root, "m.gguf");
-  candidate.set(200, coreBody({ role: "candidate", shared_dir: path.join(root, "c"), model: { path: model, name: "tiny", loaded: true, load_ms: 20 }, ...overrides }));
+  candidate.set(
+    200,
+    coreBody({
+      role: "candidate",
+      shared_dir: path.join(root, "c"),
+      model: { path: model, name: "tiny", loaded: true, load_ms: 20 },
+      ...overrides,
+    }),
+  );
 }
 
 describe("gaia-doctor CLI", () => {
@@ -73,7 +104,11 @@ describe("gaia-doctor CLI", () => {
     candidateSays(root, { history_mode: "full", history_mode_reason: "GAIA_EMBED_MODEL_DIR=none" });
     const table = await runDoctorCli(args, { cwd: root });
     const json = await runDoctorCli([...args, "--json"], { cwd: root });
-    const doc = JSON.parse(json.stdout) as { checks: unknown[]; summary: { passed: number; warnings: number; failures: number }; fixes: unknown[] };
+    const doc = JSON.parse(json.stdout) as {
+      checks: unknown[];
+      summary: { passed: number; warnings: number; failures: number };
+      fixes: unknown[];
+    };
     expect(doc.summary).toEqual(parseSummaryLine(table.stdout));
     expect(doc.summary.warnings).toBe(1);
     expect(doc.fixes).toEqual([]);
@@ -112,8 +147,13 @@ describe("gaia-doctor CLI", () => {
     const root = tempDir("gaia-doctor-cli-");
     const args = healthyArgs(root).map((a) => (a === candidate.url ? "CANDIDATE" : a));
     const down = await closedPortUrl();
-    const run = await runDoctorCli([...args.map((a) => (a === "CANDIDATE" ? down : a)), "--fix", "--json"], { cwd: root });
-    const doc = JSON.parse(run.stdout) as { checks: Array<{ target: string; category: string; severity: string }>; fixes: Array<{ id: string; applied: boolean; command?: string }> };
+    const run = await runDoctorCli([...args.map((a) => (a === "CANDIDATE" ? down : a)), "--fix", "--json"], {
+      cwd: root,
+    });
+    const doc = JSON.parse(run.stdout) as {
+      checks: Array<{ target: string; category: string; severity: string }>;
+      fixes: Array<{ id: string; applied: boolean; command?: string }>;
+    };
     expect(doc.checks.find((c) => c.category === "reachability" && c.target === "candidate")?.severity).toBe("fail");
     const port = new URL(down).port;
     expect(doc.fixes).toContainEqual({

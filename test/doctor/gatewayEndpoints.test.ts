@@ -4,7 +4,13 @@ import { normalizeBreakerState, parseGatewayEndpoints } from "../../scripts/doct
 describe("parseGatewayEndpoints", () => {
   it("reads services/web's shape: {primary:{url,breaker,last_failure}, fallback|null}", () => {
     const parsed = parseGatewayEndpoints({
-      primary: { url: "http://a:6415", breaker: "open", consecutive_failures: 3, last_failure: { at: "t", reason: "ECONNREFUSED" }, last_success: null },
+      primary: {
+        url: "http://a:6415",
+        breaker: "open",
+        consecutive_failures: 3,
+        last_failure: { at: "t", reason: "ECONNREFUSED" },
+        last_success: null,
+      },
       fallback: { url: "http://b:6415", breaker: "closed" },
     });
     expect(parsed).toEqual({
@@ -17,11 +23,23 @@ describe("parseGatewayEndpoints", () => {
   });
 
   it("reads lists, an endpoints array, url-keyed maps and a `candidate` key", () => {
-    expect(parseGatewayEndpoints([{ url: "http://a", state: 0 }, { url: "http://b", state: 2 }])).toEqual({
+    expect(
+      parseGatewayEndpoints([
+        { url: "http://a", state: 0 },
+        { url: "http://b", state: 2 },
+      ]),
+    ).toEqual({
       primary: { name: "primary", url: "http://a", state: "closed" },
       fallback: { name: "fallback", url: "http://b", state: "half-open" },
     });
-    expect(parseGatewayEndpoints({ endpoints: [{ role: "candidate", url: "http://b", state: "Closed" }, { role: "primary", url: "http://a", state: "Open" }] })).toMatchObject({
+    expect(
+      parseGatewayEndpoints({
+        endpoints: [
+          { role: "candidate", url: "http://b", state: "Closed" },
+          { role: "primary", url: "http://a", state: "Open" },
+        ],
+      }),
+    ).toMatchObject({
       primary: { url: "http://a", state: "open" },
       fallback: { url: "http://b", state: "closed" },
     });
@@ -29,7 +47,12 @@ describe("parseGatewayEndpoints", () => {
       primary: { url: "http://a", state: "closed" },
       fallback: { url: "http://b", state: "isolated" },
     });
-    expect(parseGatewayEndpoints({ primary: { url: "http://a", state: "closed" }, candidate: { url: "http://b", state: "closed" } })?.fallback?.url).toBe("http://b");
+    expect(
+      parseGatewayEndpoints({
+        primary: { url: "http://a", state: "closed" },
+        candidate: { url: "http://b", state: "closed" },
+      })?.fallback?.url,
+    ).toBe("http://b");
   });
 
   it("returns null for what it cannot read", () => {
@@ -39,8 +62,21 @@ describe("parseGatewayEndpoints", () => {
   });
 
   it("normalizes breaker states", () => {
-    expect(["closed", "Open", "half_open", "halfOpen", "HALF-OPEN", "isolated", 1, 3, "weird", null].map(normalizeBreakerState)).toEqual([
-      "closed", "open", "half-open", "half-open", "half-open", "isolated", "open", "isolated", "unknown", "unknown",
+    expect(
+      ["closed", "Open", "half_open", "halfOpen", "HALF-OPEN", "isolated", 1, 3, "weird", null].map(
+        normalizeBreakerState,
+      ),
+    ).toEqual([
+      "closed",
+      "open",
+      "half-open",
+      "half-open",
+      "half-open",
+      "isolated",
+      "open",
+      "isolated",
+      "unknown",
+      "unknown",
     ]);
   });
 });

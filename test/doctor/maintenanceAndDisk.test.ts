@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { checkMaintenance } from "../../scripts/doctor/checks/maintenance.js";
 import { checkDisk, diskSeverity, usedPercent } from "../../scripts/doctor/checks/disk.js";
+import { checkMaintenance } from "../../scripts/doctor/checks/maintenance.js";
 import { clearMaintenance } from "../../scripts/doctor/fixes/clearMaintenance.js";
-import { runDoctor } from "../../scripts/doctor/runDoctor.js";
 import { parseOptions } from "../../scripts/doctor/options.js";
+import { runDoctor } from "../../scripts/doctor/runDoctor.js";
 import { tempDir } from "../support/processes.js";
 import { closedPortUrl, context, coreBody, gatewayBody, makeSharedDir, standIn } from "./support.js";
 
@@ -15,8 +15,19 @@ async function setup(extra: string[] = [], urls?: { core?: string; web?: string 
   const candidate = makeSharedDir(path.join(root, "c"));
   const down = await closedPortUrl();
   const args = [
-    "--core-url", urls?.core ?? down, "--candidate-url", down, "--web-url", urls?.web ?? down,
-    "--shared-dir", primary, "--candidate-shared-dir", candidate, "--mode", "process", ...extra,
+    "--core-url",
+    urls?.core ?? down,
+    "--candidate-url",
+    down,
+    "--web-url",
+    urls?.web ?? down,
+    "--shared-dir",
+    primary,
+    "--candidate-shared-dir",
+    candidate,
+    "--mode",
+    "process",
+    ...extra,
   ];
   return { root, primary, candidate, args };
 }
@@ -24,15 +35,24 @@ async function setup(extra: string[] = [], urls?: { core?: string; web?: string 
 describe("maintenance check", () => {
   it("passes when no flag exists, warns 'failover is OFF' when the flag file exists", async () => {
     const s = await setup();
-    expect(checkMaintenance(await context(s.args))).toEqual([expect.objectContaining({ id: "flag", severity: "pass" })]);
+    expect(checkMaintenance(await context(s.args))).toEqual([
+      expect.objectContaining({ id: "flag", severity: "pass" }),
+    ]);
     fs.writeFileSync(path.join(s.primary, "ha_maintenance"), "");
     const [finding] = checkMaintenance(await context(s.args));
-    expect(finding).toMatchObject({ severity: "warn", message: expect.stringContaining("failover is OFF"), fix: expect.stringContaining("--clear-maintenance") });
+    expect(finding).toMatchObject({
+      severity: "warn",
+      message: expect.stringContaining("failover is OFF"),
+      fix: expect.stringContaining("--clear-maintenance"),
+    });
   });
 
   it("accepts maintenance with --expect-maintenance, and warns when it was expected but is off", async () => {
     const s = await setup(["--expect-maintenance"]);
-    expect(checkMaintenance(await context(s.args))[0]).toMatchObject({ severity: "warn", message: expect.stringContaining("expected but is OFF") });
+    expect(checkMaintenance(await context(s.args))[0]).toMatchObject({
+      severity: "warn",
+      message: expect.stringContaining("expected but is OFF"),
+    });
     fs.writeFileSync(path.join(s.primary, "ha_maintenance"), "");
     expect(checkMaintenance(await context(s.args))[0]).toMatchObject({ severity: "pass" });
   });
@@ -43,7 +63,10 @@ describe("maintenance check", () => {
     try {
       const s = await setup([], { core: primary.url, web: gateway.url });
       const results = checkMaintenance(await context(s.args));
-      expect(results.map((r) => [r.id, r.severity])).toEqual([["flag", "warn"], ["agreement", "warn"]]);
+      expect(results.map((r) => [r.id, r.severity])).toEqual([
+        ["flag", "warn"],
+        ["agreement", "warn"],
+      ]);
       expect(results[0]?.message).toContain("reported by gateway");
       expect(results[1]?.message).toContain("different flag files");
     } finally {
@@ -60,9 +83,13 @@ describe("maintenance check", () => {
     expect(fs.existsSync(flag)).toBe(true);
     expect(fixOnly.checks.find((c) => c.category === "maintenance")?.severity).toBe("warn");
 
-    const cleared = await runDoctor(parseOptions([...s.args, "--clear-maintenance"], {}, { cwd: s.root, isTTY: false }));
+    const cleared = await runDoctor(
+      parseOptions([...s.args, "--clear-maintenance"], {}, { cwd: s.root, isTTY: false }),
+    );
     expect(fs.existsSync(flag)).toBe(false);
-    expect(cleared.fixes).toEqual([expect.objectContaining({ id: "clear-maintenance", applied: true, command: "rm p/ha_maintenance" })]);
+    expect(cleared.fixes).toEqual([
+      expect.objectContaining({ id: "clear-maintenance", applied: true, command: "rm p/ha_maintenance" }),
+    ]);
     expect(cleared.checks.find((c) => c.category === "maintenance")?.severity).toBe("pass"); // re-run after the repair
   });
 
@@ -71,7 +98,10 @@ describe("maintenance check", () => {
     const flag = path.join(s.root, "elsewhere-flag");
     fs.writeFileSync(flag, "");
     const ctx = await context(s.args, { GAIA_MAINTENANCE_FLAG: flag });
-    expect(checkMaintenance(ctx)[0]).toMatchObject({ severity: "warn", message: expect.stringContaining("elsewhere-flag") });
+    expect(checkMaintenance(ctx)[0]).toMatchObject({
+      severity: "warn",
+      message: expect.stringContaining("elsewhere-flag"),
+    });
     expect(clearMaintenance(ctx)).toEqual([expect.objectContaining({ applied: true })]);
     expect(fs.existsSync(flag)).toBe(false);
   });
@@ -97,7 +127,11 @@ describe("disk check", () => {
     const ctx = await context(s.args.map((a) => (a === s.candidate ? path.join(s.root, "missing/c") : a)));
     const results = checkDisk(ctx);
     expect(results).toHaveLength(1); // both dirs live on the same temp filesystem
-    expect(results[0]).toMatchObject({ category: "disk", id: "free-space", message: expect.stringMatching(/^\d+% used, [\d.]+ GiB free \(primary \+ candidate shared data\)$/) });
+    expect(results[0]).toMatchObject({
+      category: "disk",
+      id: "free-space",
+      message: expect.stringMatching(/^\d+% used, [\d.]+ GiB free \(primary \+ candidate shared data\)$/),
+    });
     const stats = fs.statfsSync(s.root);
     expect(results[0]?.severity).toBe(diskSeverity(usedPercent(stats)));
   });

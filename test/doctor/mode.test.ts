@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { checkSharedDirs } from "../../scripts/doctor/checks/sharedDirs.js";
 import { checkModel } from "../../scripts/doctor/checks/model.js";
-import { candidateStartCommand } from "../../scripts/doctor/fixes/candidateCommand.js";
+import { checkSharedDirs } from "../../scripts/doctor/checks/sharedDirs.js";
 import { findComposeFile } from "../../scripts/doctor/compose.js";
+import { candidateStartCommand } from "../../scripts/doctor/fixes/candidateCommand.js";
 import { tempDir } from "../support/processes.js";
 import { closedPortUrl, context, coreBody, standIn } from "./support.js";
 
@@ -14,7 +14,10 @@ describe("deployment mode", () => {
     const urls = (core: string) => ["--core-url", core, "--candidate-url", down, "--web-url", down];
     expect((await context(urls(down))).mode).toBe("process");
 
-    const imageCore = await standIn(200, coreBody({ shared_dir: "/shared", model: { path: "/app/models/bundled/gaia-lite-tiny.gguf", loaded: true } }));
+    const imageCore = await standIn(
+      200,
+      coreBody({ shared_dir: "/shared", model: { path: "/app/models/bundled/gaia-lite-tiny.gguf", loaded: true } }),
+    );
     try {
       const ctx = await context(urls(imageCore.url));
       expect(ctx.mode).toBe("container");
@@ -26,7 +29,9 @@ describe("deployment mode", () => {
       ]);
       // the model path is inside the image: not read from this host unless --model is given
       expect((await checkModel(ctx)).map((r) => [r.target, r.id, r.severity])).toEqual([["primary", "loaded", "pass"]]);
-      expect(candidateStartCommand(ctx)).toBe("docker-compose up -d --no-deps gaia-core-candidate (or npm run ha:start)");
+      expect(candidateStartCommand(ctx)).toBe(
+        "docker-compose up -d --no-deps gaia-core-candidate (or npm run ha:start)",
+      );
     } finally {
       await imageCore.close();
     }
@@ -34,7 +39,9 @@ describe("deployment mode", () => {
 
   it("honours --mode over detection", async () => {
     const down = await closedPortUrl();
-    expect((await context(["--core-url", down, "--candidate-url", down, "--web-url", down, "--mode", "container"])).mode).toBe("container");
+    expect(
+      (await context(["--core-url", down, "--candidate-url", down, "--web-url", down, "--mode", "container"])).mode,
+    ).toBe("container");
   });
 
   it("finds a compose file only when it defines gaia-core-candidate", () => {
@@ -56,8 +63,14 @@ describe("start command for a stopped candidate (process mode)", () => {
     const primary = await standIn(200, coreBody());
     try {
       const down = await closedPortUrl();
-      const lone = await context(["--core-url", primary.url, "--candidate-url", down, "--candidate-shared-dir", "my dir/c", "--mode", "process"], {}, cwd);
-      expect(candidateStartCommand(lone)).toBe(`GAIA_ROLE=candidate PORT=${new URL(down).port} GAIA_SHARED_DIR='my dir/c' npm start`);
+      const lone = await context(
+        ["--core-url", primary.url, "--candidate-url", down, "--candidate-shared-dir", "my dir/c", "--mode", "process"],
+        {},
+        cwd,
+      );
+      expect(candidateStartCommand(lone)).toBe(
+        `GAIA_ROLE=candidate PORT=${new URL(down).port} GAIA_SHARED_DIR='my dir/c' npm start`,
+      );
     } finally {
       await primary.close();
     }

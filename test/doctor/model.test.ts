@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { readGgufHeader } from "../../scripts/doctor/ggufHeader.js";
 import { checkModel } from "../../scripts/doctor/checks/model.js";
+import { readGgufHeader } from "../../scripts/doctor/ggufHeader.js";
 import { BUNDLED_LITE_MODEL, tempDir } from "../support/processes.js";
 import { closedPortUrl, context, coreBody, standIn, writeGguf } from "./support.js";
 
@@ -10,7 +10,11 @@ describe("readGgufHeader", () => {
   const dir = tempDir("gaia-doctor-gguf-");
 
   it("accepts GGUF versions 2 and 3", async () => {
-    expect(await readGgufHeader(writeGguf(path.join(dir, "v3.gguf"), 3))).toMatchObject({ ok: true, version: 3, sizeBytes: 64 });
+    expect(await readGgufHeader(writeGguf(path.join(dir, "v3.gguf"), 3))).toMatchObject({
+      ok: true,
+      version: 3,
+      sizeBytes: 64,
+    });
     expect(await readGgufHeader(writeGguf(path.join(dir, "v2.gguf"), 2))).toMatchObject({ ok: true, version: 2 });
   });
 
@@ -21,10 +25,21 @@ describe("readGgufHeader", () => {
     fs.writeFileSync(html, "<html><body>404 Not Found</body></html>");
     const short = path.join(dir, "short.gguf");
     fs.writeFileSync(short, "GGU");
-    expect(await readGgufHeader(garbage)).toMatchObject({ ok: false, problem: "bad-magic", detail: expect.stringContaining("0xdeadbeef") });
-    expect(await readGgufHeader(html)).toMatchObject({ ok: false, problem: "bad-magic", detail: expect.stringContaining('"<htm"') });
+    expect(await readGgufHeader(garbage)).toMatchObject({
+      ok: false,
+      problem: "bad-magic",
+      detail: expect.stringContaining("0xdeadbeef"),
+    });
+    expect(await readGgufHeader(html)).toMatchObject({
+      ok: false,
+      problem: "bad-magic",
+      detail: expect.stringContaining('"<htm"'),
+    });
     expect(await readGgufHeader(short)).toMatchObject({ ok: false, problem: "too-short" });
-    expect(await readGgufHeader(writeGguf(path.join(dir, "v1.gguf"), 1))).toMatchObject({ ok: false, problem: "bad-version" });
+    expect(await readGgufHeader(writeGguf(path.join(dir, "v1.gguf"), 1))).toMatchObject({
+      ok: false,
+      problem: "bad-version",
+    });
     expect(await readGgufHeader(path.join(dir, "absent.gguf"))).toMatchObject({ ok: false, problem: "missing" });
     expect(await readGgufHeader(dir)).toMatchObject({ ok: false, problem: "not-a-file" });
   });
@@ -41,20 +56,35 @@ describe("model check", () => {
     const down = await closedPortUrl();
     const urls = ["--core-url", down, "--candidate-url", down, "--web-url", down, "--mode", "process"];
     const good = await checkModel(await context([...urls, "--model", writeGguf(path.join(dir, "ok.gguf"))]));
-    expect(good).toEqual([expect.objectContaining({ category: "model", id: "gguf", severity: "pass", message: expect.stringContaining("GGUF v3") })]);
+    expect(good).toEqual([
+      expect.objectContaining({
+        category: "model",
+        id: "gguf",
+        severity: "pass",
+        message: expect.stringContaining("GGUF v3"),
+      }),
+    ]);
 
     const corrupt = path.join(dir, "corrupt.gguf");
     fs.writeFileSync(corrupt, Buffer.alloc(4096, 0x5a));
     const bad = await checkModel(await context([...urls, "--model", corrupt]));
     expect(bad).toEqual([
-      expect.objectContaining({ severity: "fail", message: expect.stringContaining("not a valid GGUF"), fix: expect.stringContaining("GAIA_LITE_MODEL") }),
+      expect.objectContaining({
+        severity: "fail",
+        message: expect.stringContaining("not a valid GGUF"),
+        fix: expect.stringContaining("GAIA_LITE_MODEL"),
+      }),
     ]);
   });
 
   it("points at `npm run models` when the bundled default is missing", async () => {
     const down = await closedPortUrl();
     const results = await checkModel(await context(["--core-url", down, "--candidate-url", down, "--web-url", down]));
-    expect(results[0]).toMatchObject({ severity: "fail", target: "models/bundled/gaia-lite-tiny.gguf", fix: expect.stringContaining("npm run models") });
+    expect(results[0]).toMatchObject({
+      severity: "fail",
+      target: "models/bundled/gaia-lite-tiny.gguf",
+      fix: expect.stringContaining("npm run models"),
+    });
   });
 
   it("reports the model each core serves, and checks that file too in process mode", async () => {
@@ -62,11 +92,25 @@ describe("model check", () => {
     const served = writeGguf(path.join(dir, "served.gguf"));
     const configured = writeGguf(path.join(dir, "configured.gguf"));
     const primary = await standIn(200, coreBody({ model: { path: served, name: "tiny", loaded: true, load_ms: 31 } }));
-    const candidate = await standIn(200, coreBody({ role: "candidate", model: { path: served, name: null, loaded: false, load_ms: null } }));
+    const candidate = await standIn(
+      200,
+      coreBody({ role: "candidate", model: { path: served, name: null, loaded: false, load_ms: null } }),
+    );
     const down = await closedPortUrl();
     try {
       const results = await checkModel(
-        await context(["--core-url", primary.url, "--candidate-url", candidate.url, "--web-url", down, "--model", configured, "--mode", "process"]),
+        await context([
+          "--core-url",
+          primary.url,
+          "--candidate-url",
+          candidate.url,
+          "--web-url",
+          down,
+          "--model",
+          configured,
+          "--mode",
+          "process",
+        ]),
       );
       expect(results.map((r) => [r.target, r.id, r.severity])).toEqual([
         [configured, "gguf", "pass"],

@@ -18,8 +18,20 @@ maybe("doctor as a non-root user", () => {
     const readOnly = makeSharedDir(path.join(root, "ro")); // root-owned 0755: visible, not writable
     const down = await closedPortUrl();
     const args = [
-      "--core-url", down, "--candidate-url", down, "--web-url", down, "--mode", "container", "--json", "--fix",
-      "--shared-dir", path.join(hidden, "p"), "--candidate-shared-dir", readOnly,
+      "--core-url",
+      down,
+      "--candidate-url",
+      down,
+      "--web-url",
+      down,
+      "--mode",
+      "container",
+      "--json",
+      "--fix",
+      "--shared-dir",
+      path.join(hidden, "p"),
+      "--candidate-shared-dir",
+      readOnly,
     ];
     const run = await runDoctorCli(args, { cwd: root, uid: NOBODY });
     expect(run.stderr).toBe("");
@@ -28,10 +40,23 @@ maybe("doctor as a non-root user", () => {
       fixes: Array<{ id: string; applied: boolean; command?: string }>;
     };
     const dirs = doc.checks.filter((c) => c.target.startsWith("primary:") || c.target.startsWith("candidate:"));
-    expect(dirs.find((c) => c.target.startsWith("primary:"))).toMatchObject({ id: "exists", severity: "warn", message: "cannot look at it: EACCES", fix: expect.stringContaining("root") });
-    expect(dirs.find((c) => c.target.startsWith("candidate:") && c.id === "writable")).toMatchObject({ severity: "fail", message: `not writable by uid ${NOBODY}: EACCES` });
-    expect(dirs.find((c) => c.target.startsWith("candidate:") && c.id === "owner")).toMatchObject({ severity: "fail", fix: `sudo chown -R 1000:1000 ro` });
-    expect(doc.fixes).toContainEqual(expect.objectContaining({ id: "chown-shared-dir", applied: false, command: "sudo chown -R 1000:1000 ro" }));
+    expect(dirs.find((c) => c.target.startsWith("primary:"))).toMatchObject({
+      id: "exists",
+      severity: "warn",
+      message: "cannot look at it: EACCES",
+      fix: expect.stringContaining("root"),
+    });
+    expect(dirs.find((c) => c.target.startsWith("candidate:") && c.id === "writable")).toMatchObject({
+      severity: "fail",
+      message: `not writable by uid ${NOBODY}: EACCES`,
+    });
+    expect(dirs.find((c) => c.target.startsWith("candidate:") && c.id === "owner")).toMatchObject({
+      severity: "fail",
+      fix: `sudo chown -R 1000:1000 ro`,
+    });
+    expect(doc.fixes).toContainEqual(
+      expect.objectContaining({ id: "chown-shared-dir", applied: false, command: "sudo chown -R 1000:1000 ro" }),
+    );
     expect(fs.existsSync(path.join(hidden, "p"))).toBe(false); // nothing created where it could not look
     expect(fs.statSync(readOnly).uid).toBe(0); // nothing changed
     expect(run.code).toBe(2);

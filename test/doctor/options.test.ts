@@ -32,14 +32,23 @@ describe("doctor options", () => {
 
   it("reads the services' environment, and flags win over it", () => {
     const cwd = tempDir("gaia-doctor-opt-");
-    const env = { GAIA_CORE_URL: "http://10.0.0.1:7000/", GAIA_SHARED_DIR: "/srv/a", GAIA_LITE_MODEL: "m.gguf", GAIA_CANDIDATE_SHARED_DIR: "cand" };
+    const env = {
+      GAIA_CORE_URL: "http://10.0.0.1:7000/",
+      GAIA_SHARED_DIR: "/srv/a",
+      GAIA_LITE_MODEL: "m.gguf",
+      GAIA_CANDIDATE_SHARED_DIR: "cand",
+    };
     const fromEnv = parse([], env, cwd);
     expect(fromEnv.coreUrl).toBe("http://10.0.0.1:7000");
     expect(fromEnv.sharedDir).toEqual({ path: "/srv/a", source: "env" });
     expect(fromEnv.candidateSharedDir).toEqual({ path: path.join(cwd, "cand"), source: "env" });
     expect(fromEnv.model).toEqual({ path: path.join(cwd, "m.gguf"), source: "env" });
 
-    const fromFlags = parse(["--core-url", "http://127.0.0.1:9", "--shared-dir", "/srv/b", "--model", "/m/x.gguf", "--timeout-ms", "500"], env, cwd);
+    const fromFlags = parse(
+      ["--core-url", "http://127.0.0.1:9", "--shared-dir", "/srv/b", "--model", "/m/x.gguf", "--timeout-ms", "500"],
+      env,
+      cwd,
+    );
     expect(fromFlags.coreUrl).toBe("http://127.0.0.1:9");
     expect(fromFlags.sharedDir).toEqual({ path: "/srv/b", source: "flag" });
     expect(fromFlags.model).toEqual({ path: "/m/x.gguf", source: "flag" });
@@ -82,7 +91,10 @@ describe("service registry", () => {
 
   it("adds MCP primary and fallback only when their endpoints are set, probing /health on the origin", () => {
     const registry = buildRegistry(
-      parse([], { MCP_ENDPOINT: "http://127.0.0.1:8765/jsonrpc", MCP_FALLBACK_ENDPOINT: "http://127.0.0.1:8767/jsonrpc" }),
+      parse([], {
+        MCP_ENDPOINT: "http://127.0.0.1:8765/jsonrpc",
+        MCP_FALLBACK_ENDPOINT: "http://127.0.0.1:8767/jsonrpc",
+      }),
     );
     expect(registry.filter((s) => s.kind === "mcp").map((s) => [s.name, s.healthUrl, s.required])).toEqual([
       ["mcp", "http://127.0.0.1:8765/health", false],

@@ -3,12 +3,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
-import { BUNDLED_LITE_MODEL, spawnCore, spawnService, tempDir, type ServiceProcess } from "../support/processes.js";
 import { checkBuildDrift } from "../../scripts/doctor/checks/buildDrift.js";
 import { checkEmbedding } from "../../scripts/doctor/checks/embedding.js";
-import { runDoctor } from "../../scripts/doctor/runDoctor.js";
 import { parseOptions } from "../../scripts/doctor/options.js";
+import { runDoctor } from "../../scripts/doctor/runDoctor.js";
+import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
+import { BUNDLED_LITE_MODEL, type ServiceProcess, spawnCore, spawnService, tempDir } from "../support/processes.js";
 import { context, parseSummaryLine, runDoctorCli } from "./support.js";
 
 type Core = ServiceProcess & { sharedDir: string };
@@ -24,8 +24,16 @@ const started: ServiceProcess[] = [];
 
 /** Doctor args for the pair; shared dirs are left to the doctor (it reads them from each core's /health). */
 const args = () => [
-  "--core-url", primary.url, "--candidate-url", candidate.url, "--web-url", gateway.url,
-  "--model", BUNDLED_LITE_MODEL, "--expect-uid", myUid,
+  "--core-url",
+  primary.url,
+  "--candidate-url",
+  candidate.url,
+  "--web-url",
+  gateway.url,
+  "--model",
+  BUNDLED_LITE_MODEL,
+  "--expect-uid",
+  myUid,
 ];
 
 beforeAll(async () => {
@@ -59,9 +67,13 @@ describe("doctor on a running pair", () => {
     expect(run.stdout).toMatch(/reachability\s+candidate\s+health\s+✓ pass\s+ready/);
     expect(run.stdout).toMatch(/role\s+candidate\s+role\s+✓ pass\s+reports role candidate/);
     expect(run.stdout).toContain(`serves ${BUNDLED_LITE_MODEL}`);
-    expect(run.stdout).toMatch(/fallback\s+gateway\s+core-fallback\s+✓ pass\s+primary http:\/\/127\.0\.0\.1:\d+ \(closed\), fallback http:\/\/127\.0\.0\.1:\d+ \(closed\)/);
+    expect(run.stdout).toMatch(
+      /fallback\s+gateway\s+core-fallback\s+✓ pass\s+primary http:\/\/127\.0\.0\.1:\d+ \(closed\), fallback http:\/\/127\.0\.0\.1:\d+ \(closed\)/,
+    );
     expect(run.stdout).toContain("same build build-a");
-    expect(run.stdout).toContain(`shared dirs: primary ${primaryDir} [reported] · candidate ${candidateDir} [reported]`);
+    expect(run.stdout).toContain(
+      `shared dirs: primary ${primaryDir} [reported] · candidate ${candidateDir} [reported]`,
+    );
   });
 
   it("--json is one valid document whose counts match the table's summary line", async () => {
@@ -69,22 +81,51 @@ describe("doctor on a running pair", () => {
     const doc = JSON.parse(json.stdout) as { checks: Array<{ category: string }>; summary: object; fixes: unknown[] };
     expect(doc.summary).toEqual(parseSummaryLine(table.stdout));
     expect(new Set(doc.checks.map((c) => c.category))).toEqual(
-      new Set(["reachability", "role", "model", "embedding", "fallback", "shared-dirs", "maintenance", "build-drift", "queue", "disk"]),
+      new Set([
+        "reachability",
+        "role",
+        "model",
+        "embedding",
+        "fallback",
+        "shared-dirs",
+        "maintenance",
+        "build-drift",
+        "queue",
+        "disk",
+      ]),
     );
     expect(json.code).toBe(table.code);
   });
 
   it("warns on build drift and full-history mode (a third core: other GAIA_BUILD_ID, no embedding model)", async () => {
-    const stale = await spawnCore({ role: "candidate", env: { GAIA_BUILD_ID: "build-b", GAIA_EMBED_MODEL_DIR: "none" } });
+    const stale = await spawnCore({
+      role: "candidate",
+      env: { GAIA_BUILD_ID: "build-b", GAIA_EMBED_MODEL_DIR: "none" },
+    });
     started.push(stale);
     try {
-      const ctx = await context(["--core-url", primary.url, "--candidate-url", stale.url, "--web-url", gateway.url, "--mode", "process"]);
+      const ctx = await context([
+        "--core-url",
+        primary.url,
+        "--candidate-url",
+        stale.url,
+        "--web-url",
+        gateway.url,
+        "--mode",
+        "process",
+      ]);
       expect(checkBuildDrift(ctx)).toEqual([
-        expect.objectContaining({ severity: "warn", message: expect.stringMatching(/^primary runs build build-a v[\d.]+, candidate build-b v[\d.]+$/) }),
+        expect.objectContaining({
+          severity: "warn",
+          message: expect.stringMatching(/^primary runs build build-a v[\d.]+, candidate build-b v[\d.]+$/),
+        }),
       ]);
       const embedding = checkEmbedding(ctx);
       expect(embedding.find((r) => r.target === "primary")).toMatchObject({ severity: "pass" });
-      expect(embedding.find((r) => r.target === "candidate")).toMatchObject({ severity: "warn", message: expect.stringMatching(/^full-history mode: .+/) });
+      expect(embedding.find((r) => r.target === "candidate")).toMatchObject({
+        severity: "warn",
+        message: expect.stringMatching(/^full-history mode: .+/),
+      });
     } finally {
       await stale.kill();
     }
@@ -97,13 +138,21 @@ describe("doctor on a running pair", () => {
       const options = (extra: string[]) => parseOptions([...args(), ...extra], {}, { cwd: root, isTTY: false });
       const on = await runDoctor(options(["--fix"]));
       const maintenance = on.checks.filter((c) => c.category === "maintenance");
-      expect(maintenance).toEqual([expect.objectContaining({ id: "flag", severity: "warn", message: expect.stringContaining("reported by gateway, primary") })]);
+      expect(maintenance).toEqual([
+        expect.objectContaining({
+          id: "flag",
+          severity: "warn",
+          message: expect.stringContaining("reported by gateway, primary"),
+        }),
+      ]);
       expect(fs.existsSync(flag)).toBe(true);
 
       const cleared = await runDoctor(options(["--clear-maintenance"]));
       expect(fs.existsSync(flag)).toBe(false);
       expect(cleared.fixes).toEqual([expect.objectContaining({ id: "clear-maintenance", applied: true })]);
-      expect(cleared.checks.filter((c) => c.category === "maintenance")).toEqual([expect.objectContaining({ severity: "pass" })]);
+      expect(cleared.checks.filter((c) => c.category === "maintenance")).toEqual([
+        expect.objectContaining({ severity: "pass" }),
+      ]);
     } finally {
       fs.rmSync(flag, { force: true });
     }
@@ -123,10 +172,20 @@ describe("doctor on a running pair", () => {
   it("fails a corrupt model file (garbage bytes)", async () => {
     const garbage = path.join(root, "garbage.gguf");
     fs.writeFileSync(garbage, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) % 256)));
-    const run = await runDoctorCli([...args().filter((a) => a !== BUNDLED_LITE_MODEL && a !== "--model"), "--model", garbage, "--json"]);
-    const doc = JSON.parse(run.stdout) as { checks: Array<{ category: string; id: string; target: string; severity: string; message: string }> };
+    const run = await runDoctorCli([
+      ...args().filter((a) => a !== BUNDLED_LITE_MODEL && a !== "--model"),
+      "--model",
+      garbage,
+      "--json",
+    ]);
+    const doc = JSON.parse(run.stdout) as {
+      checks: Array<{ category: string; id: string; target: string; severity: string; message: string }>;
+    };
     const gguf = doc.checks.filter((c) => c.category === "model" && c.id === "gguf");
-    expect(gguf.find((c) => c.target === garbage)).toMatchObject({ severity: "fail", message: expect.stringContaining("not a valid GGUF") });
+    expect(gguf.find((c) => c.target === garbage)).toMatchObject({
+      severity: "fail",
+      message: expect.stringContaining("not a valid GGUF"),
+    });
     expect(gguf.find((c) => c.target === BUNDLED_LITE_MODEL)).toMatchObject({ severity: "pass" }); // what the cores serve
     expect(run.code).toBe(2);
   });
@@ -141,16 +200,30 @@ describe("doctor on a running pair", () => {
       checks: Array<{ category: string; target: string; severity: string; fix?: string }>;
       fixes: Array<{ id: string; applied: boolean; command?: string }>;
     };
-    expect(doc.checks.find((c) => c.category === "reachability" && c.target === "candidate")).toMatchObject({ severity: "fail" });
+    expect(doc.checks.find((c) => c.category === "reachability" && c.target === "candidate")).toMatchObject({
+      severity: "fail",
+    });
     expect(doc.fixes.find((f) => f.id === "create-shared-dir")).toMatchObject({ applied: true });
     const start = doc.fixes.find((f) => f.id === "start-candidate");
-    expect(start).toMatchObject({ applied: false, command: `GAIA_ROLE=candidate PORT=${port} GAIA_SHARED_DIR=${candidateDir} npm start` });
+    expect(start).toMatchObject({
+      applied: false,
+      command: `GAIA_ROLE=candidate PORT=${port} GAIA_SHARED_DIR=${candidateDir} npm start`,
+    });
     for (const sub of SHARED_SUBDIRS) expect(fs.existsSync(path.join(candidateDir, sub))).toBe(true);
     expect(run.code).toBe(2);
 
     // Run what the doctor said (its env, on the compiled core) and the deployment is whole again.
-    const env = Object.fromEntries((start?.command ?? "").split(" ").filter((w) => w.includes("=")).map((w) => w.split("=") as [string, string]));
-    const restarted = await spawnService({ entry: "dist/services/core/main.js", port: Number(env.PORT), env: { ...env, GAIA_BUILD_ID: "build-a", GAIA_THREADS: "1" } });
+    const env = Object.fromEntries(
+      (start?.command ?? "")
+        .split(" ")
+        .filter((w) => w.includes("="))
+        .map((w) => w.split("=") as [string, string]),
+    );
+    const restarted = await spawnService({
+      entry: "dist/services/core/main.js",
+      port: Number(env.PORT),
+      env: { ...env, GAIA_BUILD_ID: "build-a", GAIA_THREADS: "1" },
+    });
     started.push(restarted);
     const after = await runDoctorCli(args().map((a) => (a.endsWith(`:${port}`) ? restarted.url : a)));
     expect(parseSummaryLine(after.stdout)).toMatchObject({ warnings: 0, failures: 0 });

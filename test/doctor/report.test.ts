@@ -1,10 +1,10 @@
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { runDoctor } from "../../scripts/doctor/runDoctor.js";
 import { parseOptions } from "../../scripts/doctor/options.js";
-import { renderTable } from "../../scripts/doctor/report/table.js";
 import { renderJson } from "../../scripts/doctor/report/json.js";
-import { exitCodeFor, summarize, summaryLine, result } from "../../scripts/doctor/result.js";
+import { renderTable } from "../../scripts/doctor/report/table.js";
+import { exitCodeFor, result, summarize, summaryLine } from "../../scripts/doctor/result.js";
+import { runDoctor } from "../../scripts/doctor/runDoctor.js";
 import { tempDir } from "../support/processes.js";
 import { closedPortUrl, makeSharedDir, parseSummaryLine, writeGguf } from "./support.js";
 
@@ -12,9 +12,23 @@ async function report(extra: string[] = []) {
   const root = tempDir("gaia-doctor-report-");
   const down = await closedPortUrl();
   const args = [
-    "--core-url", down, "--candidate-url", down, "--web-url", down, "--mode", "process",
-    "--shared-dir", makeSharedDir(path.join(root, "p")), "--candidate-shared-dir", path.join(root, "c"),
-    "--model", writeGguf(path.join(root, "m.gguf")), "--expect-uid", String(process.getuid?.() ?? 0), ...extra,
+    "--core-url",
+    down,
+    "--candidate-url",
+    down,
+    "--web-url",
+    down,
+    "--mode",
+    "process",
+    "--shared-dir",
+    makeSharedDir(path.join(root, "p")),
+    "--candidate-shared-dir",
+    path.join(root, "c"),
+    "--model",
+    writeGguf(path.join(root, "m.gguf")),
+    "--expect-uid",
+    String(process.getuid?.() ?? 0),
+    ...extra,
   ];
   return runDoctor(parseOptions(args, {}, { cwd: root, isTTY: false }));
 }
@@ -59,14 +73,20 @@ describe("table", () => {
   it("lists repairs with ⟳, and what it left to the operator with the command", async () => {
     const text = renderTable(await report(["--fix"]), false);
     expect(text).toMatch(/\n⟳ candidate:c: created the candidate's shared dir/);
-    expect(text).toMatch(/\n! candidate: not started \(process mode: the doctor does not start cores itself\); run it yourself: GAIA_ROLE=candidate PORT=\d+ GAIA_SHARED_DIR=c npm start/);
+    expect(text).toMatch(
+      /\n! candidate: not started \(process mode: the doctor does not start cores itself\); run it yourself: GAIA_ROLE=candidate PORT=\d+ GAIA_SHARED_DIR=c npm start/,
+    );
   });
 });
 
 describe("json", () => {
   it("has exactly checks, summary and fixes, with counts matching the checks", async () => {
     const r = await report(["--fix"]);
-    const doc = JSON.parse(renderJson(r)) as { checks: Array<{ severity: string }>; summary: Record<string, number>; fixes: unknown[] };
+    const doc = JSON.parse(renderJson(r)) as {
+      checks: Array<{ severity: string }>;
+      summary: Record<string, number>;
+      fixes: unknown[];
+    };
     expect(Object.keys(doc)).toEqual(["checks", "summary", "fixes"]);
     expect(doc.summary).toEqual({
       passed: doc.checks.filter((c) => c.severity === "pass").length,
@@ -74,6 +94,9 @@ describe("json", () => {
       failures: doc.checks.filter((c) => c.severity === "fail").length,
     });
     expect(doc.fixes.length).toBeGreaterThan(0);
-    for (const check of doc.checks) expect(Object.keys(check).sort()).toEqual(expect.arrayContaining(["category", "id", "message", "severity", "target"]));
+    for (const check of doc.checks)
+      expect(Object.keys(check).sort()).toEqual(
+        expect.arrayContaining(["category", "id", "message", "severity", "target"]),
+      );
   });
 });

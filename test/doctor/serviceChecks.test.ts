@@ -3,14 +3,14 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { checkReachability } from "../../scripts/doctor/checks/reachability.js";
-import { checkRole } from "../../scripts/doctor/checks/role.js";
+import { checkBuildDrift } from "../../scripts/doctor/checks/buildDrift.js";
 import { checkEmbedding } from "../../scripts/doctor/checks/embedding.js";
 import { checkFallback } from "../../scripts/doctor/checks/fallback.js";
-import { checkBuildDrift } from "../../scripts/doctor/checks/buildDrift.js";
 import { checkQueue } from "../../scripts/doctor/checks/queue.js";
+import { checkReachability } from "../../scripts/doctor/checks/reachability.js";
+import { checkRole } from "../../scripts/doctor/checks/role.js";
 import type { CheckResult } from "../../scripts/doctor/result.js";
-import { closedPortUrl, context, coreBody, gatewayBody, standIn, type StandIn } from "./support.js";
+import { closedPortUrl, context, coreBody, gatewayBody, type StandIn, standIn } from "./support.js";
 
 let primary: StandIn;
 let candidate: StandIn;
@@ -28,7 +28,20 @@ afterAll(async () => {
 });
 
 const ctx = (extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
-  context(["--core-url", primary.url, "--candidate-url", candidate.url, "--web-url", gateway.url, "--mode", "process", ...extra], env);
+  context(
+    [
+      "--core-url",
+      primary.url,
+      "--candidate-url",
+      candidate.url,
+      "--web-url",
+      gateway.url,
+      "--mode",
+      "process",
+      ...extra,
+    ],
+    env,
+  );
 const pick = (results: CheckResult[], target: string) => results.find((r) => r.target === target);
 
 describe("reachability", () => {
@@ -37,20 +50,36 @@ describe("reachability", () => {
     candidate.set(200, coreBody({ role: "candidate" }));
     gateway.set(200, gatewayBody(primary.url, candidate.url));
     const results = checkReachability(await ctx());
-    expect(results.map((r) => [r.target, r.severity])).toEqual([["primary", "pass"], ["candidate", "pass"], ["gateway", "pass"]]);
+    expect(results.map((r) => [r.target, r.severity])).toEqual([
+      ["primary", "pass"],
+      ["candidate", "pass"],
+      ["gateway", "pass"],
+    ]);
     expect(results[0]?.message).toMatch(/^ready \(HTTP 200 in \d+ ms\)$/);
   });
 
   it("warns while a core is loading (503), fails a failed core with the model's error", async () => {
     primary.set(503, coreBody({ status: "loading", model: { path: "/m", name: null, loaded: false, load_ms: null } }));
-    candidate.set(503, coreBody({ role: "candidate", status: "failed", model: { path: "/m", loaded: false, error: "InvalidGgufMagicError" } }));
+    candidate.set(
+      503,
+      coreBody({
+        role: "candidate",
+        status: "failed",
+        model: { path: "/m", loaded: false, error: "InvalidGgufMagicError" },
+      }),
+    );
     const results = checkReachability(await ctx());
     expect(pick(results, "primary")).toMatchObject({ severity: "warn", message: expect.stringContaining("loading") });
-    expect(pick(results, "candidate")).toMatchObject({ severity: "fail", message: expect.stringContaining("InvalidGgufMagicError") });
+    expect(pick(results, "candidate")).toMatchObject({
+      severity: "fail",
+      message: expect.stringContaining("InvalidGgufMagicError"),
+    });
   });
 
   it("fails an unreachable primary and gateway; an unreachable candidate fails with the start command", async () => {
-    const results = checkReachability(await context(["--core-url", down, "--candidate-url", down, "--web-url", down, "--mode", "process"]));
+    const results = checkReachability(
+      await context(["--core-url", down, "--candidate-url", down, "--web-url", down, "--mode", "process"]),
+    );
     expect(results.map((r) => r.severity)).toEqual(["fail", "fail", "fail"]);
     expect(pick(results, "primary")?.message).toContain("connection refused");
     expect(pick(results, "candidate")?.message).toContain("no standby");
@@ -61,8 +90,14 @@ describe("reachability", () => {
     primary.set(200, { status: "ready", service: "something-else" });
     candidate.set(200, { hello: "world" });
     const results = checkReachability(await ctx());
-    expect(pick(results, "primary")).toMatchObject({ severity: "fail", message: expect.stringContaining('"something-else"') });
-    expect(pick(results, "candidate")).toMatchObject({ severity: "fail", message: expect.stringContaining("not with a gaia-core health body") });
+    expect(pick(results, "primary")).toMatchObject({
+      severity: "fail",
+      message: expect.stringContaining('"something-else"'),
+    });
+    expect(pick(results, "candidate")).toMatchObject({
+      severity: "fail",
+      message: expect.stringContaining("not with a gaia-core health body"),
+    });
   });
 
   it("fails a core that does not answer within the timeout (and says the doctor will not restart it)", async () => {
@@ -70,8 +105,14 @@ describe("reachability", () => {
     await new Promise<void>((r) => hang.listen(0, "127.0.0.1", r));
     try {
       const url = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
-      const results = checkReachability(await context(["--core-url", url, "--candidate-url", down, "--web-url", down, "--timeout-ms", "200"]));
-      expect(pick(results, "primary")).toMatchObject({ severity: "fail", message: expect.stringContaining("no answer"), fix: expect.stringContaining("never restarts") });
+      const results = checkReachability(
+        await context(["--core-url", url, "--candidate-url", down, "--web-url", down, "--timeout-ms", "200"]),
+      );
+      expect(pick(results, "primary")).toMatchObject({
+        severity: "fail",
+        message: expect.stringContaining("no answer"),
+        fix: expect.stringContaining("never restarts"),
+      });
     } finally {
       hang.closeAllConnections();
       await new Promise((r) => hang.close(r));
@@ -101,10 +142,20 @@ describe("role", () => {
 describe("embedding mode", () => {
   it("passes semantic mode and warns full-history mode with its reason", async () => {
     primary.set(200, coreBody());
-    candidate.set(200, coreBody({ role: "candidate", history_mode: "full", history_mode_reason: "embedding model folder not found: /models/embed" }));
+    candidate.set(
+      200,
+      coreBody({
+        role: "candidate",
+        history_mode: "full",
+        history_mode_reason: "embedding model folder not found: /models/embed",
+      }),
+    );
     const results = checkEmbedding(await ctx());
     expect(pick(results, "primary")).toMatchObject({ severity: "pass" });
-    expect(pick(results, "candidate")).toMatchObject({ severity: "warn", message: "full-history mode: embedding model folder not found: /models/embed" });
+    expect(pick(results, "candidate")).toMatchObject({
+      severity: "warn",
+      message: "full-history mode: embedding model folder not found: /models/embed",
+    });
   });
 });
 
@@ -117,7 +168,11 @@ describe("fallback endpoints", () => {
   it("warns on a missing fallback, an open primary breaker, and a gateway that does not report its endpoints", async () => {
     gateway.set(200, gatewayBody(primary.url, null));
     expect(checkFallback(await ctx())).toEqual([
-      expect.objectContaining({ id: "core-fallback", severity: "warn", fix: expect.stringContaining("CORE_FALLBACK_ENDPOINT") }),
+      expect.objectContaining({
+        id: "core-fallback",
+        severity: "warn",
+        fix: expect.stringContaining("CORE_FALLBACK_ENDPOINT"),
+      }),
     ]);
 
     const body = gatewayBody(primary.url, candidate.url);
@@ -125,18 +180,35 @@ describe("fallback endpoints", () => {
     (body.core.primary as { last_failure: unknown }).last_failure = { at: "now", reason: "connect ECONNREFUSED" };
     gateway.set(200, body);
     const open = checkFallback(await ctx());
-    expect(open.map((r) => [r.id, r.severity])).toEqual([["core-fallback", "pass"], ["primary-breaker", "warn"]]);
+    expect(open.map((r) => [r.id, r.severity])).toEqual([
+      ["core-fallback", "pass"],
+      ["primary-breaker", "warn"],
+    ]);
     expect(open[1]?.message).toContain("connect ECONNREFUSED");
 
     gateway.set(200, { status: "healthy", service: "gaia-web" });
-    expect(checkFallback(await ctx())).toEqual([expect.objectContaining({ id: "core-endpoints", severity: "warn", message: expect.stringContaining("cannot be verified") })]);
+    expect(checkFallback(await ctx())).toEqual([
+      expect.objectContaining({
+        id: "core-endpoints",
+        severity: "warn",
+        message: expect.stringContaining("cannot be verified"),
+      }),
+    ]);
   });
 
   it("warns when MCP_ENDPOINT is set without MCP_FALLBACK_ENDPOINT", async () => {
     gateway.set(200, gatewayBody(primary.url, candidate.url));
     const results = checkFallback(await ctx([], { MCP_ENDPOINT: "http://127.0.0.1:1/jsonrpc" }));
-    expect(pick(results, "mcp")).toMatchObject({ severity: "warn", message: expect.stringContaining("without MCP_FALLBACK_ENDPOINT") });
-    const both = checkFallback(await ctx([], { MCP_ENDPOINT: "http://127.0.0.1:1/jsonrpc", MCP_FALLBACK_ENDPOINT: "http://127.0.0.1:2/jsonrpc" }));
+    expect(pick(results, "mcp")).toMatchObject({
+      severity: "warn",
+      message: expect.stringContaining("without MCP_FALLBACK_ENDPOINT"),
+    });
+    const both = checkFallback(
+      await ctx([], {
+        MCP_ENDPOINT: "http://127.0.0.1:1/jsonrpc",
+        MCP_FALLBACK_ENDPOINT: "http://127.0.0.1:2/jsonrpc",
+      }),
+    );
     expect(pick(both, "mcp")).toMatchObject({ severity: "pass" });
   });
 });
@@ -145,7 +217,9 @@ describe("build drift", () => {
   it("passes the same build and warns on differing builds", async () => {
     primary.set(200, coreBody({ build_id: "abc" }));
     candidate.set(200, coreBody({ role: "candidate", build_id: "abc" }));
-    expect(checkBuildDrift(await ctx())).toEqual([expect.objectContaining({ severity: "pass", message: "same build abc v0.1.0" })]);
+    expect(checkBuildDrift(await ctx())).toEqual([
+      expect.objectContaining({ severity: "pass", message: "same build abc v0.1.0" }),
+    ]);
     candidate.set(200, coreBody({ role: "candidate", build_id: "old" }));
     expect(checkBuildDrift(await ctx())).toEqual([
       expect.objectContaining({ severity: "warn", message: "primary runs build abc v0.1.0, candidate old v0.1.0" }),

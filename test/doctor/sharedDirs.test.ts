@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { checkSharedDirs } from "../../scripts/doctor/checks/sharedDirs.js";
 import { createSharedDirs } from "../../scripts/doctor/fixes/createSharedDirs.js";
 import { fixOwnership } from "../../scripts/doctor/fixes/fixOwnership.js";
-import { runDoctor } from "../../scripts/doctor/runDoctor.js";
 import { parseOptions } from "../../scripts/doctor/options.js";
+import { runDoctor } from "../../scripts/doctor/runDoctor.js";
+import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { tempDir } from "../support/processes.js";
 import { closedPortUrl, context, coreBody, makeSharedDir, standIn } from "./support.js";
 
@@ -15,7 +15,21 @@ const myUid = process.getuid?.() ?? -1;
 
 async function dirArgs(primary: string, candidate: string, extra: string[] = []) {
   const down = await closedPortUrl();
-  return ["--core-url", down, "--candidate-url", down, "--web-url", down, "--shared-dir", primary, "--candidate-shared-dir", candidate, "--mode", "process", ...extra];
+  return [
+    "--core-url",
+    down,
+    "--candidate-url",
+    down,
+    "--web-url",
+    down,
+    "--shared-dir",
+    primary,
+    "--candidate-shared-dir",
+    candidate,
+    "--mode",
+    "process",
+    ...extra,
+  ];
 }
 
 const byId = (results: Array<{ target: string; id: string; severity: string }>, target: string) =>
@@ -25,7 +39,9 @@ describe("shared-dirs check", () => {
   it("passes a complete, writable dir and fails a missing one", async () => {
     const root = tempDir("gaia-doctor-dirs-");
     const primary = makeSharedDir(path.join(root, "primary"));
-    const results = checkSharedDirs(await context(await dirArgs(primary, path.join(root, "candidate"), ["--expect-uid", String(myUid)])));
+    const results = checkSharedDirs(
+      await context(await dirArgs(primary, path.join(root, "candidate"), ["--expect-uid", String(myUid)])),
+    );
     expect(byId(results, "primary")).toEqual({ exists: "pass", writable: "pass", subdirs: "pass", owner: "pass" });
     expect(byId(results, "candidate")).toEqual({ exists: "fail" });
     expect(results.find((r) => r.target.startsWith("candidate"))?.fix).toContain("--fix");
@@ -38,7 +54,10 @@ describe("shared-dirs check", () => {
     const candidate = makeSharedDir(path.join(root, "c"));
     const results = checkSharedDirs(await context(await dirArgs(primary, candidate)));
     const subdirs = results.find((r) => r.target.startsWith("primary") && r.id === "subdirs");
-    expect(subdirs).toMatchObject({ severity: "fail", message: `missing ${SHARED_SUBDIRS.filter((s) => s !== "sessions").join(", ")}` });
+    expect(subdirs).toMatchObject({
+      severity: "fail",
+      message: `missing ${SHARED_SUBDIRS.filter((s) => s !== "sessions").join(", ")}`,
+    });
   });
 
   it("warns about a wrong owner in process mode, fails with --expect-uid or in container mode", async () => {
@@ -46,10 +65,13 @@ describe("shared-dirs check", () => {
     const primary = makeSharedDir(path.join(root, "p"));
     const candidate = makeSharedDir(path.join(root, "c"));
     const other = myUid === 1000 ? 1001 : 1000;
-    const owner = (results: ReturnType<typeof checkSharedDirs>) => results.find((r) => r.target.startsWith("primary") && r.id === "owner");
+    const owner = (results: ReturnType<typeof checkSharedDirs>) =>
+      results.find((r) => r.target.startsWith("primary") && r.id === "owner");
 
     // process mode: whoever runs the doctor started the cores, so dirs they own pass
-    expect(owner(checkSharedDirs(await context(await dirArgs(primary, candidate))))).toMatchObject({ severity: "pass" });
+    expect(owner(checkSharedDirs(await context(await dirArgs(primary, candidate))))).toMatchObject({
+      severity: "pass",
+    });
     if (myUid === 0) {
       // someone else's dir (only root can hand it over) is a warning in process mode
       fs.chownSync(primary, other, other);
@@ -60,11 +82,19 @@ describe("shared-dirs check", () => {
       fs.chownSync(primary, myUid, myUid);
     }
     if (myUid !== 1000) {
-      const container = await context([...(await dirArgs(primary, candidate)).filter((a) => a !== "process" && a !== "--mode"), "--mode", "container"]);
+      const container = await context([
+        ...(await dirArgs(primary, candidate)).filter((a) => a !== "process" && a !== "--mode"),
+        "--mode",
+        "container",
+      ]);
       expect(owner(checkSharedDirs(container))).toMatchObject({ severity: "fail" });
     }
-    expect(owner(checkSharedDirs(await context(await dirArgs(primary, candidate, ["--expect-uid", String(other)]))))).toMatchObject({ severity: "fail" });
-    expect(owner(checkSharedDirs(await context(await dirArgs(primary, candidate, ["--expect-uid", String(myUid)]))))).toMatchObject({ severity: "pass" });
+    expect(
+      owner(checkSharedDirs(await context(await dirArgs(primary, candidate, ["--expect-uid", String(other)])))),
+    ).toMatchObject({ severity: "fail" });
+    expect(
+      owner(checkSharedDirs(await context(await dirArgs(primary, candidate, ["--expect-uid", String(myUid)])))),
+    ).toMatchObject({ severity: "pass" });
   });
 
   it("checks the dir a running core reports when none is given, and flags a mismatch with a given one", async () => {
@@ -79,7 +109,10 @@ describe("shared-dirs check", () => {
 
       const given = makeSharedDir(path.join(root, "given"));
       const results = checkSharedDirs(await context([...base, "--shared-dir", given]));
-      expect(results.find((r) => r.id === "located")).toMatchObject({ severity: "warn", message: expect.stringContaining(`reports shared dir ${reported}`) });
+      expect(results.find((r) => r.id === "located")).toMatchObject({
+        severity: "warn",
+        message: expect.stringContaining(`reports shared dir ${reported}`),
+      });
     } finally {
       await primary.close();
     }
@@ -94,11 +127,20 @@ describe("shared-dirs repairs", () => {
     const ctx = await context(await dirArgs(primary, candidate));
     const records = createSharedDirs(ctx);
     expect(records).toEqual([
-      expect.objectContaining({ id: "create-shared-dir", applied: true, message: "created lite_journal, temporal_states, timeline" }),
-      expect.objectContaining({ id: "create-shared-dir", applied: true, message: expect.stringContaining("created the candidate's shared dir") }),
+      expect.objectContaining({
+        id: "create-shared-dir",
+        applied: true,
+        message: "created lite_journal, temporal_states, timeline",
+      }),
+      expect.objectContaining({
+        id: "create-shared-dir",
+        applied: true,
+        message: expect.stringContaining("created the candidate's shared dir"),
+      }),
     ]);
     expect(records[1]?.command).toMatch(/^mkdir -p /);
-    for (const dir of [primary, candidate]) for (const sub of SHARED_SUBDIRS) expect(fs.statSync(path.join(dir, sub)).isDirectory()).toBe(true);
+    for (const dir of [primary, candidate])
+      for (const sub of SHARED_SUBDIRS) expect(fs.statSync(path.join(dir, sub)).isDirectory()).toBe(true);
     const again = checkSharedDirs(ctx).filter((r) => r.id !== "owner");
     expect(again.every((r) => r.severity === "pass")).toBe(true);
     expect(createSharedDirs(ctx)).toEqual([]); // idempotent
@@ -111,25 +153,34 @@ describe("shared-dirs repairs", () => {
     const ctx = await context(await dirArgs(file, makeSharedDir(path.join(root, "c"))));
     expect(createSharedDirs(ctx)).toEqual([]);
     expect(fs.readFileSync(file, "utf8")).toBe("keep me");
-    expect(checkSharedDirs(ctx).find((r) => r.target.startsWith("primary"))).toMatchObject({ id: "exists", severity: "fail" });
+    expect(checkSharedDirs(ctx).find((r) => r.target.startsWith("primary"))).toMatchObject({
+      id: "exists",
+      severity: "fail",
+    });
   });
 
-  (isRoot ? it : it.skip)("as root with --expect-uid, chowns only the shared dirs, without following symlinks", async () => {
-    const root = tempDir("gaia-doctor-dirs-");
-    const primary = makeSharedDir(path.join(root, "p"));
-    const candidate = makeSharedDir(path.join(root, "c"));
-    const outside = path.join(root, "outside");
-    fs.writeFileSync(outside, "not ours");
-    fs.symlinkSync(outside, path.join(primary, "sessions", "link"));
-    const ctx = await context(await dirArgs(primary, candidate, ["--expect-uid", "1000"]));
-    const records = fixOwnership(ctx);
-    expect(records.map((r) => [r.id, r.applied])).toEqual([["chown-shared-dir", true], ["chown-shared-dir", true]]);
-    expect(records[0]?.command).toBe(`chown -R 1000:1000 ${primary}`);
-    expect(fs.statSync(path.join(primary, "timeline")).uid).toBe(1000);
-    expect(fs.lstatSync(path.join(primary, "sessions", "link")).uid).toBe(1000);
-    expect(fs.statSync(outside).uid).toBe(0); // the link's target is untouched
-    expect(fs.statSync(root).uid).toBe(0); // the parent is untouched
-  });
+  (isRoot ? it : it.skip)(
+    "as root with --expect-uid, chowns only the shared dirs, without following symlinks",
+    async () => {
+      const root = tempDir("gaia-doctor-dirs-");
+      const primary = makeSharedDir(path.join(root, "p"));
+      const candidate = makeSharedDir(path.join(root, "c"));
+      const outside = path.join(root, "outside");
+      fs.writeFileSync(outside, "not ours");
+      fs.symlinkSync(outside, path.join(primary, "sessions", "link"));
+      const ctx = await context(await dirArgs(primary, candidate, ["--expect-uid", "1000"]));
+      const records = fixOwnership(ctx);
+      expect(records.map((r) => [r.id, r.applied])).toEqual([
+        ["chown-shared-dir", true],
+        ["chown-shared-dir", true],
+      ]);
+      expect(records[0]?.command).toBe(`chown -R 1000:1000 ${primary}`);
+      expect(fs.statSync(path.join(primary, "timeline")).uid).toBe(1000);
+      expect(fs.lstatSync(path.join(primary, "sessions", "link")).uid).toBe(1000);
+      expect(fs.statSync(outside).uid).toBe(0); // the link's target is untouched
+      expect(fs.statSync(root).uid).toBe(0); // the parent is untouched
+    },
+  );
 
   it("does not chown in process mode without --expect-uid (the cores may run as this user on purpose)", async () => {
     const root = tempDir("gaia-doctor-dirs-");
@@ -146,6 +197,9 @@ describe("shared-dirs repairs", () => {
     expect(dirs.length).toBe(8);
     expect(dirs.every((c) => c.severity === "pass")).toBe(true);
     // the candidate is down: process mode starts nothing and says what to run
-    expect(report.fixes.find((f) => f.id === "start-candidate")).toMatchObject({ applied: false, command: expect.stringContaining("GAIA_ROLE=candidate") });
+    expect(report.fixes.find((f) => f.id === "start-candidate")).toMatchObject({
+      applied: false,
+      command: expect.stringContaining("GAIA_ROLE=candidate"),
+    });
   });
 });

@@ -1,13 +1,14 @@
 // Helpers for the doctor's tests: real HTTP stand-ins on 127.0.0.1, real files, the compiled doctor as a child process.
-import http from "node:http";
-import fs from "node:fs";
-import path from "node:path";
+
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { type DoctorContext, gatherContext } from "../../scripts/doctor/context.js";
+import { parseOptions } from "../../scripts/doctor/options.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { REPO_ROOT, tempDir } from "../support/processes.js";
-import { parseOptions } from "../../scripts/doctor/options.js";
-import { gatherContext, type DoctorContext } from "../../scripts/doctor/context.js";
 
 export const DOCTOR_ENTRY = path.join(REPO_ROOT, "dist/scripts/doctor/main.js");
 
@@ -65,7 +66,13 @@ export function coreBody(overrides: Record<string, unknown> = {}): Record<string
 
 /** The gateway's /health body as services/web serves it. */
 export function gatewayBody(primaryUrl: string, fallbackUrl: string | null, overrides: Record<string, unknown> = {}) {
-  const endpoint = (url: string) => ({ url, breaker: "closed", consecutive_failures: 0, last_failure: null, last_success: null });
+  const endpoint = (url: string) => ({
+    url,
+    breaker: "closed",
+    consecutive_failures: 0,
+    last_failure: null,
+    last_success: null,
+  });
   return {
     status: "healthy",
     service: "gaia-web",
@@ -99,7 +106,11 @@ export async function closedPortUrl(): Promise<string> {
 }
 
 /** Options + gathered context, with a clean environment (nothing from the test runner's env leaks in). */
-export async function context(args: string[], env: NodeJS.ProcessEnv = {}, cwd = tempDir("gaia-doctor-cwd-")): Promise<DoctorContext> {
+export async function context(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd = tempDir("gaia-doctor-cwd-"),
+): Promise<DoctorContext> {
   return gatherContext(parseOptions(args, env, { cwd, isTTY: false }));
 }
 
@@ -110,7 +121,10 @@ export interface CliRun {
 }
 
 /** Runs the compiled doctor (`npx tsc -p tsconfig.build.json` first) with a clean GAIA_* environment. */
-export function runDoctorCli(args: string[], options: { cwd?: string; env?: Record<string, string>; uid?: number } = {}): Promise<CliRun> {
+export function runDoctorCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; uid?: number } = {},
+): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(GAIA_|MCP_|DOCTOR_|NO_COLOR)/.test(k)) env[k] = v;
   return new Promise((resolve, reject) => {

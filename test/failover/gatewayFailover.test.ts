@@ -1,8 +1,18 @@
 // The HA story for real: two gaia-core processes on the bundled model, the compiled gateway in front, kill -9 of the
 // primary under a stream of requests, then a new primary on the same port. Needs `npm run build` and `npm run models`.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { tempDir, type ServiceProcess } from "../support/processes.js";
-import { ask, gatewayHealth, logLines, startCore, startGateway, turnCounts, waitForLog, type Answer, type Core } from "./pair.js";
+import { type ServiceProcess, tempDir } from "../support/processes.js";
+import {
+  type Answer,
+  ask,
+  type Core,
+  gatewayHealth,
+  logLines,
+  startCore,
+  startGateway,
+  turnCounts,
+  waitForLog,
+} from "./pair.js";
 
 const HALF_OPEN_MS = 1500;
 
@@ -25,7 +35,12 @@ beforeAll(async () => {
 afterAll(async () => {
   // GAIA_DEBUG_LOGS=1 prints the gateway's request and resilience lines, to see what happened on a failure
   if (process.env.GAIA_DEBUG_LOGS && gateway) {
-    console.log(logLines(gateway).filter((l) => l.event || l.status).map((l) => JSON.stringify(l)).join("\n"));
+    console.log(
+      logLines(gateway)
+        .filter((l) => l.event || l.status)
+        .map((l) => JSON.stringify(l))
+        .join("\n"),
+    );
   }
   await Promise.all([gateway?.kill(), primary?.kill("SIGKILL"), candidate?.kill()]);
 });
@@ -87,7 +102,9 @@ describe("gateway failover with real cores", () => {
       expect(about.some((line) => line.event === "core_retry")).toBe(false);
     }
     const lines = logLines(gateway);
-    expect(lines.some((line) => line.event === "core_breaker" && line.state === "open" && line.endpoint === "primary")).toBe(true);
+    expect(
+      lines.some((line) => line.event === "core_breaker" && line.state === "open" && line.endpoint === "primary"),
+    ).toBe(true);
   });
 
   it("sends traffic back to a restarted primary after the half-open window", async () => {
@@ -106,7 +123,9 @@ describe("gateway failover with real cores", () => {
     expect((await ask(gateway.url, "and stays there")).body.served_by).toBe("primary");
 
     await waitForLog(gateway, (l) => l.event === "core_breaker" && l.state === "closed");
-    const states = logLines(gateway).filter((l) => l.event === "core_breaker" && l.endpoint === "primary").map((l) => l.state);
+    const states = logLines(gateway)
+      .filter((l) => l.event === "core_breaker" && l.endpoint === "primary")
+      .map((l) => l.state);
     expect(states.at(-2)).toBe("half_open");
     expect(states.at(-1)).toBe("closed");
   });

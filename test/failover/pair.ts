@@ -1,7 +1,7 @@
 // Real processes for the failover tests: two gaia-cores and a gateway in front of them.
 import fs from "node:fs";
 import path from "node:path";
-import { spawnCore, spawnService, tempDir, type ServiceProcess } from "../support/processes.js";
+import { type ServiceProcess, spawnCore, spawnService, tempDir } from "../support/processes.js";
 
 /** Tokens per answer: keeps the tiny model's turns short so ~20 requests take seconds. */
 export const CORE_ENV = { GAIA_MAX_TOKENS_CAP: "16", GAIA_EMBED_MODEL_DIR: "none", LOG_LEVEL: "warn" };
@@ -13,7 +13,11 @@ export async function startCore(role: "primary" | "candidate", sharedDir: string
 }
 
 /** A compiled gateway in front of `primary` with `candidate` as its fallback, logging at info so events can be read. */
-export async function startGateway(primaryUrl: string, candidateUrl: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+export async function startGateway(
+  primaryUrl: string,
+  candidateUrl: string,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
   return spawnService({
     entry: "dist/services/web/main.js",
     env: {
@@ -65,7 +69,11 @@ export function logLines(service: ServiceProcess): Array<Record<string, unknown>
 }
 
 /** Waits (briefly) until the gateway has printed a line matching `predicate`: its stdout reaches us asynchronously. */
-export async function waitForLog(service: ServiceProcess, predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 3000) {
+export async function waitForLog(
+  service: ServiceProcess,
+  predicate: (line: Record<string, unknown>) => boolean,
+  timeoutMs = 3000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (logLines(service).some(predicate)) return;
@@ -80,7 +88,9 @@ export interface Answer {
 
 /** One `POST /process_user_input` through the gateway. */
 export async function ask(gatewayUrl: string, text: string): Promise<Answer> {
-  const res = await fetch(`${gatewayUrl}/process_user_input?user_input=${encodeURIComponent(text)}`, { method: "POST" });
+  const res = await fetch(`${gatewayUrl}/process_user_input?user_input=${encodeURIComponent(text)}`, {
+    method: "POST",
+  });
   return { status: res.status, body: (await res.json()) as Answer["body"] };
 }
 

@@ -1,8 +1,9 @@
 // The generated embedding fixture: complete and reproducible byte for byte.
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { EMBED_FIXTURE_FILES, embedFixtureStamp, makeEmbedFixture } from "../../models/scripts/makeEmbedFixture.js";
 
 let tmp: string;
@@ -31,7 +32,9 @@ describe("makeEmbedFixture", () => {
     const dir = path.join(tmp, "c");
     const summary = makeEmbedFixture({ outDir: dir, dim: 32, seed: 7 });
     const config = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")) as Record<string, unknown>;
-    const tokenizer = JSON.parse(fs.readFileSync(path.join(dir, "tokenizer.json"), "utf8")) as { model: { vocab: Record<string, number> } };
+    const tokenizer = JSON.parse(fs.readFileSync(path.join(dir, "tokenizer.json"), "utf8")) as {
+      model: { vocab: Record<string, number> };
+    };
     expect(config.model_type).toBe("bert");
     expect(config.hidden_size).toBe(32);
     expect(config.gaia_generator).toBe(embedFixtureStamp(32, 7));

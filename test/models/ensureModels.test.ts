@@ -1,10 +1,11 @@
 // The compiled `npm run models` CLI (needs `npm run build`, which `npm test` runs first): generates once, then
 // reports "already present"; removes temp files of dead runs; one clear line and a non-zero exit on bad input.
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { findRepoRoot } from "../../models/scripts/bundledModels.js";
 
 const repoRoot = findRepoRoot(import.meta.dirname);
@@ -12,7 +13,11 @@ const cli = path.join(repoRoot, "dist/models/scripts/ensureModels.js");
 let tmp: string;
 
 function runCli(args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: os.tmpdir(), encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: os.tmpdir(),
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
   return { code: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
 }
 

@@ -1,16 +1,17 @@
 // The generated lite GGUF: reproducible byte for byte, and a model node-llama-cpp really loads and chats with.
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import {
   getLlama,
-  LlamaChatSession,
-  LlamaLogLevel,
-  readGgufFileInfo,
   type Llama,
+  LlamaChatSession,
   type LlamaContext,
+  LlamaLogLevel,
   type LlamaModel,
+  readGgufFileInfo,
 } from "node-llama-cpp";
 import { BUNDLED_LITE_MODEL_RELATIVE, ensureLiteModel, findRepoRoot } from "../../models/scripts/bundledModels.js";
 import { liteModelStamp, makeLiteModel } from "../../models/scripts/makeLiteModel.js";
@@ -63,7 +64,9 @@ describe("makeLiteModel", () => {
     expect(metadata.general.architecture).toBe("llama");
     expect(metadata.tokenizer.ggml.model).toBe("gpt2");
     expect(metadata.tokenizer.ggml.merges?.length).toBeGreaterThan(100);
-    expect(metadata.tokenizer.ggml.tokens).toEqual(expect.arrayContaining(["<|endoftext|>", "<|im_start|>", "<|im_end|>"]));
+    expect(metadata.tokenizer.ggml.tokens).toEqual(
+      expect.arrayContaining(["<|endoftext|>", "<|im_start|>", "<|im_end|>"]),
+    );
     expect(metadata.tokenizer.chat_template).toContain("<|im_start|>");
     expect((metadata as unknown as Record<string, Record<string, unknown>>).gaia?.generator).toBe(liteModelStamp({}));
     expect(info.tensorInfo?.map((t) => t.name)).toContain("blk.1.ffn_down.weight");

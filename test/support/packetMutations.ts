@@ -61,7 +61,13 @@ export function mutate(root: Record<string, unknown>, random: () => number): unk
       if (Array.isArray(target)) target.splice(Number(key) || 0, 1);
       else delete target[key];
     } else if (action < 0.8) (target as Record<string, unknown>)[key] = structuredClone(pick(GARBAGE));
-    else Object.defineProperty(target, pick(KEYS), { value: pick(GARBAGE), enumerable: true, configurable: true, writable: true });
+    else
+      Object.defineProperty(target, pick(KEYS), {
+        value: pick(GARBAGE),
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
   }
   return result;
 }

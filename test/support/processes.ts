@@ -1,9 +1,9 @@
 // Real service processes for tests: spawn the compiled services (run `npm run build` first; `npm test` does),
 // wait for their health endpoint, kill them with real signals.
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 
 import { freePort, waitForOk } from "../../scripts/lib/localServices.js";
 
@@ -12,7 +12,6 @@ export { freePort, waitForOk };
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 export const BUNDLED_LITE_MODEL = path.join(REPO_ROOT, "models/bundled/gaia-lite-tiny.gguf");
 export const BUNDLED_EMBED_MODEL_DIR = path.join(REPO_ROOT, "models/bundled/embed-fixture");
-
 
 /** A fresh temp dir, removed by the caller (or left for the OS in /tmp). */
 export function tempDir(prefix = "gaia-test-"): string {
@@ -63,18 +62,27 @@ export async function spawnService(options: SpawnOptions): Promise<ServiceProces
   };
   const readyPath = options.readyPath === undefined ? "/health" : options.readyPath;
   if (readyPath !== null) {
-    await waitForOk(`${service.url}${readyPath}`, options.readyTimeoutMs ?? 30_000, () => child.exitCode !== null)
-      .catch(async (error: Error) => {
-        await service.kill("SIGKILL");
-        throw new Error(`${options.entry} did not become ready: ${error.message}\n--- output ---\n${output}`);
-      });
+    await waitForOk(
+      `${service.url}${readyPath}`,
+      options.readyTimeoutMs ?? 30_000,
+      () => child.exitCode !== null,
+    ).catch(async (error: Error) => {
+      await service.kill("SIGKILL");
+      throw new Error(`${options.entry} did not become ready: ${error.message}\n--- output ---\n${output}`);
+    });
   }
   return service;
 }
 
-
 /** Spawns a gaia-core (primary unless `role` says otherwise) on the bundled tiny model with its own shared dir. */
-export async function spawnCore(options: { role?: "primary" | "candidate"; sharedDir?: string; port?: number; env?: Record<string, string | undefined> } = {}) {
+export async function spawnCore(
+  options: {
+    role?: "primary" | "candidate";
+    sharedDir?: string;
+    port?: number;
+    env?: Record<string, string | undefined>;
+  } = {},
+) {
   const sharedDir = options.sharedDir ?? tempDir("gaia-core-shared-");
   const service = await spawnService({
     entry: "dist/services/core/main.js",

@@ -25,7 +25,13 @@ export async function startStub(handler: StubHandler, port = 0): Promise<StubSer
   const stub: StubServer = { url: "", port: 0, calls: [], handler, close: async () => undefined };
   const server = http.createServer((req, res) => {
     // recorded on arrival (the body is filled in when it has been read), so a client that gives up early still counts
-    const call: RecordedCall = { at: performance.now(), method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: "" };
+    const call: RecordedCall = {
+      at: performance.now(),
+      method: req.method ?? "",
+      path: req.url ?? "",
+      headers: req.headers,
+      body: "",
+    };
     stub.calls.push(call);
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));

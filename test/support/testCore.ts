@@ -1,7 +1,8 @@
 // A real core (real app, real bundled GGUF, real session files) for supertest; never listens.
+
+import { type CoreConfig, loadCoreConfig } from "../../services/core/config.js";
+import { type Core, createCore } from "../../services/core/createCore.js";
 import { createLogger } from "../../shared/logging/logger.js";
-import { loadCoreConfig, type CoreConfig } from "../../services/core/config.js";
-import { createCore, type Core } from "../../services/core/createCore.js";
 import { BUNDLED_EMBED_MODEL_DIR, BUNDLED_LITE_MODEL, tempDir } from "./processes.js";
 
 export interface TestCoreOptions {

@@ -1,14 +1,14 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import request from "supertest";
 import { createApp } from "../../services/web/app.js";
 import { buildUserPacket } from "../../services/web/buildPacket.js";
-import { ResilientClient, type ResilienceEvent } from "../../shared/http/index.js";
+import { type ResilienceEvent, ResilientClient } from "../../shared/http/index.js";
 import { createLogger } from "../../shared/logging/logger.js";
 import { freePort } from "../support/processes.js";
 import { hang, json } from "../support/stubServer.js";
-import { startStandInCore, type StandInCore } from "./standInCore.js";
+import { type StandInCore, startStandInCore } from "./standInCore.js";
 
 const logger = createLogger({ service: "gaia-web-test", level: "silent" });
 const cores: StandInCore[] = [];
@@ -20,7 +20,11 @@ async function core(role: "primary" | "candidate"): Promise<StandInCore> {
   return c;
 }
 
-function gateway(primaryUrl: string, fallbackUrl?: string, extra: Partial<ConstructorParameters<typeof ResilientClient>[0]> = {}) {
+function gateway(
+  primaryUrl: string,
+  fallbackUrl?: string,
+  extra: Partial<ConstructorParameters<typeof ResilientClient>[0]> = {},
+) {
   const events: ResilienceEvent[] = [];
   const client = new ResilientClient({
     primaryUrl,
@@ -50,12 +54,18 @@ describe("gateway: POST /process_user_input", () => {
     expect(sent!.content.original_prompt).toBe("Hello GAIA");
     expect(sent!.header.session_id).toBe("web_ui_session");
     expect(primary.calls[0]!.path).toBe("/process_packet");
-    expect(res.body).toEqual({ response: "[primary] echo: Hello GAIA", packet_id: sent!.header.packet_id, served_by: "primary" });
+    expect(res.body).toEqual({
+      response: "[primary] echo: Hello GAIA",
+      packet_id: sent!.header.packet_id,
+      served_by: "primary",
+    });
   });
 
   it("accepts a JSON body with a session id", async () => {
     const primary = await core("primary");
-    const res = await request(gateway(primary.url).app).post("/process_user_input").send({ user_input: "hi", session_id: "s-9" });
+    const res = await request(gateway(primary.url).app)
+      .post("/process_user_input")
+      .send({ user_input: "hi", session_id: "s-9" });
     expect(res.status).toBe(200);
     expect(primary.packets()[0]!.header.session_id).toBe("s-9");
   });
@@ -71,7 +81,10 @@ describe("gateway: POST /process_user_input", () => {
 
   it("answers 400 problem+json for a body that is not JSON", async () => {
     const primary = await core("primary");
-    const res = await request(gateway(primary.url).app).post("/process_user_input").set("content-type", "application/json").send("{oops");
+    const res = await request(gateway(primary.url).app)
+      .post("/process_user_input")
+      .set("content-type", "application/json")
+      .send("{oops");
     expect(res.status).toBe(400);
     expect(res.headers["content-type"]).toContain("application/problem+json");
     expect(primary.calls).toHaveLength(0);
@@ -111,7 +124,9 @@ describe("gateway: POST /process_user_input", () => {
     const primary = await core("primary");
     const candidate = await core("candidate");
     primary.handler = hang;
-    const res = await request(gateway(primary.url, candidate.url, { timeoutMs: 300 }).app).post("/process_user_input").query({ user_input: "x" });
+    const res = await request(gateway(primary.url, candidate.url, { timeoutMs: 300 }).app)
+      .post("/process_user_input")
+      .query({ user_input: "x" });
     expect(res.status).toBe(504);
     expect(res.body.detail).toBe("GAIA Core did not respond in time.");
     expect(candidate.calls).toHaveLength(0);
@@ -140,7 +155,10 @@ describe("gateway: POST /process_packet pass-through", () => {
   it("sends the body to core byte for byte and relays the answer with core's headers", async () => {
     const primary = await core("primary");
     const body = JSON.stringify(buildUserPacket("pass me through"));
-    const res = await request(gateway(primary.url).app).post("/process_packet").set("content-type", "application/json").send(body);
+    const res = await request(gateway(primary.url).app)
+      .post("/process_packet")
+      .set("content-type", "application/json")
+      .send(body);
     expect(res.status).toBe(200);
     expect(primary.calls[0]!.body).toBe(body);
     expect(res.headers["x-gaia-role"]).toBe("primary");
@@ -155,7 +173,10 @@ describe("gateway: POST /process_packet pass-through", () => {
       res.writeHead(415, { "content-type": "application/problem+json" });
       res.end(JSON.stringify({ status: 415, detail: `got ${req.headers["content-type"]}` }));
     };
-    const res = await request(gateway(primary.url).app).post("/process_packet").set("content-type", "text/plain").send("hello");
+    const res = await request(gateway(primary.url).app)
+      .post("/process_packet")
+      .set("content-type", "text/plain")
+      .send("hello");
     expect(res.status).toBe(415);
     expect(res.body.detail).toBe("got text/plain");
   });
@@ -185,7 +206,8 @@ describe("gateway: POST /process_packet pass-through", () => {
     expect(primary.calls[0]!.headers.accept).toBe("application/x-ndjson");
     finish();
     let rest = "";
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += Buffer.from(chunk.value).toString();
     expect(rest).toBe('{"type":"packet","value":{}}\n');
   });
 });
@@ -216,7 +238,9 @@ describe("gateway: GET /health and /", () => {
   it("lists its endpoints at /", async () => {
     const res = await request(gateway("http://127.0.0.1:1").app).get("/");
     expect(res.body.service).toBe("gaia-web");
-    expect(Object.keys(res.body.endpoints)).toEqual(expect.arrayContaining(["/health", "/process_user_input", "/process_packet"]));
+    expect(Object.keys(res.body.endpoints)).toEqual(
+      expect.arrayContaining(["/health", "/process_user_input", "/process_packet"]),
+    );
   });
 
   it("answers unknown routes with 404 problem+json", async () => {

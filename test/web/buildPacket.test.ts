@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
+import { buildUserPacket, pythonLocalIsoformat, WEB_SESSION_ID } from "../../services/web/buildPacket.js";
 import { computeHashes, parsePacket } from "../../shared/packet/index.js";
-import { WEB_SESSION_ID, buildUserPacket, pythonLocalIsoformat } from "../../services/web/buildPacket.js";
 
 describe("buildUserPacket", () => {
   it("builds the packet GAIA's gateway builds (digest §1.7a)", () => {
@@ -9,11 +9,28 @@ describe("buildUserPacket", () => {
     expect(packet.header).toMatchObject({
       session_id: "web_ui_session",
       sub_id: "0",
-      persona: { identity_id: "default_user", persona_id: "default_web_user", role: "Default", tone_hint: "neutral", safety_profile_id: null, traits: {} },
+      persona: {
+        identity_id: "default_user",
+        persona_id: "default_web_user",
+        role: "Default",
+        tone_hint: "neutral",
+        safety_profile_id: null,
+        traits: {},
+      },
       origin: "user",
       routing: { target_engine: "Prime", allow_parallel: false, priority: 5, deadline_iso: null, queue_id: null },
-      model: { name: "default_model", provider: "default_provider", context_window_tokens: 8192, allow_tools: true, stop: [] },
-      output_routing: { primary: { destination: "web", channel_id: "web_ui_session", user_id: "web_user", metadata: {} }, source_destination: "web", addressed_to_gaia: true },
+      model: {
+        name: "default_model",
+        provider: "default_provider",
+        context_window_tokens: 8192,
+        allow_tools: true,
+        stop: [],
+      },
+      output_routing: {
+        primary: { destination: "web", channel_id: "web_ui_session", user_id: "web_user", metadata: {} },
+        source_destination: "web",
+        addressed_to_gaia: true,
+      },
       operational_status: { status: "initialized" },
     });
     expect(packet.intent).toEqual({ user_intent: "chat", system_task: "GenerateDraft", confidence: 0, tags: [] });
@@ -32,8 +49,21 @@ describe("buildUserPacket", () => {
     expect(packet.status).toEqual({ finalized: false, state: "initialized", next_steps: [], observer_trace: [] });
     expect(packet.tool_routing).toMatchObject({ execution_status: "pending", max_reinjections: 3 });
     expect(Object.keys(packet)).toEqual([
-      "version", "header", "intent", "context", "content", "reasoning", "response", "governance", "metrics", "status",
-      "schema_id", "council", "tool_routing", "loop_state", "goal_state",
+      "version",
+      "header",
+      "intent",
+      "context",
+      "content",
+      "reasoning",
+      "response",
+      "governance",
+      "metrics",
+      "status",
+      "schema_id",
+      "council",
+      "tool_routing",
+      "loop_state",
+      "goal_state",
     ]);
   });
 

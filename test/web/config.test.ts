@@ -1,7 +1,7 @@
-import { describe, expect, it } from "@jest/globals";
 import path from "node:path";
-import { ConfigError } from "../../shared/config/env.js";
+import { describe, expect, it } from "@jest/globals";
 import { loadWebConfig } from "../../services/web/config.js";
+import { ConfigError } from "../../shared/config/env.js";
 
 describe("loadWebConfig", () => {
   it("has the original's defaults", () => {
@@ -31,11 +31,15 @@ describe("loadWebConfig", () => {
     expect(config.maintenanceFlagPath).toBe("/shared/ha_maintenance");
     expect(config.retry).toMatchObject({ attempts: 5, baseDelayMs: 10 });
     expect(config.breaker.halfOpenAfterMs).toBe(250);
-    expect(loadWebConfig({ GAIA_MAINTENANCE_FLAG: "/tmp/flag", GAIA_SHARED_DIR: "/shared" }).maintenanceFlagPath).toBe("/tmp/flag");
+    expect(loadWebConfig({ GAIA_MAINTENANCE_FLAG: "/tmp/flag", GAIA_SHARED_DIR: "/shared" }).maintenanceFlagPath).toBe(
+      "/tmp/flag",
+    );
   });
 
   it("names every bad variable in one ConfigError", () => {
-    expect(() => loadWebConfig({ PORT: "abc", CORE_ENDPOINT: "not a url", GAIA_RETRY_ATTEMPTS: "0" })).toThrow(ConfigError);
+    expect(() => loadWebConfig({ PORT: "abc", CORE_ENDPOINT: "not a url", GAIA_RETRY_ATTEMPTS: "0" })).toThrow(
+      ConfigError,
+    );
     try {
       loadWebConfig({ PORT: "abc", CORE_ENDPOINT: "not a url" });
     } catch (error) {

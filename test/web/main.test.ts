@@ -1,7 +1,7 @@
 // The compiled gateway as a process (needs `npm run build`): config errors, serving, SIGTERM.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { spawnService, freePort } from "../support/processes.js";
-import { startStandInCore, type StandInCore } from "./standInCore.js";
+import { freePort, spawnService } from "../support/processes.js";
+import { type StandInCore, startStandInCore } from "./standInCore.js";
 
 let core: StandInCore;
 beforeAll(async () => {
@@ -13,7 +13,10 @@ afterAll(async () => {
 
 describe("gaia-web process", () => {
   it("serves, logs one line per request, and exits 0 on SIGTERM", async () => {
-    const web = await spawnService({ entry: "dist/services/web/main.js", env: { CORE_ENDPOINT: core.url, LOG_LEVEL: "info" } });
+    const web = await spawnService({
+      entry: "dist/services/web/main.js",
+      env: { CORE_ENDPOINT: core.url, LOG_LEVEL: "info" },
+    });
     try {
       const res = await fetch(`${web.url}/process_user_input?user_input=hello`, { method: "POST" });
       expect(res.status).toBe(200);

@@ -1,6 +1,6 @@
 // A small real HTTP stand-in for gaia-core: completes the packet it receives and says which role it is.
 import type http from "node:http";
-import { startStub, type StubServer } from "../support/stubServer.js";
+import { type StubServer, startStub } from "../support/stubServer.js";
 
 export interface StandInCore extends StubServer {
   role: string;
@@ -9,9 +9,15 @@ export interface StandInCore extends StubServer {
 }
 
 /** Answers `POST /process_packet` like core: the completed packet as JSON, or NDJSON when asked. */
-export function completePacket(role: string): (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void {
+export function completePacket(
+  role: string,
+): (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void {
   return (req, res, body) => {
-    const packet = JSON.parse(body) as { response: { candidate: string }; content: { original_prompt: string }; status: Record<string, unknown> };
+    const packet = JSON.parse(body) as {
+      response: { candidate: string };
+      content: { original_prompt: string };
+      status: Record<string, unknown>;
+    };
     packet.response.candidate = `[${role}] echo: ${packet.content.original_prompt}`;
     packet.status = { ...packet.status, finalized: true, state: "completed" };
     const headers = { "X-Gaia-Role": role, "X-Gaia-Build": "test-build" };

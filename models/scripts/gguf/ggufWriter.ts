@@ -4,7 +4,7 @@
  * hundreds of MB never sits in memory whole. The output is a pure function of the inputs (no timestamps).
  */
 import fs from "node:fs";
-import { GGML_TYPE_ID, tensorByteSize, type GgmlType } from "./ggmlTypes.js";
+import { GGML_TYPE_ID, type GgmlType, tensorByteSize } from "./ggmlTypes.js";
 import type { TensorFiller } from "./weightFillers.js";
 
 /** GGUF metadata value types (`enum gguf_type`). */

@@ -2,7 +2,7 @@
  * Fill functions that write a tensor's raw bytes in ggml layout. Each filler owns its PRNG stream, so a tensor's bytes
  * depend only on (seed, type, size): generation is reproducible byte for byte.
  */
-import { GGML_BLOCK, toFloat16Bits, type GgmlType } from "./ggmlTypes.js";
+import { GGML_BLOCK, type GgmlType, toFloat16Bits } from "./ggmlTypes.js";
 import { Xoshiro128 } from "./prng.js";
 
 /** Writes a tensor's bytes into `out` (exactly the tensor's byte size). */
@@ -24,7 +24,8 @@ export function uniformFiller(type: GgmlType, std: number, seed: number): Tensor
         for (let o = 0; o < out.byteLength; o += 4) view.setFloat32(o, rng.nextSigned() * amplitude, true);
         return;
       case "F16":
-        for (let o = 0; o < out.byteLength; o += 2) view.setUint16(o, toFloat16Bits(rng.nextSigned() * amplitude), true);
+        for (let o = 0; o < out.byteLength; o += 2)
+          view.setUint16(o, toFloat16Bits(rng.nextSigned() * amplitude), true);
         return;
       case "Q8_0":
         fillQuantizedBlocks(view, GGML_BLOCK.Q8_0.bytes, toFloat16Bits(std / Q8_STD), rng);

@@ -1,5 +1,5 @@
 import { coreHealth, type DoctorContext } from "../context.js";
-import { result, type CheckResult } from "../result.js";
+import { type CheckResult, result } from "../result.js";
 
 /**
  * Do primary and candidate run the same build? The original compared files by hand (digest §6.1 check 7, its one
@@ -15,7 +15,8 @@ export function checkBuildDrift(ctx: DoctorContext): CheckResult[] {
     ...(primary.build_id === undefined ? ["primary"] : []),
     ...(candidate.build_id === undefined ? ["candidate"] : []),
   ];
-  if (missing.length > 0) return [r("warn", `${missing.join(" and ")} does not report build_id: drift cannot be checked`)];
+  if (missing.length > 0)
+    return [r("warn", `${missing.join(" and ")} does not report build_id: drift cannot be checked`)];
   const version = (v: string | undefined) => (v === undefined ? "" : ` v${v}`);
   if (primary.build_id === candidate.build_id) {
     return [r("pass", `same build ${primary.build_id}${version(primary.version)}`)];

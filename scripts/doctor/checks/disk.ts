@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { DoctorContext } from "../context.js";
+import { type CheckResult, result, type Severity } from "../result.js";
 import { shellPath } from "../shellPath.js";
-import { result, type CheckResult, type Severity } from "../result.js";
 
 /** Used-space thresholds, as the original's `df` check: under 85 % passes, under 95 % warns, else fails. */
 export const DISK_WARN_PERCENT = 85;
@@ -35,7 +35,9 @@ export function checkDisk(ctx: DoctorContext): CheckResult[] {
       dev = fs.statSync(existing).dev;
       stats = fs.statfsSync(existing);
     } catch (error) {
-      out.push(result("disk", location.owner, "free-space", "warn", `cannot measure ${existing}: ${(error as Error).message}`));
+      out.push(
+        result("disk", location.owner, "free-space", "warn", `cannot measure ${existing}: ${(error as Error).message}`),
+      );
       continue;
     }
     if (seen.has(dev)) continue;
@@ -49,8 +51,13 @@ export function checkDisk(ctx: DoctorContext): CheckResult[] {
         location.volume ?? shellPath(ctx.options.cwd, existing),
         "free-space",
         severity,
-        `${pct.toFixed(0)}% used, ${free.toFixed(1)} GiB free (${ctx.sharedDirs.filter((d) => d.path !== null && sameDev(d.path, dev)).map((d) => d.owner).join(" + ")} shared data)`,
-        severity === "pass" ? undefined : "free space: old sessions under <shared>/sessions, docker images (docker system prune)",
+        `${pct.toFixed(0)}% used, ${free.toFixed(1)} GiB free (${ctx.sharedDirs
+          .filter((d) => d.path !== null && sameDev(d.path, dev))
+          .map((d) => d.owner)
+          .join(" + ")} shared data)`,
+        severity === "pass"
+          ? undefined
+          : "free space: old sessions under <shared>/sessions, docker images (docker system prune)",
       ),
     );
   }

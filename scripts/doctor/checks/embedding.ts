@@ -1,4 +1,4 @@
-import { forEachCoreHealth, type DoctorContext } from "../context.js";
+import { type DoctorContext, forEachCoreHealth } from "../context.js";
 import type { CheckResult } from "../result.js";
 
 /**

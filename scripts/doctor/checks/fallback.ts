@@ -1,6 +1,6 @@
-import { gatewayHealth, type DoctorContext } from "../context.js";
-import { parseGatewayEndpoints, type BreakerState, type GatewayEndpoint } from "../probe/gatewayEndpoints.js";
-import { result, type CheckResult } from "../result.js";
+import { type DoctorContext, gatewayHealth } from "../context.js";
+import { type BreakerState, type GatewayEndpoint, parseGatewayEndpoints } from "../probe/gatewayEndpoints.js";
+import { type CheckResult, result } from "../result.js";
 
 /**
  * Are the fallback endpoints configured (SPEC §10: the gateway's CORE_FALLBACK_ENDPOINT, the core's
@@ -19,16 +19,35 @@ function gatewayFallback(ctx: DoctorContext): CheckResult[] {
     result("fallback", "gateway", id, severity, message, fix);
   const setFallback = `set CORE_FALLBACK_ENDPOINT on the gateway (${ctx.mode === "container" ? "http://gaia-core-candidate:6415" : ctx.options.candidateUrl})`;
   if (health.core === undefined) {
-    return [r("core-endpoints", "warn", "the gateway's /health has no `core` field, so its fallback endpoint cannot be verified")];
+    return [
+      r(
+        "core-endpoints",
+        "warn",
+        "the gateway's /health has no `core` field, so its fallback endpoint cannot be verified",
+      ),
+    ];
   }
   const endpoints = parseGatewayEndpoints(health.core);
   if (endpoints === null) {
-    return [r("core-endpoints", "warn", `cannot read the gateway's core endpoints from ${JSON.stringify(health.core).slice(0, 120)}`)];
+    return [
+      r(
+        "core-endpoints",
+        "warn",
+        `cannot read the gateway's core endpoints from ${JSON.stringify(health.core).slice(0, 120)}`,
+      ),
+    ];
   }
   const out: CheckResult[] = [];
   const { primary, fallback } = endpoints;
   if (fallback === undefined) {
-    out.push(r("core-fallback", "warn", `no fallback core endpoint: if ${describe(primary)} goes down, requests fail`, setFallback));
+    out.push(
+      r(
+        "core-fallback",
+        "warn",
+        `no fallback core endpoint: if ${describe(primary)} goes down, requests fail`,
+        setFallback,
+      ),
+    );
   } else if (primary?.url !== undefined && fallback.url !== undefined && sameEndpoint(primary.url, fallback.url)) {
     out.push(r("core-fallback", "warn", `the fallback is the primary itself (${fallback.url})`, setFallback));
   } else {
@@ -45,7 +64,13 @@ function gatewayFallback(ctx: DoctorContext): CheckResult[] {
     );
   }
   if (fallback !== undefined && OPENISH.has(fallback.state)) {
-    out.push(r("fallback-breaker", "warn", `the gateway's breaker for the fallback is ${fallback.state}: no standby right now`));
+    out.push(
+      r(
+        "fallback-breaker",
+        "warn",
+        `the gateway's breaker for the fallback is ${fallback.state}: no standby right now`,
+      ),
+    );
   }
   return out;
 }
@@ -66,7 +91,15 @@ function mcpFallback(ctx: DoctorContext): CheckResult[] {
     ];
   }
   if (sameEndpoint(mcpEndpoint, mcpFallbackEndpoint)) {
-    return [result("fallback", "mcp", "mcp-fallback", "warn", `MCP_FALLBACK_ENDPOINT is MCP_ENDPOINT itself (${mcpEndpoint})`)];
+    return [
+      result(
+        "fallback",
+        "mcp",
+        "mcp-fallback",
+        "warn",
+        `MCP_FALLBACK_ENDPOINT is MCP_ENDPOINT itself (${mcpEndpoint})`,
+      ),
+    ];
   }
   return [result("fallback", "mcp", "mcp-fallback", "pass", `MCP ${mcpEndpoint}, fallback ${mcpFallbackEndpoint}`)];
 }

@@ -1,15 +1,15 @@
 import type { DoctorContext } from "../context.js";
 import type { Category, CheckResult } from "../result.js";
-import { checkReachability } from "./reachability.js";
-import { checkRole } from "./role.js";
-import { checkModel } from "./model.js";
+import { checkBuildDrift } from "./buildDrift.js";
+import { checkDisk } from "./disk.js";
 import { checkEmbedding } from "./embedding.js";
 import { checkFallback } from "./fallback.js";
-import { checkSharedDirs } from "./sharedDirs.js";
 import { checkMaintenance } from "./maintenance.js";
-import { checkBuildDrift } from "./buildDrift.js";
+import { checkModel } from "./model.js";
 import { checkQueue } from "./queue.js";
-import { checkDisk } from "./disk.js";
+import { checkReachability } from "./reachability.js";
+import { checkRole } from "./role.js";
+import { checkSharedDirs } from "./sharedDirs.js";
 
 /** A check category: reads the context, returns its findings. */
 export type Check = (ctx: DoctorContext) => CheckResult[] | Promise<CheckResult[]>;
@@ -29,7 +29,10 @@ export const CHECKS: Readonly<Record<Category, Check>> = {
 };
 
 /** Runs the given categories (all by default) in report order. */
-export async function runChecks(ctx: DoctorContext, categories: readonly Category[] = Object.keys(CHECKS) as Category[]): Promise<CheckResult[]> {
+export async function runChecks(
+  ctx: DoctorContext,
+  categories: readonly Category[] = Object.keys(CHECKS) as Category[],
+): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   for (const category of Object.keys(CHECKS) as Category[]) {
     if (categories.includes(category)) out.push(...(await CHECKS[category](ctx)));

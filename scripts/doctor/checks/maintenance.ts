@@ -1,7 +1,7 @@
-import { coreHealth, gatewayHealth, type DoctorContext } from "../context.js";
+import { coreHealth, type DoctorContext, gatewayHealth } from "../context.js";
 import { presentMaintenanceFlags } from "../maintenanceFlags.js";
+import { type CheckResult, result } from "../result.js";
 import { shellPath } from "../shellPath.js";
-import { result, type CheckResult } from "../result.js";
 
 /**
  * Is maintenance mode (failover OFF) on? Read from the flag files the doctor can see and from what each service
@@ -25,7 +25,14 @@ export function checkMaintenance(ctx: DoctorContext): CheckResult[] {
   const r = (id: string, severity: CheckResult["severity"], message: string, fix?: string) =>
     result("maintenance", "deployment", id, severity, message, fix);
   if (on && !ctx.options.expectMaintenance) {
-    out.push(r("flag", "warn", `maintenance is ON, failover is OFF (${where})`, "gaia-doctor --clear-maintenance, once maintenance is over"));
+    out.push(
+      r(
+        "flag",
+        "warn",
+        `maintenance is ON, failover is OFF (${where})`,
+        "gaia-doctor --clear-maintenance, once maintenance is over",
+      ),
+    );
   } else if (on) {
     out.push(r("flag", "pass", `maintenance is ON, as expected (${where})`));
   } else if (ctx.options.expectMaintenance) {

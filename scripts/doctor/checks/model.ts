@@ -1,8 +1,8 @@
 import path from "node:path";
-import { forEachCoreHealth, type DoctorContext } from "../context.js";
-import { DEFAULTS } from "../options.js";
+import { type DoctorContext, forEachCoreHealth } from "../context.js";
 import { formatBytes, readGgufHeader } from "../ggufHeader.js";
-import { result, type CheckResult } from "../result.js";
+import { DEFAULTS } from "../options.js";
+import { type CheckResult, result } from "../result.js";
 
 /**
  * Is the GGUF there and valid (magic + version), and which model does each core say it serves? In process mode the
@@ -13,7 +13,8 @@ export async function checkModel(ctx: DoctorContext): Promise<CheckResult[]> {
   const { options } = ctx;
   // In container mode GAIA_LITE_MODEL names a path inside the image; only a --model given here is a file on this host.
   const files = new Map<string, string>();
-  if (ctx.mode === "process" || options.model.source === "flag") files.set(options.model.path, `GAIA_LITE_MODEL (${options.model.source})`);
+  if (ctx.mode === "process" || options.model.source === "flag")
+    files.set(options.model.path, `GAIA_LITE_MODEL (${options.model.source})`);
   const out: CheckResult[] = [];
   const reported: CheckResult[] = [];
 
@@ -49,7 +50,13 @@ export async function checkModel(ctx: DoctorContext): Promise<CheckResult[]> {
     const fix = bundled
       ? "npm run models (makes the bundled model)"
       : "set GAIA_LITE_MODEL (or --model) to a chat GGUF file; re-download it if it is truncated";
-    out.push(r("fail", `${header.problem === "bad-magic" || header.problem === "bad-version" || header.problem === "too-short" ? "not a valid GGUF: " : ""}${header.detail} [${why}]`, fix));
+    out.push(
+      r(
+        "fail",
+        `${header.problem === "bad-magic" || header.problem === "bad-version" || header.problem === "too-short" ? "not a valid GGUF: " : ""}${header.detail} [${why}]`,
+        fix,
+      ),
+    );
   }
   return [...out, ...reported];
 }

@@ -1,4 +1,4 @@
-import { forEachCoreHealth, type DoctorContext } from "../context.js";
+import { type DoctorContext, forEachCoreHealth } from "../context.js";
 import type { CheckResult } from "../result.js";
 
 /** How full is each core's request queue? Half full or more means clients are about to get 503s. */
@@ -14,7 +14,11 @@ export function checkQueue(ctx: DoctorContext): CheckResult[] {
     const shown = `${active} active, ${waiting} waiting of ${capacity}`;
     out.push(
       waiting > 0 && waiting >= capacity / 2
-        ? r("warn", `queue is ${waiting >= capacity ? "full" : "filling"}: ${shown}`, "raise GAIA_PARALLEL / GAIA_QUEUE_SIZE, or send load to the candidate")
+        ? r(
+            "warn",
+            `queue is ${waiting >= capacity ? "full" : "filling"}: ${shown}`,
+            "raise GAIA_PARALLEL / GAIA_QUEUE_SIZE, or send load to the candidate",
+          )
         : r("pass", shown),
     );
   });

@@ -1,8 +1,8 @@
 import type { DoctorContext } from "../context.js";
-import type { ServiceEntry } from "../registry.js";
-import { CoreHealthSchema, GatewayHealthSchema } from "../probe/healthBodies.js";
 import { candidateStartCommand } from "../fixes/candidateCommand.js";
-import { result, type CheckResult } from "../result.js";
+import { CoreHealthSchema, GatewayHealthSchema } from "../probe/healthBodies.js";
+import type { ServiceEntry } from "../registry.js";
+import { type CheckResult, result } from "../result.js";
 
 /** Is each service up and ready? One GET /health per service, bounded by the probe timeout. */
 export function checkReachability(ctx: DoctorContext): CheckResult[] {
@@ -26,7 +26,11 @@ function checkService(ctx: DoctorContext, service: ServiceEntry): CheckResult {
     }
     switch (service.name) {
       case "primary":
-        return r("fail", `unreachable at ${where}`, ctx.mode === "container" ? "docker-compose up -d gaia-core" : "npm start (or npm run start:pair)");
+        return r(
+          "fail",
+          `unreachable at ${where}`,
+          ctx.mode === "container" ? "docker-compose up -d gaia-core" : "npm start (or npm run start:pair)",
+        );
       case "candidate":
         return r(
           "fail",
@@ -34,9 +38,17 @@ function checkService(ctx: DoctorContext, service: ServiceEntry): CheckResult {
           `gaia-doctor --fix, or run: ${candidateStartCommand(ctx)}`,
         );
       case "gateway":
-        return r("fail", `unreachable at ${where}`, ctx.mode === "container" ? "docker-compose up -d gaia-web" : "npm run start:web");
+        return r(
+          "fail",
+          `unreachable at ${where}`,
+          ctx.mode === "container" ? "docker-compose up -d gaia-web" : "npm run start:web",
+        );
       default:
-        return r(service.required ? "fail" : "warn", `unreachable at ${where}`, `start the service behind ${service.url}`);
+        return r(
+          service.required ? "fail" : "warn",
+          `unreachable at ${where}`,
+          `start the service behind ${service.url}`,
+        );
     }
   }
 
@@ -53,18 +65,25 @@ function checkService(ctx: DoctorContext, service: ServiceEntry): CheckResult {
   }
 
   const parsed = CoreHealthSchema.safeParse(probe.body);
-  if (!parsed.success) return r("fail", `answers ${timing} but not with a gaia-core health body`, `is ${service.url} really a gaia-core?`);
+  if (!parsed.success)
+    return r("fail", `answers ${timing} but not with a gaia-core health body`, `is ${service.url} really a gaia-core?`);
   const health = parsed.data;
   if (health.service !== undefined && health.service !== "gaia-core") {
-    return r("fail", `answers as "${health.service}", not gaia-core (${timing})`, `point the doctor at the core (--${service.name === "primary" ? "core" : "candidate"}-url)`);
+    return r(
+      "fail",
+      `answers as "${health.service}", not gaia-core (${timing})`,
+      `point the doctor at the core (--${service.name === "primary" ? "core" : "candidate"}-url)`,
+    );
   }
   switch (health.status) {
     case "ready":
-      return probe.httpStatus === 200
-        ? r("pass", `ready (${timing})`)
-        : r("warn", `says ready but answers ${timing}`);
+      return probe.httpStatus === 200 ? r("pass", `ready (${timing})`) : r("warn", `says ready but answers ${timing}`);
     case "loading":
-      return r("warn", `loading: the model is not ready yet (${timing})`, "wait; /health turns 200 once the model is loaded");
+      return r(
+        "warn",
+        `loading: the model is not ready yet (${timing})`,
+        "wait; /health turns 200 once the model is loaded",
+      );
     case "failed":
       return r(
         "fail",
@@ -72,6 +91,10 @@ function checkService(ctx: DoctorContext, service: ServiceEntry): CheckResult {
         "read the core's log; see the model checks below",
       );
     case "draining":
-      return r("warn", `draining: shutting down, in-flight requests finishing (${timing})`, "start it again once it has stopped");
+      return r(
+        "warn",
+        `draining: shutting down, in-flight requests finishing (${timing})`,
+        "start it again once it has stopped",
+      );
   }
 }

@@ -1,4 +1,4 @@
-import { forEachCoreHealth, type DoctorContext } from "../context.js";
+import { type DoctorContext, forEachCoreHealth } from "../context.js";
 import type { CheckResult } from "../result.js";
 
 /** Does each core say the role it is deployed as? A primary that thinks it is the candidate (or the reverse) is swapped. */

@@ -1,6 +1,6 @@
 import path from "node:path";
-import type { DoctorContext } from "../context.js";
 import { CANDIDATE_SERVICE } from "../compose.js";
+import type { DoctorContext } from "../context.js";
 import { DEFAULTS } from "../options.js";
 import { shellPath } from "../shellPath.js";
 

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { coreHealth, gatewayHealth, type DoctorContext } from "../context.js";
+import { coreHealth, type DoctorContext, gatewayHealth } from "../context.js";
 import { presentMaintenanceFlags } from "../maintenanceFlags.js";
 import type { FixRecord } from "../result.js";
 import { shellPath } from "../shellPath.js";
@@ -11,9 +11,21 @@ export function clearMaintenance(ctx: DoctorContext): FixRecord[] {
     const command = `rm ${shellPath(ctx.options.cwd, file)}`;
     try {
       fs.rmSync(file, { force: true });
-      records.push({ id: "clear-maintenance", target: shellPath(ctx.options.cwd, file), applied: true, message: "removed the maintenance flag: failover is on", command });
+      records.push({
+        id: "clear-maintenance",
+        target: shellPath(ctx.options.cwd, file),
+        applied: true,
+        message: "removed the maintenance flag: failover is on",
+        command,
+      });
     } catch (error) {
-      records.push({ id: "clear-maintenance", target: shellPath(ctx.options.cwd, file), applied: false, message: `could not remove: ${(error as Error).message}`, command });
+      records.push({
+        id: "clear-maintenance",
+        target: shellPath(ctx.options.cwd, file),
+        applied: false,
+        message: `could not remove: ${(error as Error).message}`,
+        command,
+      });
     }
   }
   if (records.length === 0) {

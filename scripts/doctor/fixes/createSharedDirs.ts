@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { DoctorContext } from "../context.js";
-import { inspectSharedDir, mkdirCommand, ownershipPolicy, sharedDirTarget } from "../sharedDirState.js";
 import type { FixRecord } from "../result.js";
+import { inspectSharedDir, mkdirCommand, ownershipPolicy, sharedDirTarget } from "../sharedDirState.js";
 import { chownTree } from "./fixOwnership.js";
 
 /**
@@ -49,7 +49,13 @@ export function createSharedDirs(ctx: DoctorContext): FixRecord[] {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const advice = code === "EACCES" || code === "EPERM" ? " (run the doctor as root, or sudo the command)" : "";
-      records.push({ id: "create-shared-dir", target, applied: false, message: `could not create: ${(error as Error).message}${advice}`, command });
+      records.push({
+        id: "create-shared-dir",
+        target,
+        applied: false,
+        message: `could not create: ${(error as Error).message}${advice}`,
+        command,
+      });
     }
   }
   return records;

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { DoctorContext } from "../context.js";
-import { inspectSharedDir, ownershipPolicy, sharedDirTarget } from "../sharedDirState.js";
 import type { FixRecord } from "../result.js";
+import { inspectSharedDir, ownershipPolicy, sharedDirTarget } from "../sharedDirState.js";
 import { shellPath } from "../shellPath.js";
 
 /**
@@ -21,14 +21,32 @@ export function fixOwnership(ctx: DoctorContext): FixRecord[] {
     const command = `chown -R ${policy.uid}:${policy.uid} ${shellPath(ctx.options.cwd, location.path)}`;
     const target = sharedDirTarget(ctx, location);
     if (ctx.uid !== 0) {
-      records.push({ id: "chown-shared-dir", target, applied: false, message: "not root: cannot change the owner", command: `sudo ${command}` });
+      records.push({
+        id: "chown-shared-dir",
+        target,
+        applied: false,
+        message: "not root: cannot change the owner",
+        command: `sudo ${command}`,
+      });
       continue;
     }
     try {
       const count = chownTree(location.path, policy.uid, policy.uid);
-      records.push({ id: "chown-shared-dir", target, applied: true, message: `owner set to ${policy.uid}:${policy.uid} (${count} entries)`, command });
+      records.push({
+        id: "chown-shared-dir",
+        target,
+        applied: true,
+        message: `owner set to ${policy.uid}:${policy.uid} (${count} entries)`,
+        command,
+      });
     } catch (error) {
-      records.push({ id: "chown-shared-dir", target, applied: false, message: `chown failed: ${(error as Error).message}`, command });
+      records.push({
+        id: "chown-shared-dir",
+        target,
+        applied: false,
+        message: `chown failed: ${(error as Error).message}`,
+        command,
+      });
     }
   }
   return records;

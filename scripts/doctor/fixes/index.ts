@@ -1,8 +1,8 @@
 import type { DoctorContext } from "../context.js";
 import type { Category, FixRecord } from "../result.js";
+import { clearMaintenance } from "./clearMaintenance.js";
 import { createSharedDirs } from "./createSharedDirs.js";
 import { fixOwnership } from "./fixOwnership.js";
-import { clearMaintenance } from "./clearMaintenance.js";
 import { startCandidate } from "./startCandidate.js";
 
 /** What the repairs did, and which checks must be run again to show the result. */
@@ -19,7 +19,10 @@ export interface RepairOutcome {
  * maintenance flag (only when asked), then the candidate. A core is never restarted: a busy core may be mid-turn
  * (the original's --fix restarted it, digest §9.12).
  */
-export async function repair(ctx: DoctorContext, what: { fix: boolean; clearMaintenance: boolean }): Promise<RepairOutcome> {
+export async function repair(
+  ctx: DoctorContext,
+  what: { fix: boolean; clearMaintenance: boolean },
+): Promise<RepairOutcome> {
   const outcome: RepairOutcome = { records: [], affected: new Set(), reprobe: false };
   const add = (records: FixRecord[], categories: Category[]) => {
     outcome.records.push(...records);

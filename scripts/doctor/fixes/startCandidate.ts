@@ -1,5 +1,5 @@
-import type { DoctorContext } from "../context.js";
 import { CANDIDATE_SERVICE } from "../compose.js";
+import type { DoctorContext } from "../context.js";
 import { probeHealth } from "../probe/healthProbe.js";
 import type { FixRecord } from "../result.js";
 import { candidateStartCommand } from "./candidateCommand.js";
@@ -23,7 +23,15 @@ export async function startCandidate(ctx: DoctorContext): Promise<FixRecord[]> {
         : compose === undefined
           ? "no compose file defining gaia-core-candidate in this directory"
           : "no docker-compose with a reachable engine";
-    return [{ id: "start-candidate", target: "candidate", applied: false, message: `not started (${why}); run it yourself`, command }];
+    return [
+      {
+        id: "start-candidate",
+        target: "candidate",
+        applied: false,
+        message: `not started (${why}); run it yourself`,
+        command,
+      },
+    ];
   }
 
   const args = ["up", "-d", "--no-deps", CANDIDATE_SERVICE]; // --no-deps: never touch the primary
@@ -31,17 +39,41 @@ export async function startCandidate(ctx: DoctorContext): Promise<FixRecord[]> {
   const up = await compose.run(args, 180_000);
   if (up.code !== 0) {
     const detail = up.error ?? up.stderr.trim().split("\n").slice(-1)[0] ?? `exit ${up.code}`;
-    return [{ id: "start-candidate", target: "candidate", applied: false, message: `compose could not start it: ${detail}`, command: shown }];
+    return [
+      {
+        id: "start-candidate",
+        target: "candidate",
+        applied: false,
+        message: `compose could not start it: ${detail}`,
+        command: shown,
+      },
+    ];
   }
   const deadline = Date.now() + ctx.options.waitMs;
   for (;;) {
     const again = await probeHealth(candidate, ctx.options.timeoutMs);
     if (again.reachable && again.httpStatus === 200) {
-      return [{ id: "start-candidate", target: "candidate", applied: true, message: "started and answering /health", command: shown }];
+      return [
+        {
+          id: "start-candidate",
+          target: "candidate",
+          applied: true,
+          message: "started and answering /health",
+          command: shown,
+        },
+      ];
     }
     if (Date.now() >= deadline) {
       const state = again.reachable ? `HTTP ${again.httpStatus}` : again.error;
-      return [{ id: "start-candidate", target: "candidate", applied: true, message: `started, but not ready after ${ctx.options.waitMs} ms (${state})`, command: shown }];
+      return [
+        {
+          id: "start-candidate",
+          target: "candidate",
+          applied: true,
+          message: `started, but not ready after ${ctx.options.waitMs} ms (${state})`,
+          command: shown,
+        },
+      ];
     }
     await new Promise((r) => setTimeout(r, 1000));
   }

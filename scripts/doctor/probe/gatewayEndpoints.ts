@@ -46,12 +46,19 @@ function endpointFrom(name: string, value: unknown): GatewayEndpoint | undefined
   if (value === null || value === undefined || value === false) return undefined;
   if (typeof value === "string" && /^https?:\/\//.test(value)) return { name, url: value, state: "unknown" };
   if (!isRecord(value)) return { name, state: normalizeBreakerState(value) };
-  const url = [value.url, value.endpoint, value.base_url, value.baseUrl].find((v): v is string => typeof v === "string");
+  const url = [value.url, value.endpoint, value.base_url, value.baseUrl].find(
+    (v): v is string => typeof v === "string",
+  );
   const stateValue = value.state ?? value.breaker ?? value.circuit ?? value.breaker_state ?? value.status;
   const state = isRecord(stateValue) ? normalizeBreakerState(stateValue.state) : normalizeBreakerState(stateValue);
   if (url === undefined && stateValue === undefined) return undefined;
   const failure = value.last_failure ?? value.lastFailure;
-  const lastFailure = typeof failure === "string" ? failure : isRecord(failure) && typeof failure.reason === "string" ? failure.reason : undefined;
+  const lastFailure =
+    typeof failure === "string"
+      ? failure
+      : isRecord(failure) && typeof failure.reason === "string"
+        ? failure.reason
+        : undefined;
   return { name, ...(url !== undefined && { url }), state, ...(lastFailure !== undefined && { lastFailure }) };
 }
 

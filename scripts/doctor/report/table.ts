@@ -1,6 +1,6 @@
 import path from "node:path";
-import type { DoctorReport } from "../runDoctor.js";
 import { summaryLine } from "../result.js";
+import type { DoctorReport } from "../runDoctor.js";
 import { paint, SEVERITY_COLOUR, SYMBOL } from "./symbols.js";
 
 /** Column cap: longer cells are kept whole and push the rest of their row right, rather than being cut. */
@@ -19,15 +19,22 @@ export function renderTable(report: DoctorReport, color: boolean): string {
   lines.push(
     dim(
       `shared dirs: ${ctx.sharedDirs
-        .map((d) => `${d.owner} ${d.path === null ? "(not located)" : relative(ctx.options.cwd, d.path)} [${d.volume !== undefined ? `volume ${d.volume}` : d.source}]`)
+        .map(
+          (d) =>
+            `${d.owner} ${d.path === null ? "(not located)" : relative(ctx.options.cwd, d.path)} [${d.volume !== undefined ? `volume ${d.volume}` : d.source}]`,
+        )
         .join(" · ")}`,
     ),
   );
   lines.push("");
 
   const header = ["CATEGORY", "TARGET", "CHECK", "RESULT", "MESSAGE"] as const;
-  const rows = report.checks.map((c) => [c.category, c.target, c.id, `${SYMBOL[c.severity]} ${c.severity}`, c.message] as const);
-  const widths = [0, 1, 2, 3].map((i) => Math.min(MAX_COLUMN, Math.max(header[i]?.length ?? 0, ...rows.map((r) => r[i]?.length ?? 0))));
+  const rows = report.checks.map(
+    (c) => [c.category, c.target, c.id, `${SYMBOL[c.severity]} ${c.severity}`, c.message] as const,
+  );
+  const widths = [0, 1, 2, 3].map((i) =>
+    Math.min(MAX_COLUMN, Math.max(header[i]?.length ?? 0, ...rows.map((r) => r[i]?.length ?? 0))),
+  );
   const pad = (text: string, i: number) => text.padEnd(widths[i] ?? 0);
   const indent = widths.reduce((a, w) => a + w + 2, 0);
 

@@ -1,5 +1,5 @@
-import type { PacketProblem } from "../../../shared/packet/index.js";
 import { HttpProblem } from "../../../shared/http/HttpProblem.js";
+import type { PacketProblem } from "../../../shared/packet/index.js";
 
 /** The body is not valid JSON. */
 export class InvalidJsonError extends HttpProblem {
@@ -11,8 +11,11 @@ export class InvalidJsonError extends HttpProblem {
 /** The body is not sent as JSON (e.g. curl -d without a Content-Type header). */
 export class UnsupportedMediaTypeError extends HttpProblem {
   constructor(received: string | undefined) {
-    super(415, "Unsupported Media Type",
-      `Send the packet as application/json (header 'Content-Type: application/json'); received ${received ? `'${received}'` : "no Content-Type"}.`);
+    super(
+      415,
+      "Unsupported Media Type",
+      `Send the packet as application/json (header 'Content-Type: application/json'); received ${received ? `'${received}'` : "no Content-Type"}.`,
+    );
   }
 }
 
@@ -26,19 +29,30 @@ export class PayloadTooLargeError extends HttpProblem {
 /** The JSON is not a CognitionPacket; lists every problem with its JSON path. */
 export class InvalidPacketError extends HttpProblem {
   constructor(readonly problems: PacketProblem[]) {
-    super(422, "Invalid CognitionPacket",
+    super(
+      422,
+      "Invalid CognitionPacket",
       `The body is not a valid CognitionPacket: ${problems.length} problem${problems.length === 1 ? "" : "s"} (see errors).`,
-      { errors: problems.map((p) => ({ path: p.path, message: p.message, detail: `${p.path}: ${p.message}` })) });
+      { errors: problems.map((p) => ({ path: p.path, message: p.message, detail: `${p.path}: ${p.message}` })) },
+    );
   }
 }
 
 /** The system message and the user's text alone do not fit the model's context with room for the answer. */
 export class PromptTooLongError extends HttpProblem {
   constructor(promptTokens: number, availableTokens: number, contextSize: number, maxTokens: number) {
-    super(422, "Prompt Too Long",
+    super(
+      422,
+      "Prompt Too Long",
       `The prompt needs ${promptTokens} tokens even without history, but the model can take ${availableTokens} ` +
-      `(context ${contextSize} minus ${maxTokens} reserved for the answer). Shorten content.original_prompt or ` +
-      `lower context.constraints.max_tokens.`,
-      { prompt_tokens: promptTokens, available_tokens: availableTokens, context_size: contextSize, max_tokens: maxTokens });
+        `(context ${contextSize} minus ${maxTokens} reserved for the answer). Shorten content.original_prompt or ` +
+        `lower context.constraints.max_tokens.`,
+      {
+        prompt_tokens: promptTokens,
+        available_tokens: availableTokens,
+        context_size: contextSize,
+        max_tokens: maxTokens,
+      },
+    );
   }
 }

@@ -3,23 +3,38 @@ import { HttpProblem } from "../../../shared/http/HttpProblem.js";
 /** The model is still loading (or failed to load); the client should retry later or use the candidate. */
 export class NotReadyError extends HttpProblem {
   constructor(state: string, retryAfterSeconds = 5) {
-    super(503, "Service Not Ready", `gaia-core is ${state}; try again shortly.`, { state },
-      { "Retry-After": String(retryAfterSeconds) });
+    super(
+      503,
+      "Service Not Ready",
+      `gaia-core is ${state}; try again shortly.`,
+      { state },
+      { "Retry-After": String(retryAfterSeconds) },
+    );
   }
 }
 
 /** Every context sequence is busy and the wait queue is full. */
 export class QueueFullError extends HttpProblem {
   constructor(capacity: number, retryAfterSeconds: number) {
-    super(503, "Queue Full",
+    super(
+      503,
+      "Queue Full",
       `All inference slots are busy and ${capacity} packet${capacity === 1 ? " is" : "s are"} already waiting; retry after ${retryAfterSeconds} s.`,
-      { queue_capacity: capacity }, { "Retry-After": String(retryAfterSeconds) });
+      { queue_capacity: capacity },
+      { "Retry-After": String(retryAfterSeconds) },
+    );
   }
 }
 
 /** The server is draining for shutdown and takes no new packets. */
 export class ShuttingDownError extends HttpProblem {
   constructor() {
-    super(503, "Shutting Down", "gaia-core is shutting down; send the packet to the other core.", {}, { "Retry-After": "1" });
+    super(
+      503,
+      "Shutting Down",
+      "gaia-core is shutting down; send the packet to the other core.",
+      {},
+      { "Retry-After": "1" },
+    );
   }
 }

@@ -78,7 +78,12 @@ export class HistorySelector {
       const [query] = await this.embedder.embed([userText]);
       this.succeeded();
       const selection = selectRelevantTurns({
-        turns: usable.map((t) => ({ id: t.packetId, role: "user" as const, text: turnText(t), ...(t.vector ? { vector: t.vector } : {}) })),
+        turns: usable.map((t) => ({
+          id: t.packetId,
+          role: "user" as const,
+          text: turnText(t),
+          ...(t.vector ? { vector: t.vector } : {}),
+        })),
         queryVector: Array.from(query ?? []),
         keepRecent: this.options.recentTurns,
         topK: this.options.recallTopK,

@@ -6,11 +6,15 @@ export function bodyParserProblem(bodyLimit: string) {
   return (error: unknown): HttpProblem | null => {
     const { type, message } = (error ?? {}) as { type?: string; message?: string };
     switch (type) {
-      case "entity.parse.failed": return new InvalidJsonError(message ?? "parse error");
-      case "entity.too.large": return new PayloadTooLargeError(bodyLimit);
+      case "entity.parse.failed":
+        return new InvalidJsonError(message ?? "parse error");
+      case "entity.too.large":
+        return new PayloadTooLargeError(bodyLimit);
       case "encoding.unsupported":
-      case "charset.unsupported": return new UnsupportedMediaTypeError(message);
-      default: return null;
+      case "charset.unsupported":
+        return new UnsupportedMediaTypeError(message);
+      default:
+        return null;
     }
   };
 }

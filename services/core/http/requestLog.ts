@@ -7,7 +7,9 @@ export function requestLog(logger: Logger): RequestHandler {
     const started = performance.now();
     res.on("close", () => {
       const line = {
-        method: req.method, path: req.path, status: res.statusCode,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
         latency_ms: Math.round((performance.now() - started) * 10) / 10,
         ...(res.writableFinished ? {} : { aborted: true }),
         ...res.locals,

@@ -1,10 +1,22 @@
 import {
-  getLlama, LlamaChat, LlamaLogLevel, resolveChatWrapper,
-  type ChatHistoryItem, type ChatWrapper, type Llama, type LlamaContext, type LlamaModel,
+  type ChatHistoryItem,
+  type ChatWrapper,
+  getLlama,
+  type Llama,
+  LlamaChat,
+  type LlamaContext,
+  LlamaLogLevel,
+  type LlamaModel,
+  resolveChatWrapper,
 } from "node-llama-cpp";
 import type { Logger } from "../../../shared/logging/logger.js";
 import type {
-  EngineLoad, GenerationRequest, GenerationResult, InferenceEngine, PromptMessage, StopReason,
+  EngineLoad,
+  GenerationRequest,
+  GenerationResult,
+  InferenceEngine,
+  PromptMessage,
+  StopReason,
 } from "./InferenceEngine.js";
 import { SlotPool } from "./SlotPool.js";
 
@@ -24,17 +36,25 @@ export interface LiteModelOptions {
 
 /** Converts pipeline messages to node-llama-cpp's chat history, ending with the empty model turn to generate. */
 function toChatHistory(messages: readonly PromptMessage[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem =>
-    m.role === "system" ? { type: "system", text: m.content }
-      : m.role === "user" ? { type: "user", text: m.content }
-        : { type: "model", response: [m.content] });
+  const history: ChatHistoryItem[] = messages.map(
+    (m): ChatHistoryItem =>
+      m.role === "system"
+        ? { type: "system", text: m.content }
+        : m.role === "user"
+          ? { type: "user", text: m.content }
+          : { type: "model", response: [m.content] },
+  );
   history.push({ type: "model", response: [] });
   return history;
 }
 
 const STOP_REASONS: Record<string, StopReason> = {
-  eogToken: "eos", stopGenerationTrigger: "eos", customStopTrigger: "stop_sequence", maxTokens: "max_tokens",
-  functionCalls: "eos", abort: "cancelled",
+  eogToken: "eos",
+  stopGenerationTrigger: "eos",
+  customStopTrigger: "stop_sequence",
+  maxTokens: "max_tokens",
+  functionCalls: "eos",
+  abort: "cancelled",
 };
 
 /**
@@ -60,18 +80,23 @@ export class LiteModel implements InferenceEngine {
     const started = performance.now();
     const log = options.logger;
     const llama = await getLlama({
-      gpu: false, build: "never", logLevel: LlamaLogLevel.warn, maxThreads: options.threads,
+      gpu: false,
+      build: "never",
+      logLevel: LlamaLogLevel.warn,
+      maxThreads: options.threads,
       logger: (level, message) => {
         const text = message.trim();
         if (!text) return;
-        if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) log?.error({ llama: text }, "llama.cpp error");
+        if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal)
+          log?.error({ llama: text }, "llama.cpp error");
         else log?.debug({ llama: text }, "llama.cpp");
       },
     });
     try {
       let lastProgress = -1;
       const model = await llama.loadModel({
-        modelPath: options.modelPath, gpuLayers: 0,
+        modelPath: options.modelPath,
+        gpuLayers: 0,
         onLoadProgress: (progress) => {
           const percent = Math.floor(progress * 4) * 25;
           if (percent > lastProgress) {
@@ -82,18 +107,31 @@ export class LiteModel implements InferenceEngine {
       });
       const contextSize = Math.min(options.contextSize, model.trainContextSize);
       const context = await model.createContext({
-        contextSize, sequences: options.parallel, threads: options.threads, batchSize: Math.min(512, contextSize),
+        contextSize,
+        sequences: options.parallel,
+        threads: options.threads,
+        batchSize: Math.min(512, contextSize),
       });
       const chatWrapper = resolveChatWrapper(model);
-      const sequences = Array.from({ length: options.parallel }, () =>
-        new LlamaChat({ contextSequence: context.getSequence(), chatWrapper, autoDisposeSequence: true }));
+      const sequences = Array.from(
+        { length: options.parallel },
+        () => new LlamaChat({ contextSequence: context.getSequence(), chatWrapper, autoDisposeSequence: true }),
+      );
       let engine: LiteModel | undefined;
       const pool = new SlotPool(sequences, options.queueSize, () => engine?.retryAfterSeconds() ?? 5);
       engine = new LiteModel(llama, model, context, chatWrapper, pool, Math.round(performance.now() - started), log);
-      log?.info({
-        model: options.modelPath, load_ms: engine.loadMs, context_size: context.contextSize, sequences: options.parallel,
-        threads: options.threads, chat_wrapper: chatWrapper.wrapperName, train_context: model.trainContextSize,
-      }, "model ready");
+      log?.info(
+        {
+          model: options.modelPath,
+          load_ms: engine.loadMs,
+          context_size: context.contextSize,
+          sequences: options.parallel,
+          threads: options.threads,
+          chat_wrapper: chatWrapper.wrapperName,
+          train_context: model.trainContextSize,
+        },
+        "model ready",
+      );
       return engine;
     } catch (error) {
       await llama.dispose();
@@ -129,11 +167,15 @@ export class LiteModel implements InferenceEngine {
     const queuedMs = performance.now() - queuedAt;
     const chat = lease.slot;
     const budget = new AbortController();
-    const timer = request.timeBudgetMs ? setTimeout(() => budget.abort(new Error("time budget")), request.timeBudgetMs) : undefined;
+    const timer = request.timeBudgetMs
+      ? setTimeout(() => budget.abort(new Error("time budget")), request.timeBudgetMs)
+      : undefined;
     const signal = request.signal ? AbortSignal.any([request.signal, budget.signal]) : budget.signal;
     try {
       const history = toChatHistory(request.messages);
-      const promptTokens = this.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(this.model.tokenizer);
+      const promptTokens = this.chatWrapper
+        .generateContextState({ chatHistory: history })
+        .contextText.tokenize(this.model.tokenizer);
       const reusedPromptTokens = chat.sequence.compareContextTokens(promptTokens).firstDifferentIndex;
       const meterBefore = chat.sequence.tokenMeter.getState();
       const started = performance.now();
@@ -180,7 +222,9 @@ export class LiteModel implements InferenceEngine {
     const lease = this.pool.tryAcquireOwn(sessionKey);
     if (!lease) return;
     void this.evaluatePrefix(lease.slot, conversation)
-      .catch((error: unknown) => this.logger?.debug({ err: error, session: sessionKey }, "next-turn prefix not prepared"))
+      .catch((error: unknown) =>
+        this.logger?.debug({ err: error, session: sessionKey }, "next-turn prefix not prepared"),
+      )
       .finally(() => lease.release());
   }
 
@@ -190,9 +234,10 @@ export class LiteModel implements InferenceEngine {
    * tokenizer would encode the same text, so without this the previous answer would be evaluated again next turn.
    */
   private async evaluatePrefix(chat: LlamaChat, conversation: readonly PromptMessage[]): Promise<void> {
-    const render = (next: string) => this.chatWrapper
-      .generateContextState({ chatHistory: toChatHistory([...conversation, { role: "user", content: next }]) })
-      .contextText.tokenize(this.model.tokenizer);
+    const render = (next: string) =>
+      this.chatWrapper
+        .generateContextState({ chatHistory: toChatHistory([...conversation, { role: "user", content: next }]) })
+        .contextText.tokenize(this.model.tokenizer);
     const [a, b] = [render("a"), render("b")];
     let length = 0;
     while (length < a.length && length < b.length && a[length] === b[length]) length++;
@@ -202,7 +247,8 @@ export class LiteModel implements InferenceEngine {
     if (firstDifferentIndex < sequence.nextTokenIndex) {
       await sequence.eraseContextTokenRanges([{ start: firstDifferentIndex, end: sequence.nextTokenIndex }]);
     }
-    if (firstDifferentIndex < prefix.length) await sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(firstDifferentIndex));
+    if (firstDifferentIndex < prefix.length)
+      await sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(firstDifferentIndex));
   }
 
   /** Seconds a client should wait before retrying when the queue is full: roughly one queue's worth of turns. */

@@ -35,7 +35,11 @@ export class SlotPool<T> {
   private readonly waiters: Waiter<T>[] = [];
   private tick = 0;
 
-  constructor(slots: readonly T[], private readonly queueCapacity: number, private readonly retryAfterSeconds: () => number) {
+  constructor(
+    slots: readonly T[],
+    private readonly queueCapacity: number,
+    private readonly retryAfterSeconds: () => number,
+  ) {
     this.entries = slots.map((slot) => ({ slot, owner: null, busy: false, lastUsed: 0, background: null }));
   }
 
@@ -52,7 +56,10 @@ export class SlotPool<T> {
     }
     return new Promise<SlotLease<T>>((resolve, reject) => {
       const waiter: Waiter<T> = {
-        owner, resolve, reject, signal,
+        owner,
+        resolve,
+        reject,
+        signal,
         onAbort: () => {
           const index = this.waiters.indexOf(waiter);
           if (index >= 0) this.waiters.splice(index, 1);

@@ -1,5 +1,5 @@
 import express, { type RequestHandler, type Router } from "express";
-import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { CoreState } from "../CoreState.js";
 import type { TurnOutcome } from "../pipeline/TurnOutcome.js";
 
@@ -22,24 +22,40 @@ export function createMetrics(state: CoreState): CoreMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "gaia_core_" });
   const requests = new Counter({
-    name: "gaia_core_http_requests_total", help: "HTTP requests by route and status", labelNames: ["route", "status"], registers: [registry],
+    name: "gaia_core_http_requests_total",
+    help: "HTTP requests by route and status",
+    labelNames: ["route", "status"],
+    registers: [registry],
   });
   const latency = new Histogram({
-    name: "gaia_core_http_request_duration_seconds", help: "HTTP request latency by route", labelNames: ["route"],
-    buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 5, 15, 60, 180], registers: [registry],
+    name: "gaia_core_http_request_duration_seconds",
+    help: "HTTP request latency by route",
+    labelNames: ["route"],
+    buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 5, 15, 60, 180],
+    registers: [registry],
   });
   const tokens = new Counter({
-    name: "gaia_core_tokens_total", help: "Tokens by direction (prompt, prompt_reused, completion)", labelNames: ["direction"], registers: [registry],
+    name: "gaia_core_tokens_total",
+    help: "Tokens by direction (prompt, prompt_reused, completion)",
+    labelNames: ["direction"],
+    registers: [registry],
   });
   const turns = new Counter({
-    name: "gaia_core_turns_total", help: "Turns by stop reason and history mode", labelNames: ["stop", "history_mode", "kv_cache"], registers: [registry],
+    name: "gaia_core_turns_total",
+    help: "Turns by stop reason and history mode",
+    labelNames: ["stop", "history_mode", "kv_cache"],
+    registers: [registry],
   });
   const ttft = new Histogram({
-    name: "gaia_core_time_to_first_token_seconds", help: "Time to first generated token",
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers: [registry],
+    name: "gaia_core_time_to_first_token_seconds",
+    help: "Time to first generated token",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [registry],
   });
   new Gauge({
-    name: "gaia_core_queue_depth", help: "Packets generating (active) and waiting for a sequence (waiting)", labelNames: ["state"],
+    name: "gaia_core_queue_depth",
+    help: "Packets generating (active) and waiting for a sequence (waiting)",
+    labelNames: ["state"],
     registers: [registry],
     collect() {
       const load = state.parts?.engine.load();
@@ -48,14 +64,22 @@ export function createMetrics(state: CoreState): CoreMetrics {
     },
   });
   new Gauge({
-    name: "gaia_core_ready", help: "1 when the model is loaded and packets are accepted", registers: [registry],
-    collect() { this.set(state.status === "ready" ? 1 : 0); },
+    name: "gaia_core_ready",
+    help: "1 when the model is loaded and packets are accepted",
+    registers: [registry],
+    collect() {
+      this.set(state.status === "ready" ? 1 : 0);
+    },
   });
 
   const middleware: RequestHandler = (req, res, next) => {
     const end = latency.startTimer();
     res.on("close", () => {
-      const route = req.route?.path ? String(req.route.path) : req.path.startsWith("/process_packet") ? "/process_packet" : "other";
+      const route = req.route?.path
+        ? String(req.route.path)
+        : req.path.startsWith("/process_packet")
+          ? "/process_packet"
+          : "other";
       requests.inc({ route, status: String(res.statusCode) });
       end({ route });
     });
@@ -66,14 +90,20 @@ export function createMetrics(state: CoreState): CoreMetrics {
     res.type(registry.contentType).send(await registry.metrics());
   });
   return {
-    middleware, router, registry,
+    middleware,
+    router,
+    registry,
     observer: {
       turnCompleted(outcome) {
         if (outcome.replayed) return;
         tokens.inc({ direction: "prompt" }, outcome.promptTokens);
         tokens.inc({ direction: "prompt_reused" }, outcome.reusedPromptTokens);
         tokens.inc({ direction: "completion" }, outcome.completionTokens);
-        turns.inc({ stop: outcome.stopReason, history_mode: outcome.historyMode, kv_cache: outcome.reusedPromptTokens > 0 ? "hit" : "miss" });
+        turns.inc({
+          stop: outcome.stopReason,
+          history_mode: outcome.historyMode,
+          kv_cache: outcome.reusedPromptTokens > 0 ? "hit" : "miss",
+        });
         if (outcome.timeToFirstTokenMs !== null) ttft.observe(outcome.timeToFirstTokenMs / 1000);
       },
     },

@@ -1,19 +1,19 @@
-import type { CognitionPacket } from "../../../shared/packet/index.js";
 import type { Logger } from "../../../shared/logging/logger.js";
+import type { CognitionPacket } from "../../../shared/packet/index.js";
 import type { HistorySelector } from "../history/HistorySelector.js";
 import type { InferenceEngine } from "../inference/InferenceEngine.js";
+import type { TurnObserver } from "../observability/metrics.js";
 import { describeContext } from "../prompt/describeContext.js";
 import { describePersona } from "../prompt/describePersona.js";
 import { fitToBudget } from "../prompt/fitToBudget.js";
-import { renderPrompt } from "../prompt/renderPrompt.js";
 import type { ToolOutcome } from "../prompt/PromptParts.js";
+import { renderPrompt } from "../prompt/renderPrompt.js";
 import type { SessionStore, SessionTurn } from "../sessions/SessionStore.js";
 import { removeHiddenReasoning } from "../text/stripThinkTags.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 import type { ToolRun, ToolRunner } from "../tools/ToolRunner.js";
 import { ClientClosedError } from "./ClientClosedError.js";
 import type { TurnOutcome } from "./TurnOutcome.js";
-import type { TurnObserver } from "../observability/metrics.js";
 
 export interface CognitionPipelineOptions {
   engine: InferenceEngine;
@@ -87,13 +87,16 @@ export class CognitionPipeline {
     const { availableTools, tool } = await this.runTools(packet);
     const chosen = await history.choose(turns, userText);
     const maxTokens = this.maxTokensFor(packet);
-    const fitted = fitToBudget({
-      system: describePersona(packet),
-      history: chosen.history,
-      recalled: chosen.recalled,
-      contextBlocks: describeContext(packet, tool ? toolOutcomeText(tool.name, tool.run) : null),
-      userText,
-    }, { contextSize: engine.contextSize, maxTokens, countTokens: (m) => engine.countTokens(m) });
+    const fitted = fitToBudget(
+      {
+        system: describePersona(packet),
+        history: chosen.history,
+        recalled: chosen.recalled,
+        contextBlocks: describeContext(packet, tool ? toolOutcomeText(tool.name, tool.run) : null),
+        userText,
+      },
+      { contextSize: engine.contextSize, maxTokens, countTokens: (m) => engine.countTokens(m) },
+    );
 
     // infer
     const filter = new ThinkTagStreamFilter();
@@ -106,7 +109,8 @@ export class CognitionPipeline {
       topP: model.top_p ?? DEFAULT_TOP_P,
       ...(model.seed !== null && model.seed !== undefined ? { seed: model.seed } : {}),
       stop: model.stop,
-      timeBudgetMs: packet.context.constraints.time_budget_ms > 0 ? packet.context.constraints.time_budget_ms : undefined,
+      timeBudgetMs:
+        packet.context.constraints.time_budget_ms > 0 ? packet.context.constraints.time_budget_ms : undefined,
       ...(turn.signal ? { signal: turn.signal } : {}),
       onTextChunk: (text) => {
         const visible = filter.push(text);
@@ -142,22 +146,32 @@ export class CognitionPipeline {
     };
     const vector = await history.vectorFor({ user: userText, assistant: answer });
     const { duplicate, stored } = await store.appendTurn({
-      packetId: packet.header.packet_id, sessionId, at: new Date().toISOString(), user: userText, assistant: visible,
+      packetId: packet.header.packet_id,
+      sessionId,
+      at: new Date().toISOString(),
+      user: userText,
+      assistant: visible,
       ...(vector ? { vector } : {}),
       meta: { outcome: storedMeta(outcome) },
     });
     if (duplicate) return replayOf(stored);
     // while the user reads the answer, put the next turn's prompt prefix (this turn now part of the history, as the
     // next prompt will render it) in the session's KV cache
-    const nextPrompt = renderPrompt({ ...fitted.parts, history: [...fitted.parts.history, stored], recalled: [], contextBlocks: [] });
+    const nextPrompt = renderPrompt({
+      ...fitted.parts,
+      history: [...fitted.parts.history, stored],
+      recalled: [],
+      contextBlocks: [],
+    });
     engine.prepareNextTurn?.(sessionId, nextPrompt.slice(0, -1));
     return outcome;
   }
 
   /** Answer length: the packet's constraints and model limit, capped by config, and always leaving room for a prompt. */
   private maxTokensFor(packet: CognitionPacket): number {
-    const asked = [packet.context.constraints.max_tokens, packet.header.model.max_output_tokens]
-      .filter((n): n is number => typeof n === "number" && n > 0);
+    const asked = [packet.context.constraints.max_tokens, packet.header.model.max_output_tokens].filter(
+      (n): n is number => typeof n === "number" && n > 0,
+    );
     const limit = Math.min(this.options.maxTokensCap, Math.floor(this.options.engine.contextSize / 2), ...asked);
     return Math.max(1, limit);
   }
@@ -171,7 +185,10 @@ export class CognitionPipeline {
     if (!selected || !packet.governance.safety.execution_allowed) return { availableTools, tool: null };
     const params = (selected.params ?? {}) as Record<string, unknown>;
     const run = await runner.run(selected.tool_name, params);
-    this.options.logger?.info({ tool: selected.tool_name, ok: run.ok, ms: Math.round(run.executionMs) }, "tool executed");
+    this.options.logger?.info(
+      { tool: selected.tool_name, ok: run.ok, ms: Math.round(run.executionMs) },
+      "tool executed",
+    );
     return { availableTools, tool: { name: selected.tool_name, params, run } };
   }
 }
@@ -180,15 +197,22 @@ function toolOutcomeText(name: string, run: ToolRun): ToolOutcome {
   return {
     tool: name,
     ok: run.ok,
-    text: run.ok ? (typeof run.output === "string" ? run.output : JSON.stringify(run.output ?? null)) : (run.error ?? "unknown error"),
+    text: run.ok
+      ? typeof run.output === "string"
+        ? run.output
+        : JSON.stringify(run.output ?? null)
+      : (run.error ?? "unknown error"),
   };
 }
 
 /** The parts of an outcome stored with the turn, so a re-sent packet gets the same metrics back. */
 function storedMeta(outcome: TurnOutcome) {
   return {
-    stop_reason: outcome.stopReason, prompt_tokens: outcome.promptTokens, completion_tokens: outcome.completionTokens,
-    history_mode: outcome.historyMode, max_tokens: outcome.maxTokens,
+    stop_reason: outcome.stopReason,
+    prompt_tokens: outcome.promptTokens,
+    completion_tokens: outcome.completionTokens,
+    history_mode: outcome.historyMode,
+    max_tokens: outcome.maxTokens,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { HistoryMode } from "../history/HistorySelector.js";
-import type { RecalledTurn } from "../prompt/PromptParts.js";
 import type { StopReason } from "../inference/InferenceEngine.js";
+import type { RecalledTurn } from "../prompt/PromptParts.js";
 import type { ToolRun } from "../tools/ToolRunner.js";
 
 /** What one turn produced, before it is written into the packet. */

@@ -1,8 +1,12 @@
-import { withHashes, type CognitionPacket } from "../../../shared/packet/index.js";
+import { type CognitionPacket, withHashes } from "../../../shared/packet/index.js";
 import type { TurnOutcome } from "./TurnOutcome.js";
 
 const CONFIDENCE: Record<TurnOutcome["stopReason"], number> = {
-  eos: 0.9, stop_sequence: 0.9, max_tokens: 0.6, time_budget: 0.5, cancelled: 0,
+  eos: 0.9,
+  stop_sequence: 0.9,
+  max_tokens: 0.6,
+  time_budget: 0.5,
+  cancelled: 0,
 };
 
 /** One line for reasoning.reflection_log recording how the prompt was built and how generation ended. */
@@ -28,14 +32,21 @@ export function describeTurn(outcome: TurnOutcome, version: string): string {
  * finalized, completed, hashes) plus what the original left out: real token counts, latency, the reflection_log entry,
  * recalled turns in relevant_history_snippet, MCP tools and the tool result.
  */
-export function completePacket(packet: CognitionPacket, outcome: TurnOutcome, latencyMs: number, version: string): CognitionPacket {
+export function completePacket(
+  packet: CognitionPacket,
+  outcome: TurnOutcome,
+  latencyMs: number,
+  version: string,
+): CognitionPacket {
   const completed = structuredClone(packet);
   completed.response.candidate = outcome.answer;
   completed.response.confidence = outcome.answer === "" ? 0 : CONFIDENCE[outcome.stopReason];
   completed.status.finalized = true;
   completed.status.state = "completed";
   if (outcome.stopReason === "time_budget") {
-    completed.status.observer_trace.push(`answer cut: context.constraints.time_budget_ms (${packet.context.constraints.time_budget_ms} ms) reached`);
+    completed.status.observer_trace.push(
+      `answer cut: context.constraints.time_budget_ms (${packet.context.constraints.time_budget_ms} ms) reached`,
+    );
   } else if (outcome.stopReason === "max_tokens") {
     completed.status.observer_trace.push(`answer cut: max_tokens (${outcome.maxTokens}) reached`);
   }
@@ -43,10 +54,15 @@ export function completePacket(packet: CognitionPacket, outcome: TurnOutcome, la
   completed.metrics.token_usage.completion_tokens = outcome.completionTokens;
   completed.metrics.token_usage.total_tokens = outcome.promptTokens + outcome.completionTokens;
   completed.metrics.latency_ms = Math.round(latencyMs);
-  completed.reasoning.reflection_log.push({ step: "prompt_assembly", summary: describeTurn(outcome, version), confidence: null });
+  completed.reasoning.reflection_log.push({
+    step: "prompt_assembly",
+    summary: describeTurn(outcome, version),
+    confidence: null,
+  });
   for (const { turn, similarity } of outcome.recalled) {
     completed.context.relevant_history_snippet.push({
-      id: turn.packetId, role: "history",
+      id: turn.packetId,
+      role: "history",
       summary: `(similarity ${similarity.toFixed(3)}) User: ${turn.user.slice(0, 300)} / Assistant: ${turn.assistant.slice(0, 300)}`,
     });
   }
@@ -55,7 +71,10 @@ export function completePacket(packet: CognitionPacket, outcome: TurnOutcome, la
     const { run } = outcome.tool;
     completed.tool_routing.execution_status = run.ok ? "executed" : "failed";
     completed.tool_routing.execution_result = {
-      success: run.ok, output: run.output ?? null, error: run.error ?? null, execution_time_ms: Math.round(run.executionMs),
+      success: run.ok,
+      output: run.output ?? null,
+      error: run.error ?? null,
+      execution_time_ms: Math.round(run.executionMs),
     };
   }
   return withHashes(completed);

@@ -4,7 +4,7 @@ import type { ToolOutcome } from "./PromptParts.js";
 const MAX_VALUE_CHARS = 2000;
 
 function asText(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)} […truncated]` : text;
 }
 
@@ -16,18 +16,24 @@ function asText(value: unknown): string {
 export function describeContext(packet: CognitionPacket, tool: ToolOutcome | null): string[] {
   const blocks: string[] = [];
   if (tool) {
-    blocks.push(tool.ok
-      ? `[Result of the tool "${tool.tool}", already executed for this request]\n${asText(tool.text)}\n[End of tool result]`
-      : `[The tool "${tool.tool}" failed: ${asText(tool.text)}]`);
+    blocks.push(
+      tool.ok
+        ? `[Result of the tool "${tool.tool}", already executed for this request]\n${asText(tool.text)}\n[End of tool result]`
+        : `[The tool "${tool.tool}" failed: ${asText(tool.text)}]`,
+    );
   }
   const snippets = packet.context.relevant_history_snippet;
   if (snippets.length > 0) {
-    blocks.push(`[Context from the conversation, provided by the client]\n${snippets.map((s) => `- ${s.role}: ${asText(s.summary)}`).join("\n")}\n[End of context]`);
+    blocks.push(
+      `[Context from the conversation, provided by the client]\n${snippets.map((s) => `- ${s.role}: ${asText(s.summary)}`).join("\n")}\n[End of context]`,
+    );
   }
   const prompt = packet.content.original_prompt;
   const fields = packet.content.data_fields.filter((f) => !(f.key === "user_message" && f.value === prompt));
   if (fields.length > 0) {
-    blocks.push(`[Data fields]\n${fields.map((f) => `- ${f.key}: ${asText(f.value)}`).join("\n")}\n[End of data fields]`);
+    blocks.push(
+      `[Data fields]\n${fields.map((f) => `- ${f.key}: ${asText(f.value)}`).join("\n")}\n[End of data fields]`,
+    );
   }
   return blocks;
 }

@@ -9,13 +9,20 @@ export function describePersona(packet: CognitionPacket): string {
   const lines = [`You are GAIA, answering as the persona "${persona.persona_id}" (role: ${persona.role}).`];
   if (persona.tone_hint) lines.push(`Tone: ${persona.tone_hint}.`);
   const traits = Object.entries(persona.traits ?? {});
-  if (traits.length > 0) lines.push(`Traits: ${traits.map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ")}.`);
+  if (traits.length > 0)
+    lines.push(
+      `Traits: ${traits.map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ")}.`,
+    );
   const { constraints } = packet.context;
   lines.push(`Safety mode: ${constraints.safety_mode}.`);
   if (constraints.policies.length > 0) lines.push(`Policies: ${constraints.policies.join("; ")}.`);
   if (packet.context.cheatsheets.length > 0) {
-    lines.push(`Reference cheatsheets: ${packet.context.cheatsheets.map((c) => `${c.title} (${c.pointer})`).join("; ")}.`);
+    lines.push(
+      `Reference cheatsheets: ${packet.context.cheatsheets.map((c) => `${c.title} (${c.pointer})`).join("; ")}.`,
+    );
   }
-  lines.push("Respond directly to the user's latest message with a clear, honest answer. Use the context given in the conversation when it helps; say so when you do not know.");
+  lines.push(
+    "Respond directly to the user's latest message with a clear, honest answer. Use the context given in the conversation when it helps; say so when you do not know.",
+  );
   return lines.join("\n");
 }

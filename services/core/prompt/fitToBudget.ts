@@ -37,7 +37,10 @@ export function fitToBudget(parts: PromptParts, options: BudgetOptions): FittedP
     if (promptTokens <= available) return { messages, parts: current, promptTokens, droppedHistory, droppedRecalled };
     if (current.history.length > 0) {
       // drop several turns at once when far over budget, estimating by the average turn size
-      const perTurn = Math.max(1, (promptTokens - options.countTokens(renderPrompt({ ...current, history: [] }))) / current.history.length);
+      const perTurn = Math.max(
+        1,
+        (promptTokens - options.countTokens(renderPrompt({ ...current, history: [] }))) / current.history.length,
+      );
       const drop = Math.min(current.history.length, Math.max(1, Math.floor((promptTokens - available) / perTurn)));
       current = { ...current, history: current.history.slice(drop) };
       droppedHistory += drop;

@@ -20,6 +20,9 @@ export function renderPrompt(parts: PromptParts): PromptMessage[] {
     blocks.push(`[Recalled from earlier in this conversation]\n${lines.join("\n")}\n[End of recalled context]`);
   }
   blocks.push(...parts.contextBlocks);
-  messages.push({ role: "user", content: blocks.length > 0 ? `${blocks.join("\n\n")}\n\n${parts.userText}` : parts.userText });
+  messages.push({
+    role: "user",
+    content: blocks.length > 0 ? `${blocks.join("\n\n")}\n\n${parts.userText}` : parts.userText,
+  });
   return messages;
 }

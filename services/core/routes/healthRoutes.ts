@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import express, { type Router } from "express";
-import type { CoreConfig } from "../config.js";
 import type { CoreState } from "../CoreState.js";
+import type { CoreConfig } from "../config.js";
 import type { SessionStore } from "../sessions/SessionStore.js";
 
 export interface HealthDeps {
@@ -33,7 +33,9 @@ export function healthBody({ config, state, buildId, version }: HealthDeps) {
     },
     history_mode: history?.mode ?? "full",
     history_mode_reason: history ? history.reason : "model not loaded yet",
-    queue: parts ? (({ active, waiting, capacity }) => ({ active, waiting, capacity }))(parts.engine.load()) : { active: 0, waiting: 0, capacity: config.queueSize },
+    queue: parts
+      ? (({ active, waiting, capacity }) => ({ active, waiting, capacity }))(parts.engine.load())
+      : { active: 0, waiting: 0, capacity: config.queueSize },
     maintenance: fs.existsSync(config.maintenanceFlagPath),
     shared_dir: config.sharedDir,
   };

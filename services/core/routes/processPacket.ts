@@ -37,7 +37,11 @@ export function processPacketRouter(state: CoreState, bodyLimit: string): Router
       const type = req.headers["content-type"];
       if (!type || !JSON_MEDIA_TYPE.test(type)) return next(new UnsupportedMediaTypeError(type));
       const length = req.headers["content-length"];
-      next(length === "0" || (length === undefined && !req.headers["transfer-encoding"]) ? new InvalidJsonError("the body is empty") : undefined);
+      next(
+        length === "0" || (length === undefined && !req.headers["transfer-encoding"])
+          ? new InvalidJsonError("the body is empty")
+          : undefined,
+      );
     },
     express.json({ limit: bodyLimit, strict: false, type: () => true }),
     async (req: Request, res: Response) => {
@@ -46,11 +50,16 @@ export function processPacketRouter(state: CoreState, bodyLimit: string): Router
       if (!parsed.ok) throw new InvalidPacketError(parsed.problems);
       const { packet, version } = parsed;
       const log = res.locals as PacketLogFields;
-      Object.assign(log, { packet_id: packet.header.packet_id, session_id: packet.header.session_id, packet_version: version });
+      Object.assign(log, {
+        packet_id: packet.header.packet_id,
+        session_id: packet.header.session_id,
+        packet_version: version,
+      });
       res.set("X-Gaia-Packet-Version", encodeURIComponent(version));
 
       if (state.status === "draining") throw new ShuttingDownError();
-      if (state.status !== "ready" || !state.parts) throw new NotReadyError(state.status === "failed" ? "failed to load its model" : "loading its model");
+      if (state.status !== "ready" || !state.parts)
+        throw new NotReadyError(state.status === "failed" ? "failed to load its model" : "loading its model");
       const { pipeline } = state.parts;
 
       const cancel = new AbortController();
@@ -67,8 +76,11 @@ export function processPacketRouter(state: CoreState, bodyLimit: string): Router
         });
         const completed = completePacket(packet, outcome, performance.now() - receivedAt, version);
         Object.assign(log, {
-          prompt_tokens: outcome.promptTokens, completion_tokens: outcome.completionTokens,
-          kv_reused_tokens: outcome.reusedPromptTokens, history_mode: outcome.historyMode, stop: outcome.stopReason,
+          prompt_tokens: outcome.promptTokens,
+          completion_tokens: outcome.completionTokens,
+          kv_reused_tokens: outcome.reusedPromptTokens,
+          history_mode: outcome.historyMode,
+          stop: outcome.stopReason,
           replayed: outcome.replayed,
         });
         if (!stream) {

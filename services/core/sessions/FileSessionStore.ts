@@ -6,7 +6,16 @@ import { sessionFileName } from "./sessionFileName.js";
 
 /** One line of a session file. */
 type SessionRecord =
-  | { kind: "turn"; packet_id: string; session_id: string; at: string; user: string; assistant: string; vector?: number[]; meta?: Record<string, unknown> }
+  | {
+      kind: "turn";
+      packet_id: string;
+      session_id: string;
+      at: string;
+      user: string;
+      assistant: string;
+      vector?: number[];
+      meta?: Record<string, unknown>;
+    }
   | { kind: "vector"; packet_id: string; vector: number[] };
 
 interface CachedSession {
@@ -62,9 +71,14 @@ export class FileSessionStore implements SessionStore {
       const existing = session.byPacketId.get(turn.packetId);
       if (existing) return { stored: existing, duplicate: true };
       const record: SessionRecord = {
-        kind: "turn", packet_id: turn.packetId, session_id: turn.sessionId, at: turn.at,
-        user: turn.user, assistant: turn.assistant,
-        ...(turn.vector ? { vector: turn.vector } : {}), ...(turn.meta ? { meta: turn.meta } : {}),
+        kind: "turn",
+        packet_id: turn.packetId,
+        session_id: turn.sessionId,
+        at: turn.at,
+        user: turn.user,
+        assistant: turn.assistant,
+        ...(turn.vector ? { vector: turn.vector } : {}),
+        ...(turn.meta ? { meta: turn.meta } : {}),
       };
       await this.appendRecord(session, turn.sessionId, record);
       return { stored: session.byPacketId.get(turn.packetId) ?? turn, duplicate: false };
@@ -129,13 +143,18 @@ export class FileSessionStore implements SessionStore {
       size = (await fs.stat(file)).size; // one syscall when nothing changed (the common case)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-        session.offset = 0; session.size = 0; session.turns = []; session.byPacketId.clear();
+        session.offset = 0;
+        session.size = 0;
+        session.turns = [];
+        session.byPacketId.clear();
         return session;
       }
       throw error;
     }
     if (size < session.offset) {
-      session.offset = 0; session.turns = []; session.byPacketId.clear(); // replaced underneath us
+      session.offset = 0;
+      session.turns = [];
+      session.byPacketId.clear(); // replaced underneath us
     }
     session.size = size;
     if (size === session.offset) return session;
@@ -165,9 +184,13 @@ export class FileSessionStore implements SessionStore {
     }
     if (record.kind === "turn" && typeof record.packet_id === "string" && !session.byPacketId.has(record.packet_id)) {
       const turn: SessionTurn = {
-        packetId: record.packet_id, sessionId: record.session_id, at: record.at,
-        user: String(record.user ?? ""), assistant: String(record.assistant ?? ""),
-        ...(Array.isArray(record.vector) ? { vector: record.vector } : {}), ...(record.meta ? { meta: record.meta } : {}),
+        packetId: record.packet_id,
+        sessionId: record.session_id,
+        at: record.at,
+        user: String(record.user ?? ""),
+        assistant: String(record.assistant ?? ""),
+        ...(Array.isArray(record.vector) ? { vector: record.vector } : {}),
+        ...(record.meta ? { meta: record.meta } : {}),
       };
       session.turns.push(turn);
       session.byPacketId.set(turn.packetId, turn);

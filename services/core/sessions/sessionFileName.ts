@@ -6,7 +6,11 @@ import { createHash } from "node:crypto";
  * a file by accident of sanitising.
  */
 export function sessionFileName(sessionId: string): string {
-  const slug = sessionId.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 48) || "session";
+  const slug =
+    sessionId
+      .replace(/[^A-Za-z0-9_-]+/g, "_")
+      .replace(/^_+|_+$/g, "")
+      .slice(0, 48) || "session";
   const hash = createHash("sha256").update(sessionId, "utf8").digest("hex").slice(0, 16);
   return `${slug}.${hash}.jsonl`;
 }

@@ -38,7 +38,9 @@ export function runSelfCheck(input: SelfCheckInput): SelfCheckResult {
   const problem =
     checkHome(user) ??
     checkWritableDir(input.sharedDir, "shared dir", user) ??
-    input.subdirs.map((sub) => checkWritableDir(path.join(input.sharedDir, sub), "shared dir", user)).find((p) => p !== null) ??
+    input.subdirs
+      .map((sub) => checkWritableDir(path.join(input.sharedDir, sub), "shared dir", user))
+      .find((p) => p !== null) ??
     checkModel(input.modelPath, user);
   if (problem) return fail(problem);
 
@@ -96,7 +98,8 @@ function checkWritableDir(dir: string, what: string, user: ProcessUser): string 
 }
 
 function checkModel(modelPath: string, user: ProcessUser): string | null {
-  const fixEnv = "set GAIA_LITE_MODEL to a .gguf file (the bundled one: `npm run models`, /app/models/bundled/gaia-lite-tiny.gguf in the image)";
+  const fixEnv =
+    "set GAIA_LITE_MODEL to a .gguf file (the bundled one: `npm run models`, /app/models/bundled/gaia-lite-tiny.gguf in the image)";
   let stat: fs.Stats;
   try {
     stat = fs.statSync(modelPath);
@@ -134,7 +137,8 @@ function checkModel(modelPath: string, user: ProcessUser): string | null {
 function checkEmbedDir(dir: string | null | undefined): string | null {
   if (!dir || dir === "none") return null;
   try {
-    if (!fs.statSync(dir).isDirectory()) return `embedding model path ${dir} is not a directory: history falls back to full-history mode`;
+    if (!fs.statSync(dir).isDirectory())
+      return `embedding model path ${dir} is not a directory: history falls back to full-history mode`;
     fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
     return null;
   } catch (error) {

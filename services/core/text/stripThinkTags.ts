@@ -4,7 +4,16 @@
  * truncated tags, and the same for reflection|reasoning|internal|scratchpad|planning|analysis (case-insensitive).
  * Returns "" when everything was hidden.
  */
-export const HIDDEN_TAGS = ["think", "thinking", "reflection", "reasoning", "internal", "scratchpad", "planning", "analysis"] as const;
+export const HIDDEN_TAGS = [
+  "think",
+  "thinking",
+  "reflection",
+  "reasoning",
+  "internal",
+  "scratchpad",
+  "planning",
+  "analysis",
+] as const;
 
 const names = HIDDEN_TAGS.join("|");
 const closedBlock = new RegExp(`<(${names})\\b[^>]*>[\\s\\S]*?</\\1\\s*>\\s*`, "gi");

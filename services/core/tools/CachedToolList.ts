@@ -4,7 +4,10 @@ import type { ToolRun, ToolRunner } from "./ToolRunner.js";
 export class CachedToolList implements ToolRunner {
   private cached: { at: number; tools: Promise<string[] | null> } | null = null;
 
-  constructor(private readonly inner: ToolRunner, private readonly ttlMs = 60_000) {}
+  constructor(
+    private readonly inner: ToolRunner,
+    private readonly ttlMs = 60_000,
+  ) {}
 
   listTools(): Promise<string[] | null> {
     const now = Date.now();
@@ -12,7 +15,9 @@ export class CachedToolList implements ToolRunner {
       const tools = this.inner.listTools();
       this.cached = { at: now, tools };
       // a failed listing is retried on the next packet rather than cached
-      void tools.then((t) => { if (t === null) this.cached = null; });
+      void tools.then((t) => {
+        if (t === null) this.cached = null;
+      });
     }
     return this.cached.tools;
   }

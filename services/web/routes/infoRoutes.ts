@@ -11,12 +11,15 @@ export function infoRouter(client: CoreClient): Router {
   router.get("/", (_req, res) => {
     res.json({
       service: "gaia-web",
-      description: "GAIA web gateway: builds CognitionPackets from text and posts them to gaia-core with retry, circuit breaker and HA fallback",
+      description:
+        "GAIA web gateway: builds CognitionPackets from text and posts them to gaia-core with retry, circuit breaker and HA fallback",
       endpoints: {
         "/": "This list",
         "/health": "Gateway health, core endpoints' circuit breakers, maintenance mode",
-        "/process_user_input": "POST ?user_input=… (or JSON {user_input, session_id?}) → {response, packet_id, served_by}",
-        "/process_packet": "POST a CognitionPacket; passed to gaia-core as is (JSON, or NDJSON with Accept: application/x-ndjson)",
+        "/process_user_input":
+          "POST ?user_input=… (or JSON {user_input, session_id?}) → {response, packet_id, served_by}",
+        "/process_packet":
+          "POST a CognitionPacket; passed to gaia-core as is (JSON, or NDJSON with Accept: application/x-ndjson)",
       },
     });
   });

@@ -1,7 +1,7 @@
 import express, { type Router } from "express";
+import { sendProblem } from "../../../shared/http/problemResponse.js";
 import type { CoreClient } from "../CoreClient.js";
 import { problemForCoreFailure } from "../coreFailure.js";
-import { sendProblem } from "../../../shared/http/problemResponse.js";
 import { relayResponse } from "../http/relayResponse.js";
 import { abortOnClose } from "./abortOnClose.js";
 import { servedByRole } from "./coreRole.js";

@@ -1,9 +1,9 @@
 import express, { type Router } from "express";
-import type { CoreClient } from "../CoreClient.js";
-import { buildUserPacket } from "../buildPacket.js";
-import { problemForCoreFailure } from "../coreFailure.js";
 import { HttpProblem } from "../../../shared/http/HttpProblem.js";
 import { sendProblem } from "../../../shared/http/problemResponse.js";
+import { buildUserPacket } from "../buildPacket.js";
+import type { CoreClient } from "../CoreClient.js";
+import { problemForCoreFailure } from "../coreFailure.js";
 import { relayResponse } from "../http/relayResponse.js";
 import { abortOnClose } from "./abortOnClose.js";
 import { servedByRole } from "./coreRole.js";
@@ -58,7 +58,11 @@ export function processUserInputRouter(client: CoreClient, bodyLimit: string): R
     } | null;
     const candidate = completed?.response?.candidate;
     if (typeof candidate !== "string") {
-      return sendProblem(res, new HttpProblem(502, "Bad Gateway", "GAIA Core answered without a completed packet."), req.originalUrl);
+      return sendProblem(
+        res,
+        new HttpProblem(502, "Bad Gateway", "GAIA Core answered without a completed packet."),
+        req.originalUrl,
+      );
     }
     const answeredId = completed?.header?.packet_id;
     res.set("X-Gaia-Endpoint", served.servedBy).json({

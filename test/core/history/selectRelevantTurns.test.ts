@@ -1,7 +1,15 @@
 import { describe, expect, it } from "@jest/globals";
-import { cosineSimilarity, selectRelevantTurns, type HistoryTurn } from "../../../services/core/history/selectRelevantTurns.js";
+import {
+  cosineSimilarity,
+  type HistoryTurn,
+  selectRelevantTurns,
+} from "../../../services/core/history/selectRelevantTurns.js";
 
-const turn = (id: string, vector?: number[], extra: Record<string, unknown> = {}): HistoryTurn & Record<string, unknown> => ({
+const turn = (
+  id: string,
+  vector?: number[],
+  extra: Record<string, unknown> = {},
+): HistoryTurn & Record<string, unknown> => ({
   id,
   role: "user",
   text: `text of ${id}`,
@@ -75,9 +83,18 @@ describe("selectRelevantTurns", () => {
     const noRecent = selectRelevantTurns({ turns, queryVector: query, keepRecent: 0, topK: 1, minSimilarity: 0 });
     expect(noRecent.recent).toEqual([]);
     expect(noRecent.recalled.map((r) => r.turn.id)).toEqual(["t5"]); // newest of the two identical ones
-    expect(selectRelevantTurns({ turns, queryVector: query, keepRecent: -1, topK: 0, minSimilarity: 0 }).recalled).toEqual([]);
-    expect(selectRelevantTurns({ turns, queryVector: query, keepRecent: 6.7, topK: 1.9, minSimilarity: 0 }).recalled).toHaveLength(1);
-    expect(selectRelevantTurns({ turns: [], queryVector: query, keepRecent: 3, topK: 3, minSimilarity: 0 })).toEqual({ recent: [], recalled: [] });
-    expect(selectRelevantTurns({ turns, queryVector: [], keepRecent: 2, topK: 3, minSimilarity: 0 }).recalled).toEqual([]);
+    expect(
+      selectRelevantTurns({ turns, queryVector: query, keepRecent: -1, topK: 0, minSimilarity: 0 }).recalled,
+    ).toEqual([]);
+    expect(
+      selectRelevantTurns({ turns, queryVector: query, keepRecent: 6.7, topK: 1.9, minSimilarity: 0 }).recalled,
+    ).toHaveLength(1);
+    expect(selectRelevantTurns({ turns: [], queryVector: query, keepRecent: 3, topK: 3, minSimilarity: 0 })).toEqual({
+      recent: [],
+      recalled: [],
+    });
+    expect(selectRelevantTurns({ turns, queryVector: [], keepRecent: 2, topK: 3, minSimilarity: 0 }).recalled).toEqual(
+      [],
+    );
   });
 });

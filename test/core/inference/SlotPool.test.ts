@@ -31,8 +31,14 @@ describe("SlotPool", () => {
     const p = pool(["s0"], 2);
     const a = await p.acquire("alice");
     const order: string[] = [];
-    const b = p.acquire("bob").then((lease) => { order.push("bob"); return lease; });
-    const c = p.acquire("carol").then((lease) => { order.push("carol"); return lease; });
+    const b = p.acquire("bob").then((lease) => {
+      order.push("bob");
+      return lease;
+    });
+    const c = p.acquire("carol").then((lease) => {
+      order.push("carol");
+      return lease;
+    });
     expect(p.load()).toEqual({ active: 1, waiting: 2, capacity: 2, slots: 1 });
     a.release();
     (await b).release();
@@ -98,7 +104,10 @@ describe("SlotPool background leases (preparing a session's next turn)", () => {
     first.release();
     const background = pool.tryAcquireOwn("alice")!;
     let acquired: string | null = null;
-    const next = pool.acquire("alice").then((lease) => { acquired = lease.slot; return lease; });
+    const next = pool.acquire("alice").then((lease) => {
+      acquired = lease.slot;
+      return lease;
+    });
     await new Promise((r) => setTimeout(r, 10));
     expect(acquired).toBeNull(); // slot B was free, but alice waits for her warm slot
     background.release();

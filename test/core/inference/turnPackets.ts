@@ -76,7 +76,10 @@ export function turnFacts(body: unknown): TurnFacts {
 export function sharedDirWithSessionPrefix(sessionFile: string, turns: number): string {
   const dir = tempDir("gaia-kv-fresh-");
   fs.mkdirSync(path.join(dir, "sessions"), { recursive: true });
-  const lines = fs.readFileSync(sessionFile, "utf8").split("\n").filter((line) => line.trim() !== "");
+  const lines = fs
+    .readFileSync(sessionFile, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "");
   const kept = lines.slice(0, turns);
   fs.writeFileSync(path.join(dir, "sessions", path.basename(sessionFile)), kept.length ? `${kept.join("\n")}\n` : "");
   return dir;

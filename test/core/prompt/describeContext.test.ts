@@ -5,7 +5,11 @@ import { gatewayPacket } from "../../fixtures/packets.js";
 
 describe("prompt parts from the packet", () => {
   it("puts the tool result first, marked as already executed", () => {
-    const blocks = describeContext(gatewayPacket(), { tool: "web_search", ok: true, text: "{\"results\":[\"fox facts\"]}" });
+    const blocks = describeContext(gatewayPacket(), {
+      tool: "web_search",
+      ok: true,
+      text: '{"results":["fox facts"]}',
+    });
     expect(blocks[0]).toMatch(/^\[Result of the tool "web_search", already executed/);
     expect(blocks[0]).toMatch(/fox facts/);
   });
@@ -13,7 +17,13 @@ describe("prompt parts from the packet", () => {
   it("includes client snippets and data fields, but not the gateway's copy of the user's own message", () => {
     const packet = gatewayPacket((p) => {
       p.context.relevant_history_snippet = [{ id: "s1", role: "user", summary: "earlier we spoke about foxes" }];
-      p.content.data_fields.push({ key: "weather", value: { city: "Paris", sky: "sunny" }, type: null, source: null, vector_refs: [] });
+      p.content.data_fields.push({
+        key: "weather",
+        value: { city: "Paris", sky: "sunny" },
+        type: null,
+        source: null,
+        vector_refs: [],
+      });
     });
     const text = describeContext(packet, null).join("\n");
     expect(text).toMatch(/- user: earlier we spoke about foxes/);
@@ -22,7 +32,11 @@ describe("prompt parts from the packet", () => {
   });
 
   it("describes the persona and constraints in the system message", () => {
-    const system = describePersona(gatewayPacket((p) => { p.header.persona.traits = { tone: "technical" }; }));
+    const system = describePersona(
+      gatewayPacket((p) => {
+        p.header.persona.traits = { tone: "technical" };
+      }),
+    );
     expect(system).toMatch(/default_web_user/);
     expect(system).toMatch(/Tone: neutral/);
     expect(system).toMatch(/Traits: tone: technical/);

@@ -6,10 +6,22 @@ import type { PromptParts } from "../../../services/core/prompt/PromptParts.js";
 import { renderPrompt } from "../../../services/core/prompt/renderPrompt.js";
 
 /** A word counter stands in for the model's tokenizer: the budget logic only needs a monotonic count. */
-const words = (messages: readonly PromptMessage[]) => messages.reduce((n, m) => n + m.content.split(/\s+/).filter(Boolean).length + 2, 0);
-const turn = (i: number) => ({ packetId: `p${i}`, sessionId: "s", at: "", user: `question ${i} a b c`, assistant: `answer ${i} d e f` });
+const words = (messages: readonly PromptMessage[]) =>
+  messages.reduce((n, m) => n + m.content.split(/\s+/).filter(Boolean).length + 2, 0);
+const turn = (i: number) => ({
+  packetId: `p${i}`,
+  sessionId: "s",
+  at: "",
+  user: `question ${i} a b c`,
+  assistant: `answer ${i} d e f`,
+});
 const parts = (over: Partial<PromptParts> = {}): PromptParts => ({
-  system: "You are GAIA.", history: Array.from({ length: 10 }, (_, i) => turn(i)), recalled: [], contextBlocks: [], userText: "the question", ...over,
+  system: "You are GAIA.",
+  history: Array.from({ length: 10 }, (_, i) => turn(i)),
+  recalled: [],
+  contextBlocks: [],
+  userText: "the question",
+  ...over,
 });
 
 describe("fitToBudget", () => {
@@ -33,7 +45,10 @@ describe("fitToBudget", () => {
   });
 
   it("drops recalled turns after the verbatim history, least similar first", () => {
-    const recalled = [{ turn: turn(100), similarity: 0.9 }, { turn: turn(101), similarity: 0.2 }];
+    const recalled = [
+      { turn: turn(100), similarity: 0.9 },
+      { turn: turn(101), similarity: 0.2 },
+    ];
     const full = words(renderPrompt(parts({ history: [], recalled })));
     const fitted = fitToBudget(parts({ recalled }), { contextSize: full - 1 + 10, maxTokens: 10, countTokens: words });
     expect(fitted.parts.history).toHaveLength(0);
@@ -41,7 +56,8 @@ describe("fitToBudget", () => {
   });
 
   it("rejects with PromptTooLongError when the system message and user's text alone do not fit", () => {
-    expect(() => fitToBudget(parts({ userText: "w ".repeat(500) }), { contextSize: 200, maxTokens: 50, countTokens: words }))
-      .toThrow(PromptTooLongError);
+    expect(() =>
+      fitToBudget(parts({ userText: "w ".repeat(500) }), { contextSize: 200, maxTokens: 50, countTokens: words }),
+    ).toThrow(PromptTooLongError);
   });
 });

@@ -7,7 +7,11 @@ import type { SessionTurn } from "../../../services/core/sessions/SessionStore.j
 import { REPO_ROOT, tempDir } from "../../support/processes.js";
 
 const turn = (sessionId: string, packetId: string, text = "hello"): SessionTurn => ({
-  packetId, sessionId, at: new Date().toISOString(), user: text, assistant: `answer to ${text}`,
+  packetId,
+  sessionId,
+  at: new Date().toISOString(),
+  user: text,
+  assistant: `answer to ${text}`,
 });
 
 describe("FileSessionStore", () => {
@@ -39,8 +43,19 @@ describe("FileSessionStore", () => {
   });
 
   it.each([
-    "../../etc/passwd", "/etc/passwd", "..", ".", "a/../../b", "with\u0000nul", "x".repeat(10_000), "", "  ", "C:\\windows",
-    "séance-🎉", "con", "a\nb",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "..",
+    ".",
+    "a/../../b",
+    "with\u0000nul",
+    "x".repeat(10_000),
+    "",
+    "  ",
+    "C:\\windows",
+    "séance-🎉",
+    "con",
+    "a\nb",
   ])("keeps session id %j inside the sessions dir", async (sessionId) => {
     const root = tempDir();
     const dir = path.join(root, "sessions");
@@ -72,14 +87,22 @@ describe("FileSessionStore", () => {
 
   it("loses at most the turn being written when the writer is killed with SIGKILL mid-write", async () => {
     const dir = tempDir();
-    const writer = spawn(process.execPath, ["--input-type=module", "-e", `
+    const writer = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `
       import { FileSessionStore } from ${JSON.stringify(path.join(REPO_ROOT, "dist/services/core/sessions/FileSessionStore.js"))};
       const store = new FileSessionStore({ dir: ${JSON.stringify(dir)} });
       const big = "x".repeat(200000);
       for (let i = 0; ; i++) {
         await store.appendTurn({ packetId: "p" + i, sessionId: "k", at: "", user: big, assistant: big });
         if (i === 3) process.stdout.write("ready\\n");
-      }`], { stdio: ["ignore", "pipe", "inherit"] });
+      }`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     await new Promise<void>((resolve) => writer.stdout.once("data", () => resolve()));
     await new Promise((r) => setTimeout(r, 50));
     writer.kill("SIGKILL");

@@ -1,7 +1,7 @@
-import { describe, it, expect, afterEach } from "@jest/globals";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import { runSelfCheck, type SelfCheckInput } from "../../../services/core/startup/selfCheck.js";
 import { SHARED_SUBDIRS } from "../../../shared/config/sharedDirs.js";
 import { REPO_ROOT, tempDir } from "../../support/processes.js";
@@ -26,7 +26,11 @@ function expectOneLineProblem(result: ReturnType<typeof runSelfCheck>): string {
 }
 
 /** Runs the compiled self-check in a child process as another uid (root only) and returns its result. */
-function runAsUid(uid: number, input: SelfCheckInput, env: Record<string, string> = {}): ReturnType<typeof runSelfCheck> {
+function runAsUid(
+  uid: number,
+  input: SelfCheckInput,
+  env: Record<string, string> = {},
+): ReturnType<typeof runSelfCheck> {
   if (!fs.existsSync(COMPILED)) throw new Error(`${COMPILED} is missing: run \`npx tsc -p tsconfig.build.json\` first`);
   const script = `import { runSelfCheck } from ${JSON.stringify(COMPILED)};
     process.stdout.write(JSON.stringify(runSelfCheck(JSON.parse(process.argv[1]))));`;
@@ -88,7 +92,9 @@ describe("runSelfCheck", () => {
     const sharedDir = path.join(root, "shared");
     fs.mkdirSync(sharedDir);
     fs.writeFileSync(path.join(sharedDir, "council"), "not a dir");
-    const problem = expectOneLineProblem(runSelfCheck({ sharedDir, subdirs: SHARED_SUBDIRS, modelPath: fakeGguf(root) }));
+    const problem = expectOneLineProblem(
+      runSelfCheck({ sharedDir, subdirs: SHARED_SUBDIRS, modelPath: fakeGguf(root) }),
+    );
     expect(problem).toContain(path.join(sharedDir, "council"));
     expect(problem).toContain("a file is in the way");
   });
@@ -100,7 +106,7 @@ describe("runSelfCheck", () => {
       [path.join(root, "absent.gguf"), /does not exist \(ENOENT\)/],
       [root, /is a directory, not a GGUF file/],
       [fakeGguf(root, "empty.gguf", "", 0), /is not a GGUF file \(starts with ""/],
-      [fakeGguf(root, "weights.safetensors", "{\"__"), /is not a GGUF file \(starts with "\{\\"__"/],
+      [fakeGguf(root, "weights.safetensors", '{"__'), /is not a GGUF file \(starts with "\{\\"__"/],
     ];
     for (const [modelPath, expected] of cases) {
       const problem = expectOneLineProblem(runSelfCheck({ ...base, modelPath }));
@@ -144,9 +150,13 @@ describe("runSelfCheck", () => {
 
   (isRoot ? it : it.skip)("reports a uid without a passwd entry (the HA report's root cause) [root only]", () => {
     const root = tempDir("gaia-selfcheck-");
-    const result = runAsUid(1234, { sharedDir: path.join(root, "shared"), subdirs: SHARED_SUBDIRS, modelPath: fakeGguf(root) }, {
-      HOME: "/",
-    });
+    const result = runAsUid(
+      1234,
+      { sharedDir: path.join(root, "shared"), subdirs: SHARED_SUBDIRS, modelPath: fakeGguf(root) },
+      {
+        HOME: "/",
+      },
+    );
     const problem = expectOneLineProblem(result);
     expect(problem).toMatch(/^uid 1234 has no passwd entry \(os\.userInfo: uv_os_get_passwd returned ENOENT/);
     expect(problem).toContain("gaia (uid 1000)");
@@ -157,7 +167,11 @@ describe("runSelfCheck", () => {
     fs.chmodSync(root, 0o777);
     const modelPath = fakeGguf(root);
     fs.chmodSync(modelPath, 0o600);
-    const result = runAsUid(65534, { sharedDir: path.join(root, "shared"), subdirs: SHARED_SUBDIRS, modelPath }, { HOME: root });
+    const result = runAsUid(
+      65534,
+      { sharedDir: path.join(root, "shared"), subdirs: SHARED_SUBDIRS, modelPath },
+      { HOME: root },
+    );
     const problem = expectOneLineProblem(result);
     expect(problem).toMatch(/^model file .* is not readable by uid 65534 \(nobody\) \(EACCES\): chmod a\+r/);
   });

@@ -41,7 +41,12 @@ describe("ThinkTagStreamFilter", () => {
   });
 
   it("agrees with stripThinkTags on whole texts (modulo trimming)", () => {
-    for (const text of ["<think>a</think>b", "x<reasoning>y</reasoning>z", "plain text", "<scratchpad>s</scratchpad>"]) {
+    for (const text of [
+      "<think>a</think>b",
+      "x<reasoning>y</reasoning>z",
+      "plain text",
+      "<scratchpad>s</scratchpad>",
+    ]) {
       expect(run([...text]).trim()).toBe(stripThinkTags(text));
     }
   });

@@ -10,7 +10,19 @@ describe("byte-level BPE builder", () => {
   });
 
   it("pre-tokenizes like llama.cpp's default: punctuation apart, words keep their leading space", () => {
-    expect(preTokenize("Hello, world! It's 2026.")).toEqual(["Hello", ",", " world", "!", " It", "'", "s", " ", "202", "6", "."]);
+    expect(preTokenize("Hello, world! It's 2026.")).toEqual([
+      "Hello",
+      ",",
+      " world",
+      "!",
+      " It",
+      "'",
+      "s",
+      " ",
+      "202",
+      "6",
+      ".",
+    ]);
   });
 
   it("learns ranked merges whose results are tokens, deterministically", () => {

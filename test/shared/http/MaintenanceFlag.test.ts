@@ -1,7 +1,8 @@
 // shared/maintenance/MaintenanceFlag.ts (kept beside the resilient client's tests, its main user).
-import { describe, expect, it } from "@jest/globals";
+
 import fs from "node:fs";
 import path from "node:path";
+import { describe, expect, it } from "@jest/globals";
 import { isMaintenanceOn, maintenanceFlagPath } from "../../../shared/maintenance/MaintenanceFlag.js";
 import { tempDir } from "../../support/processes.js";
 

@@ -1,9 +1,15 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
 import fs from "node:fs";
 import path from "node:path";
-import { ResilientClient, UpstreamTimeoutError, UpstreamUnavailableError, type ResilienceEvent, type ResilientClientOptions } from "../../../shared/http/index.js";
+import { afterEach, describe, expect, it } from "@jest/globals";
+import {
+  type ResilienceEvent,
+  ResilientClient,
+  type ResilientClientOptions,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from "../../../shared/http/index.js";
 import { freePort, tempDir } from "../../support/processes.js";
-import { dropConnection, hang, json, sequence, startStub, type StubServer } from "../../support/stubServer.js";
+import { dropConnection, hang, json, type StubServer, sequence, startStub } from "../../support/stubServer.js";
 
 const BODY = JSON.stringify({ header: { packet_id: "p-1" } });
 const servers: StubServer[] = [];
@@ -30,7 +36,8 @@ function client(options: ResilientClientOptions & { events?: ResilienceEvent[] }
   });
 }
 
-const post = (c: ResilientClient, signal?: AbortSignal) => c.post("/process_packet", { body: BODY, signal, context: { packet_id: "p-1" } });
+const post = (c: ResilientClient, signal?: AbortSignal) =>
+  c.post("/process_packet", { body: BODY, signal, context: { packet_id: "p-1" } });
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -61,9 +68,14 @@ describe("ResilientClient: the original's retry semantics", () => {
   it("waits baseDelay * 2**(n-1) between attempts, in order", async () => {
     const events: ResilienceEvent[] = [];
     const primary = await stub(json(503, {}));
-    await expect(post(client({ primaryUrl: primary.url, baseDelayMs: 20, events }))).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    await expect(post(client({ primaryUrl: primary.url, baseDelayMs: 20, events }))).rejects.toBeInstanceOf(
+      UpstreamUnavailableError,
+    );
     const retries = events.filter((e) => e.type === "retry");
-    expect(retries.map((e) => (e.type === "retry" ? [e.attempt, e.delayMs] : null))).toEqual([[1, 20], [2, 40]]);
+    expect(retries.map((e) => (e.type === "retry" ? [e.attempt, e.delayMs] : null))).toEqual([
+      [1, 20],
+      [2, 40],
+    ]);
     expect(retries.every((e) => e.type === "retry" && e.context.packet_id === "p-1")).toBe(true);
     const [a, b, c] = primary.calls.map((call) => call.at);
     // lower bounds only (a timer may fire a hair early against performance.now)
@@ -74,7 +86,9 @@ describe("ResilientClient: the original's retry semantics", () => {
   it("never retries nor fails over on a timeout (slow is not down)", async () => {
     const primary = await stub(hang);
     const fallback = await stub(json(200, {}));
-    const error = await post(client({ primaryUrl: primary.url, fallbackUrl: fallback.url, timeoutMs: 300 })).catch((e: unknown) => e);
+    const error = await post(client({ primaryUrl: primary.url, fallbackUrl: fallback.url, timeoutMs: 300 })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(UpstreamTimeoutError);
     expect((error as Error).message).toContain(primary.url);
     expect(primary.calls).toHaveLength(1);
@@ -85,13 +99,17 @@ describe("ResilientClient: the original's retry semantics", () => {
     const events: ResilienceEvent[] = [];
     const primary = await stub(json(503, { title: "busy" }, { "retry-after": "1" }));
     const fallback = await stub(json(200, { from: "fallback" }));
-    const served = await post(client({ primaryUrl: primary.url, fallbackUrl: fallback.url, breakerThreshold: 10, events }));
+    const served = await post(
+      client({ primaryUrl: primary.url, fallbackUrl: fallback.url, breakerThreshold: 10, events }),
+    );
     expect(served.servedBy).toBe("fallback");
     expect(await served.response.json()).toEqual({ from: "fallback" });
     expect(primary.calls).toHaveLength(3);
     expect(fallback.calls).toHaveLength(1);
     expect(fallback.calls[0]!.body).toBe(BODY);
-    expect(events).toContainEqual(expect.objectContaining({ type: "failover", reason: "exhausted", primaryError: "HTTP 503" }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "failover", reason: "exhausted", primaryError: "HTTP 503" }),
+    );
   });
 
   it("fails over after connection refused on every attempt", async () => {
@@ -118,7 +136,12 @@ describe("ResilientClient: the original's retry semantics", () => {
     fs.writeFileSync(flag, "");
     const primary = await stub(json(503, {}));
     const fallback = await stub(json(200, {}));
-    const c = client({ primaryUrl: primary.url, fallbackUrl: fallback.url, maintenanceFlagPath: flag, breakerThreshold: 10 });
+    const c = client({
+      primaryUrl: primary.url,
+      fallbackUrl: fallback.url,
+      maintenanceFlagPath: flag,
+      breakerThreshold: 10,
+    });
     await expect(post(c)).rejects.toBeInstanceOf(UpstreamUnavailableError);
     expect(primary.calls).toHaveLength(3);
     expect(fallback.calls).toHaveLength(0);
@@ -141,7 +164,9 @@ describe("ResilientClient: the original's retry semantics", () => {
   it("when the fallback also fails, surfaces the PRIMARY's error", async () => {
     const primaryUrl = await deadUrl();
     const fallback = await stub(json(503, {}));
-    const error = (await post(client({ primaryUrl, fallbackUrl: fallback.url })).catch((e: unknown) => e)) as UpstreamUnavailableError;
+    const error = (await post(client({ primaryUrl, fallbackUrl: fallback.url })).catch(
+      (e: unknown) => e,
+    )) as UpstreamUnavailableError;
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
     expect(error.message.startsWith(`POST ${primaryUrl}/process_packet failed: connect ECONNREFUSED`)).toBe(true);
     expect(error.message).toContain(`fallback ${fallback.url}/process_packet also failed: HTTP 503`);
@@ -183,7 +208,8 @@ describe("ResilientClient: the original's retry semantics", () => {
     expect(Buffer.from(first.value!).toString()).toBe('{"type":"token","value":"a"}\n');
     finish();
     let rest = "";
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += Buffer.from(chunk.value).toString();
     expect(rest).toBe('{"type":"packet","value":{}}\n');
   });
 });
@@ -193,13 +219,25 @@ describe("ResilientClient: circuit breaker", () => {
     const events: ResilienceEvent[] = [];
     const primary = await stub(json(503, {}));
     const fallback = await stub(json(200, { from: "fallback" }));
-    const c = client({ primaryUrl: primary.url, fallbackUrl: fallback.url, baseDelayMs: 1000, breakerThreshold: 2, events });
+    const c = client({
+      primaryUrl: primary.url,
+      fallbackUrl: fallback.url,
+      baseDelayMs: 1000,
+      breakerThreshold: 2,
+      events,
+    });
 
     // threshold 2 < 3 attempts: the breaker opens after the 2nd call, and the 3rd is skipped without a 4 s wait
     expect((await post(c)).servedBy).toBe("fallback");
     expect(primary.calls).toHaveLength(2);
     expect(events.filter((e) => e.type === "retry")).toHaveLength(1);
-    expect(events).toContainEqual({ type: "breaker", endpoint: "primary", url: primary.url, state: "open", reason: "HTTP 503" });
+    expect(events).toContainEqual({
+      type: "breaker",
+      endpoint: "primary",
+      url: primary.url,
+      state: "open",
+      reason: "HTTP 503",
+    });
     expect(c.state().primary).toMatchObject({ breaker: "open", consecutive_failures: 2 });
 
     const served = await post(c);
@@ -213,7 +251,13 @@ describe("ResilientClient: circuit breaker", () => {
     const events: ResilienceEvent[] = [];
     const primary = await stub(dropConnection);
     const fallback = await stub(json(200, { from: "fallback" }));
-    const c = client({ primaryUrl: primary.url, fallbackUrl: fallback.url, breakerThreshold: 3, halfOpenAfterMs: 150, events });
+    const c = client({
+      primaryUrl: primary.url,
+      fallbackUrl: fallback.url,
+      breakerThreshold: 3,
+      halfOpenAfterMs: 150,
+      events,
+    });
 
     expect((await post(c)).servedBy).toBe("fallback");
     expect(primary.calls).toHaveLength(3);
@@ -278,7 +322,12 @@ describe("ResilientClient: circuit breaker", () => {
     const flag = path.join(dir, "ha_maintenance");
     const primary = await stub(json(503, {}));
     const fallback = await stub(json(200, {}));
-    const c = client({ primaryUrl: primary.url, fallbackUrl: fallback.url, maintenanceFlagPath: flag, breakerThreshold: 1 });
+    const c = client({
+      primaryUrl: primary.url,
+      fallbackUrl: fallback.url,
+      maintenanceFlagPath: flag,
+      breakerThreshold: 1,
+    });
     await post(c);
     expect(c.state().primary.breaker).toBe("open");
     expect(primary.calls).toHaveLength(1);
@@ -297,7 +346,12 @@ describe("ResilientClient: circuit breaker", () => {
     const c = client({ primaryUrl: `${primary.url}/`, fallbackUrl: fallback.url });
     await post(c);
     const state = c.state();
-    expect(state.primary).toMatchObject({ url: primary.url, breaker: "closed", consecutive_failures: 0, last_failure: null });
+    expect(state.primary).toMatchObject({
+      url: primary.url,
+      breaker: "closed",
+      consecutive_failures: 0,
+      last_failure: null,
+    });
     expect(typeof state.primary.last_success).toBe("string");
     expect(state.fallback).toMatchObject({ url: fallback.url, breaker: "closed", last_success: null });
     expect(state.maintenance).toBe(false);

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
 import fs from "node:fs";
 import path from "node:path";
-import { McpClient, normalizeMcpEndpoint, type McpEvent } from "../../../shared/mcp/index.js";
+import { afterEach, describe, expect, it } from "@jest/globals";
+import { McpClient, type McpEvent, normalizeMcpEndpoint } from "../../../shared/mcp/index.js";
 import { freePort, tempDir } from "../../support/processes.js";
-import { startStub, type StubHandler, type StubServer } from "../../support/stubServer.js";
+import { type StubHandler, type StubServer, startStub } from "../../support/stubServer.js";
 
 /** A small JSON-RPC 2.0 server in gaia-mcp's manner: error codes ride on HTTP 4xx/5xx (digest §5.4). */
 function jsonRpcServer(name: string, tools: unknown = ["web_search", "read_file"]): StubHandler {
@@ -31,7 +31,11 @@ function jsonRpcServer(name: string, tools: unknown = ["web_search", "read_file"
       case "slow":
         return; // never answers
       default:
-        return send(200, { jsonrpc: "2.0", error: { code: -32601, message: `Method not found: ${request.method}` }, id });
+        return send(200, {
+          jsonrpc: "2.0",
+          error: { code: -32601, message: `Method not found: ${request.method}` },
+          id,
+        });
     }
   };
 }
@@ -53,7 +57,9 @@ describe("normalizeMcpEndpoint", () => {
     expect(normalizeMcpEndpoint("http://gaia-mcp:8765/jsonrpc")).toBe("http://gaia-mcp:8765/jsonrpc");
     expect(normalizeMcpEndpoint("http://gaia-mcp:8765/request_approval")).toBe("http://gaia-mcp:8765/request_approval");
     expect(normalizeMcpEndpoint("http://gaia-mcp:8765/approve_action")).toBe("http://gaia-mcp:8765/approve_action");
-    expect(normalizeMcpEndpoint("http://gaia-mcp:8765/pending_approvals")).toBe("http://gaia-mcp:8765/pending_approvals");
+    expect(normalizeMcpEndpoint("http://gaia-mcp:8765/pending_approvals")).toBe(
+      "http://gaia-mcp:8765/pending_approvals",
+    );
   });
 });
 
@@ -126,7 +132,11 @@ describe("McpClient", () => {
     fs.writeFileSync(flag, "");
     const fallback = await server("fallback");
     const primaryUrl = `http://127.0.0.1:${await freePort()}`;
-    const answer = await new McpClient({ endpoint: primaryUrl, fallbackEndpoint: fallback.url, maintenanceFlagPath: flag }).call("echo");
+    const answer = await new McpClient({
+      endpoint: primaryUrl,
+      fallbackEndpoint: fallback.url,
+      maintenanceFlagPath: flag,
+    }).call("echo");
     expect(answer.ok).toBe(false);
     expect(!answer.ok && answer.error).toContain(primaryUrl);
     expect(fallback.calls).toHaveLength(0);
@@ -142,7 +152,11 @@ describe("McpClient", () => {
 
   it("lists tools given as names or as {name} objects", async () => {
     const names = await server("a", ["web_search", "read_file"]);
-    const objects = await server("b", [{ name: "web_search", description: "x" }, { name: "read_file" }, { bogus: true }]);
+    const objects = await server("b", [
+      { name: "web_search", description: "x" },
+      { name: "read_file" },
+      { bogus: true },
+    ]);
     const wrapped = await server("c", { tools: [{ name: "only" }] });
     expect(await new McpClient({ endpoint: names.url }).listTools()).toEqual(["web_search", "read_file"]);
     expect(await new McpClient({ endpoint: objects.url }).listTools()).toEqual(["web_search", "read_file"]);
@@ -153,7 +167,10 @@ describe("McpClient", () => {
   it("runs a tool as a JSON-RPC method", async () => {
     const primary = await server("primary");
     const client = new McpClient({ endpoint: primary.url });
-    expect(await client.run("echo", { a: 1 })).toMatchObject({ ok: true, output: { server: "primary", params: { a: 1 } } });
+    expect(await client.run("echo", { a: 1 })).toMatchObject({
+      ok: true,
+      output: { server: "primary", params: { a: 1 } },
+    });
     expect(await client.run("explode")).toMatchObject({ ok: false, error: "Internal error" });
   });
 });

@@ -1,16 +1,16 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
 import {
+  type CognitionPacket,
   ContentSchema,
+  computeHashes,
   HeaderSchema,
   PyFloat,
-  computeHashes,
   parsePacket,
   pythonFloatRepr,
   pythonJsonDumps,
   toDataclassValue,
   withHashes,
-  type CognitionPacket,
 } from "../../../shared/packet/index.js";
 import {
   GATEWAY_CONTENT_HASH,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { PACKET_SCHEMA_ID, packetJsonSchema, type JsonSchemaDocument } from "../../../shared/packet/index.js";
+import { type JsonSchemaDocument, PACKET_SCHEMA_ID, packetJsonSchema } from "../../../shared/packet/index.js";
 import { REQUIRED_PACKET_FIELDS } from "../../fixtures/packets.js";
 
 function def(schema: JsonSchemaDocument, name: string): JsonSchemaDocument {
@@ -29,7 +29,16 @@ describe("packetJsonSchema", () => {
   it("describes the input side: defaulted fields are optional and carry their default", () => {
     const schema = packetJsonSchema();
     const header = def(schema, "Header");
-    expect(header.required).toEqual(["datetime", "session_id", "packet_id", "sub_id", "persona", "origin", "routing", "model"]);
+    expect(header.required).toEqual([
+      "datetime",
+      "session_id",
+      "packet_id",
+      "sub_id",
+      "persona",
+      "origin",
+      "routing",
+      "model",
+    ]);
     expect(header.properties?.lineage).toMatchObject({ default: [], type: "array" });
     expect(def(schema, "Routing").properties?.priority).toMatchObject({ default: 5, type: "integer" });
     expect(def(schema, "Reasoning").required ?? []).toEqual([]);
@@ -38,9 +47,20 @@ describe("packetJsonSchema", () => {
   it("has one $defs entry per section, enums listing their values, and allows unknown keys", () => {
     const schema = packetJsonSchema();
     expect(Object.keys(schema.$defs ?? {})).toEqual(
-      expect.arrayContaining(["Header", "Persona", "Content", "Governance", "Metrics", "TokenUsage", "ToolRoutingState"]),
+      expect.arrayContaining([
+        "Header",
+        "Persona",
+        "Content",
+        "Governance",
+        "Metrics",
+        "TokenUsage",
+        "ToolRoutingState",
+      ]),
     );
-    expect(def(schema, "Header").properties?.origin).toEqual({ type: "string", enum: ["user", "system", "agent", "sidecar"] });
+    expect(def(schema, "Header").properties?.origin).toEqual({
+      type: "string",
+      enum: ["user", "system", "agent", "sidecar"],
+    });
     expect(def(schema, "Persona").additionalProperties).toEqual({});
     expect(schema.additionalProperties).toEqual({});
   });

@@ -1,20 +1,27 @@
 import { describe, expect, it } from "@jest/globals";
 import {
+  type CognitionPacket,
+  formatProblem,
   GOAL_CONFIDENCE_VALUES,
   ORIGIN_VALUES,
   OUTPUT_DESTINATION_VALUES,
   PACKET_STATE_VALUES,
+  type PacketParseResult,
+  type PacketProblem,
   PERSONA_ROLE_VALUES,
+  parsePacket,
   SYSTEM_TASK_VALUES,
   TARGET_ENGINE_VALUES,
   TOOL_EXECUTION_STATUS_VALUES,
-  formatProblem,
-  parsePacket,
-  type CognitionPacket,
-  type PacketParseResult,
-  type PacketProblem,
 } from "../../../shared/packet/index.js";
-import { REQUIRED_PACKET_FIELDS, gatewayPacket, minimalPacket, v05Packet, withPath, withoutPath } from "../../fixtures/packets.js";
+import {
+  gatewayPacket,
+  minimalPacket,
+  REQUIRED_PACKET_FIELDS,
+  v05Packet,
+  withoutPath,
+  withPath,
+} from "../../fixtures/packets.js";
 
 function expectOk(result: PacketParseResult): CognitionPacket {
   if (!result.ok) throw new Error(`expected a packet, got:\n${result.problems.map(formatProblem).join("\n")}`);
@@ -48,7 +55,14 @@ const MINIMAL_EXPANDED = {
     session_id: "s1",
     packet_id: "p1",
     sub_id: "0",
-    persona: { identity_id: "u", persona_id: "p", role: "Default", tone_hint: null, safety_profile_id: null, traits: {} },
+    persona: {
+      identity_id: "u",
+      persona_id: "p",
+      role: "Default",
+      tone_hint: null,
+      safety_profile_id: null,
+      traits: {},
+    },
     origin: "user",
     routing: { target_engine: "Prime", allow_parallel: false, priority: 5, deadline_iso: null, queue_id: null },
     model: {
@@ -179,7 +193,11 @@ describe("parsePacket: required fields", () => {
     ["loop_state", { previous_attempts: [{ approach_summary: "x" }] }, "loop_state.previous_attempts.0.failed_at"],
     ["reasoning", { sketchpad: [{ slot: "s" }] }, "reasoning.sketchpad.0.content"],
     ["reasoning", { evaluations: [{ name: "n" }] }, "reasoning.evaluations.0.passed"],
-    ["response", { candidate: "", confidence: 0, stream_proposal: false, tool_calls: [{}] }, "response.tool_calls.0.name"],
+    [
+      "response",
+      { candidate: "", confidence: 0, stream_proposal: false, tool_calls: [{}] },
+      "response.tool_calls.0.name",
+    ],
   ])("reports a missing required key inside %s", (section, value, path) => {
     const problems = expectProblems(parsePacket(withPath(minimalPacket(), section, value)));
     expect(problems).toEqual([{ path, message: "required" }]);
@@ -197,7 +215,12 @@ describe("parsePacket: required fields", () => {
     expect(packet.tool_routing).toEqual(gatewayPacket().tool_routing);
     expect(packet.council).toEqual({ mode: "solo", participants: [], votes: [] });
     expect(packet.goal_state).toEqual({ current_goal: null, previous_goals: [], turn_count: 0, goal_shifts: 0 });
-    expect(packet.loop_state).toMatchObject({ reset_count: 0, confidence: 0, in_recovery: false, previous_attempts: [] });
+    expect(packet.loop_state).toMatchObject({
+      reset_count: 0,
+      confidence: 0,
+      in_recovery: false,
+      previous_attempts: [],
+    });
   });
 
   it("lists every problem at once, in document order", () => {
@@ -285,7 +308,8 @@ describe("parsePacket: enums", () => {
   });
 
   it("accepts every value of every enum", () => {
-    for (const role of PERSONA_ROLE_VALUES) expectOk(parsePacket(withPath(minimalPacket(), "header.persona.role", role)));
+    for (const role of PERSONA_ROLE_VALUES)
+      expectOk(parsePacket(withPath(minimalPacket(), "header.persona.role", role)));
     for (const origin of ORIGIN_VALUES) expectOk(parsePacket(withPath(minimalPacket(), "header.origin", origin)));
     for (const engine of TARGET_ENGINE_VALUES) {
       expectOk(parsePacket(withPath(minimalPacket(), "header.routing.target_engine", engine)));

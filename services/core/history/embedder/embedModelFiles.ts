@@ -26,14 +26,23 @@ function firstLine(message: string): string {
 }
 
 /** Reads `file` as a JSON object; returns an error line naming the file when it is missing, unreadable or not an object. */
-function readJsonObject(dir: string, file: string): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+function readJsonObject(
+  dir: string,
+  file: string,
+): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
   const filePath = path.join(dir, file);
   let text: string;
   try {
     text = fs.readFileSync(filePath, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, reason: code === "ENOENT" ? `${file} is missing in ${dir}` : `${file} cannot be read (${filePath}): ${firstLine((error as Error).message)}` };
+    return {
+      ok: false,
+      reason:
+        code === "ENOENT"
+          ? `${file} is missing in ${dir}`
+          : `${file} cannot be read (${filePath}): ${firstLine((error as Error).message)}`,
+    };
   }
   try {
     const value: unknown = JSON.parse(text);
@@ -92,5 +101,8 @@ export function checkEmbedModelFiles(dir: string, quantized?: boolean): EmbedMod
   }
   if (nonEmptyFile(full)) return { ok: true, files: { dir, quantized: false, onnxPath: full } };
   if (nonEmptyFile(quant)) return { ok: true, files: { dir, quantized: true, onnxPath: quant } };
-  return { ok: false, reason: `no ONNX model in ${dir}: neither ${ONNX_FILES.full} nor ${ONNX_FILES.quantized} exists (or they are empty)` };
+  return {
+    ok: false,
+    reason: `no ONNX model in ${dir}: neither ${ONNX_FILES.full} nor ${ONNX_FILES.quantized} exists (or they are empty)`,
+  };
 }

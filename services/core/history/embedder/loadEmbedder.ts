@@ -4,7 +4,7 @@
  * clients, only a different way of choosing history.
  */
 import path from "node:path";
-import { EmbedderImportError, type Embedder, type EmbedderLoadResult } from "./Embedder.js";
+import { type Embedder, EmbedderImportError, type EmbedderLoadResult } from "./Embedder.js";
 import { checkEmbedModelFiles } from "./embedModelFiles.js";
 import { createTransformersEmbedder } from "./transformersEmbedder.js";
 
@@ -44,7 +44,8 @@ export async function loadEmbedder(options: LoadEmbedderOptions): Promise<Embedd
   const started = performance.now();
   const configured = options.modelDir?.trim() ?? "";
   if (configured === "") return { mode: "full", reason: "GAIA_EMBED_MODEL_DIR is not set" };
-  if (configured.toLowerCase() === "none") return { mode: "full", reason: 'GAIA_EMBED_MODEL_DIR is "none" (embeddings disabled)' };
+  if (configured.toLowerCase() === "none")
+    return { mode: "full", reason: 'GAIA_EMBED_MODEL_DIR is "none" (embeddings disabled)' };
 
   const dir = path.resolve(configured);
   const check = checkEmbedModelFiles(dir, options.quantized);

@@ -6,7 +6,7 @@
  * onnxruntime-node native binaries, and a broken one must cost the core its semantic mode, never its start.
  */
 import path from "node:path";
-import { EmbedderImportError, EmbedderModelError, type Embedder } from "./Embedder.js";
+import { type Embedder, EmbedderImportError, EmbedderModelError } from "./Embedder.js";
 import type { EmbedModelFiles } from "./embedModelFiles.js";
 
 /** The parts of transformers.js v2 this file uses (its own typings are mostly `any`). */
@@ -116,7 +116,9 @@ export async function createTransformersEmbedder(
         const batch = texts.slice(start, start + batchSize);
         const output = await extractor(batch, { pooling: "mean", normalize: true });
         if (output.dims[0] !== batch.length || output.dims[1] !== dim) {
-          throw new Error(`embedder ${name} returned shape [${output.dims.join(", ")}] for ${batch.length} texts of dim ${dim}`);
+          throw new Error(
+            `embedder ${name} returned shape [${output.dims.join(", ")}] for ${batch.length} texts of dim ${dim}`,
+          );
         }
         for (let row = 0; row < batch.length; row++) vectors.push(rowVector(output.data, row, dim));
       }

@@ -1,9 +1,14 @@
 // loadEmbedder against the real generated fixture and real corrupted copies of it (no mocks of transformers.js).
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BUNDLED_EMBED_DIR_RELATIVE, ensureEmbedFixture, findRepoRoot } from "../../../../models/scripts/bundledModels.js";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import {
+  BUNDLED_EMBED_DIR_RELATIVE,
+  ensureEmbedFixture,
+  findRepoRoot,
+} from "../../../../models/scripts/bundledModels.js";
 import type { Embedder, EmbedderLoadResult } from "../../../../services/core/history/embedder/Embedder.js";
 import { loadEmbedder } from "../../../../services/core/history/embedder/loadEmbedder.js";
 import { cosineSimilarity } from "../../../../services/core/history/selectRelevantTurns.js";
@@ -80,7 +85,10 @@ describe("loadEmbedder with the generated fixture", () => {
 
   it("gives the same vector for the same text, alone or in a batch", async () => {
     const [alone] = await embedder.embed(["the cat sat on the mat"]);
-    const [, inBatch] = await embedder.embed(["a much longer sentence that forces padding in the batch", "the cat sat on the mat"]);
+    const [, inBatch] = await embedder.embed([
+      "a much longer sentence that forces padding in the batch",
+      "the cat sat on the mat",
+    ]);
     expect(cosineSimilarity(alone!, inBatch!)).toBeCloseTo(1, 5);
   });
 
@@ -109,7 +117,10 @@ describe("loadEmbedder falls back to full-history mode with a one-line reason", 
   });
 
   it("when the folder is missing or is a file", async () => {
-    expectFull(await loadEmbedder({ modelDir: path.join(tmp, "does-not-exist") }), /folder .*does-not-exist does not exist/);
+    expectFull(
+      await loadEmbedder({ modelDir: path.join(tmp, "does-not-exist") }),
+      /folder .*does-not-exist does not exist/,
+    );
     const file = path.join(tmp, "a-file");
     fs.writeFileSync(file, "x");
     expectFull(await loadEmbedder({ modelDir: file }), /is not a folder/);
@@ -118,12 +129,16 @@ describe("loadEmbedder falls back to full-history mode with a one-line reason", 
   it("when config.json is missing or corrupt", async () => {
     const missing = fixtureCopy("no-config", (d) => fs.rmSync(path.join(d, "config.json")));
     expectFull(await loadEmbedder({ modelDir: missing }), /^config\.json is missing in /);
-    const corrupt = fixtureCopy("bad-config", (d) => fs.writeFileSync(path.join(d, "config.json"), '{"model_type": "bert",'));
+    const corrupt = fixtureCopy("bad-config", (d) =>
+      fs.writeFileSync(path.join(d, "config.json"), '{"model_type": "bert",'),
+    );
     expectFull(await loadEmbedder({ modelDir: corrupt }), /^config\.json is corrupt \(.*bad-config.*\): /);
   });
 
   it("when tokenizer.json or tokenizer_config.json is corrupt or missing", async () => {
-    const corrupt = fixtureCopy("bad-tokenizer", (d) => fs.writeFileSync(path.join(d, "tokenizer.json"), "not json at all"));
+    const corrupt = fixtureCopy("bad-tokenizer", (d) =>
+      fs.writeFileSync(path.join(d, "tokenizer.json"), "not json at all"),
+    );
     expectFull(await loadEmbedder({ modelDir: corrupt }), /^tokenizer\.json is corrupt \(.*\): /);
     const truncated = fixtureCopy("truncated-tokenizer", (d) => {
       const file = path.join(d, "tokenizer.json");
@@ -141,19 +156,31 @@ describe("loadEmbedder falls back to full-history mode with a one-line reason", 
       json.normalizer = { type: "NoSuchNormalizer" };
       fs.writeFileSync(file, JSON.stringify(json));
     });
-    expectFull(await loadEmbedder({ modelDir: dir }), /unknown-tokenizer-model failed to load: Unknown Normalizer type: NoSuchNormalizer$/);
+    expectFull(
+      await loadEmbedder({ modelDir: dir }),
+      /unknown-tokenizer-model failed to load: Unknown Normalizer type: NoSuchNormalizer$/,
+    );
   });
 
   it("when both ONNX files are missing", async () => {
     const dir = fixtureCopy("no-onnx", (d) => fs.rmSync(path.join(d, "onnx"), { recursive: true }));
-    expectFull(await loadEmbedder({ modelDir: dir }), /^no ONNX model in .*: neither onnx\/model\.onnx nor onnx\/model_quantized\.onnx/);
+    expectFull(
+      await loadEmbedder({ modelDir: dir }),
+      /^no ONNX model in .*: neither onnx\/model\.onnx nor onnx\/model_quantized\.onnx/,
+    );
     const forced = fixtureCopy("no-quantized", (d) => fs.rmSync(path.join(d, "onnx/model_quantized.onnx")));
-    expectFull(await loadEmbedder({ modelDir: forced, quantized: true }), /^onnx\/model_quantized\.onnx is missing or empty/);
+    expectFull(
+      await loadEmbedder({ modelDir: forced, quantized: true }),
+      /^onnx\/model_quantized\.onnx is missing or empty/,
+    );
   });
 
   it("when the ONNX file is garbage", async () => {
     const dir = fixtureCopy("garbage-onnx", (d) => {
-      fs.writeFileSync(path.join(d, "onnx/model.onnx"), Buffer.from("this is not an onnx graph, just some bytes ".repeat(50)));
+      fs.writeFileSync(
+        path.join(d, "onnx/model.onnx"),
+        Buffer.from("this is not an onnx graph, just some bytes ".repeat(50)),
+      );
     });
     expectFull(await loadEmbedder({ modelDir: dir }), /model in .*garbage-onnx failed to load: /);
   });
