@@ -70,7 +70,7 @@ export function renderTable(rows: readonly BenchRow[]): string {
     Math.max(h.length, ...lines.filter((l) => l.length).map((l) => (i < 4 ? l[i]!.length : 0))),
   );
   const pad = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join("  ");
-  const out = [pad(header), widths.map((w) => "-".repeat(w)).join("  ") + "  ------"];
+  const out = [pad(header), `${widths.map((w) => "-".repeat(w)).join("  ")}  ------`];
   for (const [i, line] of lines.entries()) {
     const section = sections[i];
     if (line.length === 0) out.push(`[${section}]`);

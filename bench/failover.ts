@@ -57,7 +57,7 @@ async function stop(proc: Proc, signal: NodeJS.Signals = "SIGTERM"): Promise<voi
   await proc.exited;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const _sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Answer {
   ok: boolean;

@@ -79,8 +79,7 @@ export async function postTimedTurn(url: string, packet: CognitionPacket): Promi
   for await (const chunk of res.body) {
     const at = performance.now();
     buffered += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
+    for (let newline = buffered.indexOf("\n"); newline >= 0; newline = buffered.indexOf("\n")) {
       onLine(buffered.slice(0, newline), at);
       buffered = buffered.slice(newline + 1);
     }

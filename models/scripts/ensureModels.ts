@@ -38,10 +38,9 @@ function megabytes(bytes: number): string {
   return `${(bytes / 1048576).toFixed(bytes < 10 * 1048576 ? 2 : 0)} MB`;
 }
 
-function run(argv: string[]): void {
-  let parsed;
+function parseCliArgs(argv: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: argv,
       options: {
         force: { type: "boolean", default: false },
@@ -58,6 +57,10 @@ function run(argv: string[]): void {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+function run(argv: string[]): void {
+  const parsed = parseCliArgs(argv);
   const { values } = parsed;
   if (values.help) {
     console.log(USAGE);

@@ -130,7 +130,7 @@ function orthogonalMatrix(dim: number, rng: Xoshiro128): Float32Array {
     rows.push(v);
   }
   const out = new Float32Array(dim * dim);
-  rows.forEach((row, r) => out.set(row, r * dim));
+  for (const [r, row] of rows.entries()) out.set(row, r * dim);
   return out;
 }
 

@@ -73,7 +73,7 @@ function buildVocabulary(preset: LlamaPreset): { tokens: string[]; types: number
     const known = new Set(tokens);
     const fillerCount = preset.vocabSize - tokens.length - SPECIAL_TOKENS.length;
     for (let n = 26 * 26, added = 0; added < fillerCount; n++) {
-      const token = "\u0120" + base26(n); // "Ġ" is GPT-2's byte character for a leading space
+      const token = `\u0120${base26(n)}`; // "Ġ" is GPT-2's byte character for a leading space
       if (known.has(token)) continue;
       known.add(token);
       tokens.push(token);

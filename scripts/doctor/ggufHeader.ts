@@ -17,7 +17,7 @@ export type GgufHeaderReport =
  * usual deployment faults: missing file, a directory, an HTML error page or truncated download, an old GGML file.
  */
 export async function readGgufHeader(file: string): Promise<GgufHeaderReport> {
-  let stat;
+  let stat: Awaited<ReturnType<typeof fs.stat>>;
   try {
     stat = await fs.stat(file);
   } catch (error) {

@@ -7,7 +7,7 @@ import { EXIT, exitCodeFor } from "./result.js";
 import { runDoctor } from "./runDoctor.js";
 
 async function main(): Promise<number> {
-  let options;
+  let options: ReturnType<typeof parseOptions>;
   try {
     options = parseOptions(process.argv.slice(2));
   } catch (error) {

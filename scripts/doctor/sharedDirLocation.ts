@@ -1,7 +1,10 @@
 import path from "node:path";
-import type { DoctorContext } from "./context.js";
+import type { ComposeProject } from "./compose.js";
 import { IMAGE_SHARED_DIR } from "./deploymentMode.js";
+import type { DeploymentMode, DoctorOptions } from "./options.js";
 import { coreHealthOf } from "./probe/healthBodies.js";
+import type { HealthProbe } from "./probe/healthProbe.js";
+import type { ServiceEntry } from "./registry.js";
 
 /** Where one core's shared dir is on this machine, and how the doctor knows. */
 export interface SharedDirLocation {
@@ -23,12 +26,21 @@ function isLoopback(url: string): boolean {
   return host === "127.0.0.1" || host === "localhost" || host === "[::1]" || host === "::1";
 }
 
+/** What locating the shared dirs reads of the doctor's context (a subset, so this module need not know the context). */
+export interface SharedDirInputs {
+  options: DoctorOptions;
+  registry: ServiceEntry[];
+  probes: Map<string, HealthProbe>;
+  mode: DeploymentMode;
+  compose?: ComposeProject;
+}
+
 /**
  * Locates each core's shared dir: a flag or env value wins; then, in process mode, the dir the running core reports
  * in /health (when it runs on this machine); in container mode, the host source of the container's /shared mount;
  * otherwise the default layout (`.data/primary` + `.data/candidate` as start:pair makes, or `.data/shared`).
  */
-export async function locateSharedDirs(ctx: Omit<DoctorContext, "sharedDirs">): Promise<SharedDirLocation[]> {
+export async function locateSharedDirs(ctx: SharedDirInputs): Promise<SharedDirLocation[]> {
   const { options } = ctx;
   const out: SharedDirLocation[] = [];
   for (const owner of ["primary", "candidate"] as const) {

@@ -6,8 +6,8 @@ import { loadEmbedder } from "./history/embedder/loadEmbedder.js";
 import { HistorySelector } from "./history/HistorySelector.js";
 import type { InferenceEngine } from "./inference/InferenceEngine.js";
 import { LiteModel } from "./inference/LiteModel.js";
-import type { TurnObserver } from "./observability/metrics.js";
 import { CognitionPipeline } from "./pipeline/CognitionPipeline.js";
+import type { TurnObserver } from "./pipeline/TurnOutcome.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
 import { CachedToolList } from "./tools/CachedToolList.js";
 

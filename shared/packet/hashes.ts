@@ -140,7 +140,7 @@ function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 function isIntFormat(format: string | null): boolean {
-  return format !== null && format.includes("int");
+  return format?.includes("int") ?? false;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -117,7 +117,7 @@ function writeMetadataEntry(out: ByteBuilder, entry: GgufMetadataEntry): void {
       out.u32(GgufType.INT32);
       out.u64(entry.value.length);
       const b = Buffer.alloc(4 * entry.value.length);
-      entry.value.forEach((v, i) => b.writeInt32LE(v, 4 * i));
+      for (const [i, v] of entry.value.entries()) b.writeInt32LE(v, 4 * i);
       out.bytes(b);
       return;
     }

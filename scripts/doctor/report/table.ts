@@ -63,7 +63,7 @@ export function renderTable(report: DoctorReport, color: boolean): string {
 
   lines.push("");
   lines.push(summaryLine(report.summary));
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 function relative(cwd: string, p: string): string {

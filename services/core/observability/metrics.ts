@@ -1,12 +1,7 @@
 import express, { type RequestHandler, type Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { CoreState } from "../CoreState.js";
-import type { TurnOutcome } from "../pipeline/TurnOutcome.js";
-
-/** What the pipeline reports per finished turn. */
-export interface TurnObserver {
-  turnCompleted(outcome: TurnOutcome): void;
-}
+import type { TurnObserver } from "../pipeline/TurnOutcome.js";
 
 export interface CoreMetrics {
   /** Counts and times every HTTP request by route and status. */

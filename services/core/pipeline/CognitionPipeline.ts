@@ -2,7 +2,6 @@ import type { Logger } from "../../../shared/logging/logger.js";
 import type { CognitionPacket } from "../../../shared/packet/index.js";
 import type { HistorySelector } from "../history/HistorySelector.js";
 import type { InferenceEngine } from "../inference/InferenceEngine.js";
-import type { TurnObserver } from "../observability/metrics.js";
 import { describeContext } from "../prompt/describeContext.js";
 import { describePersona } from "../prompt/describePersona.js";
 import { fitToBudget } from "../prompt/fitToBudget.js";
@@ -13,7 +12,7 @@ import { removeHiddenReasoning } from "../text/stripThinkTags.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 import type { ToolRun, ToolRunner } from "../tools/ToolRunner.js";
 import { ClientClosedError } from "./ClientClosedError.js";
-import type { TurnOutcome } from "./TurnOutcome.js";
+import type { TurnObserver, TurnOutcome } from "./TurnOutcome.js";
 
 export interface CognitionPipelineOptions {
   engine: InferenceEngine;

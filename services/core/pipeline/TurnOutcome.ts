@@ -25,3 +25,8 @@ export interface TurnOutcome {
   availableTools: string[] | null;
   tool: { name: string; params: Record<string, unknown>; run: ToolRun } | null;
 }
+
+/** What the pipeline reports per finished turn (metrics implement it). */
+export interface TurnObserver {
+  turnCompleted(outcome: TurnOutcome): void;
+}

@@ -28,7 +28,7 @@ export function processPacketRouter(client: CoreClient, bodyLimit: string): Rout
     const packetId = packetIdOf(body);
     if (packetId) res.locals.packet_id = packetId;
     const signal = abortOnClose(res);
-    let served;
+    let served: Awaited<ReturnType<CoreClient["post"]>>;
     try {
       served = await client.post("/process_packet", {
         body,

@@ -35,7 +35,7 @@ export function processUserInputRouter(client: CoreClient, bodyLimit: string): R
     res.locals.packet_id = packetId;
     const signal = abortOnClose(res);
 
-    let served;
+    let served: Awaited<ReturnType<CoreClient["post"]>>;
     try {
       served = await client.post("/process_packet", {
         body: JSON.stringify(packet),

@@ -110,7 +110,7 @@ describe("FileSessionStore", () => {
     const store = new FileSessionStore({ dir });
     const turns = await store.load("k");
     expect(turns.length).toBeGreaterThanOrEqual(4);
-    turns.forEach((t, i) => expect(t.packetId).toBe(`p${i}`)); // every earlier turn intact, in order
+    expect(turns.map((t) => t.packetId)).toEqual(turns.map((_, i) => `p${i}`)); // every earlier turn intact, in order
     await store.appendTurn(turn("k", "after-crash"));
     expect((await new FileSessionStore({ dir }).load("k")).at(-1)!.packetId).toBe("after-crash");
   });
