@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../../../shared/logging/logger.js";
-import type { SessionStore, SessionTurn } from "./SessionStore.js";
+import type { SessionStore, SessionStoreHealth, SessionTurn } from "./SessionStore.js";
 import { sessionFileName } from "./sessionFileName.js";
 
 /** One line of a session file. */
@@ -54,6 +54,11 @@ export class FileSessionStore implements SessionStore {
     this.dir = options.dir;
     this.logger = options.logger;
     this.cacheSize = options.cacheSize ?? 256;
+  }
+
+  /** Always writable for now: storage faults are not yet detected (the HA work makes this real). */
+  health(): SessionStoreHealth {
+    return { writable: true };
   }
 
   /** Absolute path of a session's file (always directly inside the sessions dir). */

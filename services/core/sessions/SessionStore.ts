@@ -1,3 +1,5 @@
+import type { SessionStoreUnavailableError } from "./SessionStoreUnavailableError.js";
+
 /** One completed exchange of a session: the user's text and the answer, stored as one record. */
 export interface SessionTurn {
   /** `header.packet_id` of the packet that produced the turn; unique within a session (idempotency key). */
@@ -11,6 +13,15 @@ export interface SessionTurn {
   vector?: number[];
   /** Facts about how the answer was made, replayed when the same packet_id arrives again. */
   meta?: Record<string, unknown>;
+}
+
+/** Whether a store can serve writes now; /health is not ready while `writable` is false. */
+export interface SessionStoreHealth {
+  writable: boolean;
+  /** Why not, while not writable (the cause of the last failed write or connection). */
+  reason?: string;
+  /** ISO time the store became unwritable. */
+  since?: string;
 }
 
 /**
@@ -29,4 +40,9 @@ export interface SessionStore {
   attachVector(sessionId: string, packetId: string, vector: number[]): Promise<void>;
   /** Number of sessions stored. */
   count(): Promise<number>;
+  /**
+   * Current health, cheap and synchronous (it answers during generation). Methods that cannot reach the backing store
+   * throw {@link SessionStoreUnavailableError}, and health stays unwritable until a write succeeds again.
+   */
+  health(): SessionStoreHealth;
 }
