@@ -15,6 +15,17 @@ export interface CoreProcessOptions {
   readyTimeoutMs?: number;
 }
 
+/** Peak resident set size (VmHWM) of a running process, in bytes; null where /proc is missing. */
+export function peakRssOf(pid: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A gaia-core (or the stub core) in its own process on 127.0.0.1, so the bench client never shares its event loop
  * and the service's memory is measured alone.
@@ -80,13 +91,7 @@ export class CoreProcess {
 
   /** The process's peak resident set size so far (VmHWM), in bytes; null where /proc is missing. */
   peakRssBytes(): number | null {
-    try {
-      const status = fs.readFileSync(`/proc/${this.pid}/status`, "utf8");
-      const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
-      return kb ? Number(kb) * 1024 : null;
-    } catch {
-      return null;
-    }
+    return peakRssOf(this.pid);
   }
 
   async health(): Promise<Record<string, unknown>> {

@@ -1,8 +1,10 @@
-// `npm run bench`: inference performance of gaia-core measured in ONE run against node-llama-cpp called directly and
-// llama.cpp's own llama-bench on the same GGUF and threads (SPEC §9). Prints a table (figure, target, ratio, PASS/MISS)
-// and writes bench/results/bench.json. Never fails on a missed target: it reports (exit 0); exit 2 only for bad flags.
+// `npm run bench`: gaia-core measured in ONE run against llama.cpp's own llama-server (the server a user would run
+// instead: same GGUF, threads, context, slots, messages and sampler, one server at a time), plus node-llama-cpp called
+// directly and llama-bench for the engine's raw speed, and the service's own overhead with a stub engine. Prints the
+// peer table (gaia-core, llama-server, ratio, target, PASS/MISS) and the detail table, and writes
+// bench/results/bench.json. Never fails on a missed target: it reports (exit 0); exit 2 only for bad flags.
 //
-//   node dist/bench/main.js [--model <gguf>] [--threads <n> (default: the service default, defaultThreads())] [--quick] [--no-build-llama-bench] [--out <json>]
+//   node dist/bench/main.js [--model <gguf>] [--threads <n> (default: the service default, defaultThreads())] [--quick] [--no-build] [--out <json>]
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -12,21 +14,29 @@ import { readGgufFileInfo } from "node-llama-cpp";
 import { defaultThreads, physicalCores } from "../services/core/config.js";
 import { repoRoot } from "../shared/config/repoRoot.js";
 import { type BenchRow, renderTable, targetRow } from "./BenchTable.js";
+import { fileBytes, measureDefaultRss } from "./defaultRss.js";
 import { type DirectResult, measureDirect } from "./directBench.js";
-import { ensureLlamaBench, type LlamaBenchBinary, type LlamaBenchEntry, runLlamaBench } from "./llamaBench.js";
+import { type LlamaBenchEntry, runLlamaBench } from "./llamaBench.js";
+import { ensureLlamaCppTools, type LlamaCppTool, type ToolBinary } from "./llamaCppTools.js";
 import { measureOverhead, type OverheadResult } from "./overheadBench.js";
-import { fileBytes, measureDefaultRss, measureService, type ServiceResult } from "./serviceBench.js";
+import { peerRows, renderPeerTable } from "./PeerTable.js";
+import { measurePeers, type PeerRun } from "./peerBench.js";
 import { ratio } from "./stats.js";
 
-const USAGE = "usage: bench [--model <gguf>] [--threads <n>] [--quick] [--no-build-llama-bench] [--out <file.json>]";
+const USAGE = "usage: bench [--model <gguf>] [--threads <n>] [--quick] [--peer-only] [--no-build] [--out <file.json>]";
 const MB = 1024 * 1024;
 const root = repoRoot();
+/** The peer table is measured at these thread counts whatever --threads says (the issue's rows). */
+const PEER_THREADS = [1, 2] as const;
 
 interface BenchOptions {
   modelPath: string;
   threads: number;
   quick: boolean;
-  buildLlamaBench: boolean;
+  /** Only the gaia-core vs llama-server table (for iterating on it). */
+  peerOnly: boolean;
+  /** Build llama-bench and llama-server once when they are missing from the cache. */
+  buildTools: boolean;
   out: string;
 }
 
@@ -37,6 +47,8 @@ function parseOptions(argv: string[]): BenchOptions | null {
       model: { type: "string" },
       threads: { type: "string" },
       quick: { type: "boolean", default: false },
+      "peer-only": { type: "boolean", default: false },
+      "no-build": { type: "boolean", default: false },
       "no-build-llama-bench": { type: "boolean", default: false },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -51,7 +63,8 @@ function parseOptions(argv: string[]): BenchOptions | null {
     modelPath: path.resolve(values.model ?? path.join(root, "models/bundled/gaia-lite-mid.gguf")),
     threads,
     quick: values.quick,
-    buildLlamaBench: !values["no-build-llama-bench"],
+    peerOnly: values["peer-only"],
+    buildTools: !values["no-build"] && !values["no-build-llama-bench"],
     out: path.resolve(values.out ?? path.join(root, "bench/results/bench.json")),
   };
 }
@@ -92,15 +105,14 @@ interface Measured {
   overhead: OverheadResult | null;
   overheadSemantic: OverheadResult | null;
   direct: DirectResult | null;
-  llamaBenchBinary: LlamaBenchBinary;
+  tools: Record<LlamaCppTool, ToolBinary>;
   llamaBench: LlamaBenchEntry[] | null;
-  service: ServiceResult | null;
   defaultRss: Awaited<ReturnType<typeof measureDefaultRss>> | null;
   settings: Record<string, number>;
 }
 
 function buildRows(m: Measured): BenchRow[] {
-  const { options, direct, llamaBench, service, overhead } = m;
+  const { options, direct, llamaBench, overhead } = m;
   const T = options.threads;
   const rows: BenchRow[] = [];
   const info = (section: string, metric: string, value: number | null, unit: string, note?: string): BenchRow => ({
@@ -115,27 +127,18 @@ function buildRows(m: Measured): BenchRow[] {
       (e) => e.threads === threads && (kind === "pp" ? e.nPrompt > 0 && e.nGen === 0 : e.nGen > 0 && e.nPrompt === 0),
     )?.tokensPerSecond ?? null;
   const directAt = (threads: number) => direct?.runs.find((r) => r.threads === threads) ?? null;
-  const lbNote = m.llamaBenchBinary.ok ? undefined : `llama-bench unavailable: ${m.llamaBenchBinary.reason}`;
+  const lbNote = m.tools["llama-bench"].ok ? undefined : `llama-bench unavailable: ${m.tools["llama-bench"].reason}`;
 
   // model
   const modelSection = `model ${path.basename(options.modelPath)} (${m.modelBytes === null ? "?" : (m.modelBytes / MB).toFixed(0)} MB)`;
-  rows.push(info(modelSection, "load in the service (/health model.load_ms)", service?.loadMs ?? null, "ms"));
-  rows.push(info(modelSection, "service start → ready (spawn, load, context)", service?.readyMs ?? null, "ms"));
   rows.push(info(modelSection, "load, node-llama-cpp direct (loadModel)", direct?.loadModelMs ?? null, "ms"));
   rows.push(info(modelSection, "context creation, direct", direct?.createContextMs ?? null, "ms"));
 
-  // throughput at the service's thread count
-  const tput = `throughput, threads=${T} (pp${m.settings.promptTokens}/tg${m.settings.decodeTokens}; service prompts ≈ its own length)`;
-  const lbPp = lb(T, "pp");
-  const lbTg = lb(T, "tg");
-  rows.push(info(tput, "prompt tok/s, llama-bench", lbPp, "tok/s", lbNote));
+  // the engine's raw speed at the service's thread count (what the peer table's rows are bounded by)
+  const tput = `engine throughput, threads=${T} (pp${m.settings.promptTokens}/tg${m.settings.decodeTokens})`;
+  rows.push(info(tput, "prompt tok/s, llama-bench", lb(T, "pp"), "tok/s", lbNote));
   rows.push(info(tput, "prompt tok/s, node-llama-cpp direct", directAt(T)?.promptTokensPerSecond ?? null, "tok/s"));
-  rows.push({
-    ...info(tput, "prompt tok/s, service (cold prompt ÷ TTFT)", service?.promptTokensPerSecond ?? null, "tok/s"),
-    ratio: ratio(service?.promptTokensPerSecond, lbPp),
-    note: "ratio vs llama-bench",
-  });
-  rows.push(info(tput, "decode tok/s, llama-bench", lbTg, "tok/s", lbNote));
+  rows.push(info(tput, "decode tok/s, llama-bench", lb(T, "tg"), "tok/s", lbNote));
   rows.push(info(tput, "decode tok/s, direct, greedy", directAt(T)?.decodeGreedyTokensPerSecond ?? null, "tok/s"));
   rows.push(
     info(
@@ -145,111 +148,10 @@ function buildRows(m: Measured): BenchRow[] {
       "tok/s",
     ),
   );
-  rows.push(
-    info(tput, "decode tok/s, service (NDJSON, T 0.8, packet seed)", service?.decodeTokensPerSecond ?? null, "tok/s"),
-  );
-  rows.push(
-    targetRow(
-      {
-        section: tput,
-        metric: "decode: service / llama-bench",
-        value: service?.decodeTokensPerSecond ?? null,
-        unit: "tok/s",
-        ...(lbNote ? { note: lbNote } : {}),
-      },
-      ratio(service?.decodeTokensPerSecond, lbTg),
-      ">=",
-      0.9,
-    ),
-  );
   rows.push({
     ...info(tput, "decode: direct greedy / llama-bench", null, ""),
-    ratio: ratio(directAt(T)?.decodeGreedyTokensPerSecond, lbTg),
+    ratio: ratio(directAt(T)?.decodeGreedyTokensPerSecond, lb(T, "tg")),
   });
-  rows.push({
-    ...info(tput, "decode: service / direct (same sampling)", null, ""),
-    ratio: ratio(service?.decodeTokensPerSecond, directAt(T)?.decodeSampledTokensPerSecond),
-  });
-
-  // sessions: KV reuse
-  const sessions = "session turns (KV cache reuse; turn 2 and the cold prompt are the same length)";
-  const st = (service?.secondTurn ?? []).filter((s) => s.answerTokens > 1);
-  const short = (service?.secondTurn ?? []).filter((s) => s.answerTokens === 1);
-  const med = (values: number[]) =>
-    values.length ? values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]! : null;
-  const ttft = (t: { firstTokenAt: number | null; sentAt: number }) =>
-    t.firstTokenAt === null ? NaN : t.firstTokenAt - t.sentAt;
-  const tokens = (t: { promptTokens: number; kvReusedTokens: number }) =>
-    `prompt ${t.promptTokens} tok, reused ${t.kvReusedTokens}`;
-  rows.push(
-    info(
-      sessions,
-      "TTFT turn 1 (cold)",
-      med(st.map((s) => ttft(s.turn1)).filter(Number.isFinite)),
-      "ms",
-      st[0] ? tokens(st[0].turn1) : undefined,
-    ),
-  );
-  rows.push(
-    info(
-      sessions,
-      "TTFT turn 2 (warm)",
-      med(st.map((s) => ttft(s.turn2)).filter(Number.isFinite)),
-      "ms",
-      st[0] ? tokens(st[0].turn2) : undefined,
-    ),
-  );
-  rows.push(
-    info(
-      sessions,
-      "TTFT same prompt as turn 2, cold sequence",
-      med(st.map((s) => ttft(s.cold)).filter(Number.isFinite)),
-      "ms",
-      st[0] ? tokens(st[0].cold) : undefined,
-    ),
-  );
-  rows.push(
-    targetRow(
-      { section: sessions, metric: "TTFT turn 2 / first evaluation of the same prompt", value: null, unit: "" },
-      service?.secondVsColdSamePrompt ?? null,
-      "<=",
-      0.5,
-    ),
-  );
-  rows.push({
-    ...info(sessions, "TTFT turn 2 / turn 1 (same session, equal user text)", null, ""),
-    ratio: service?.secondVsFirstTurn ?? null,
-  });
-  const evaluated = med(st.map((s) => s.turn2.promptTokens - s.turn2.kvReusedTokens));
-  rows.push(
-    info(
-      sessions,
-      "turn-2 prompt tokens evaluated (not from the KV cache)",
-      evaluated,
-      "tok",
-      "the new user message and the template around it; the rest was prepared after turn 1",
-    ),
-  );
-  rows.push({
-    ...info(
-      sessions,
-      "same ratio, 1-token turn-1 answer (prefix reuse only)",
-      null,
-      "",
-      short[0] ? `turn 2: ${tokens(short[0].turn2)}; cold: ${tokens(short[0].cold)}` : undefined,
-    ),
-    ratio: service?.secondVsColdShortAnswer ?? null,
-  });
-
-  // concurrency
-  const conc = `concurrency (GAIA_PARALLEL=${m.settings.parallel}, ${m.settings.decodeTokens} tokens per session)`;
-  const c = service?.concurrency ?? {};
-  for (const n of [1, 2, 4])
-    rows.push(info(conc, `aggregate tok/s, ${n} session${n > 1 ? "s" : ""}`, c[n] ?? null, "tok/s"));
-  rows.push({ ...info(conc, "2 sessions vs 1", null, ""), ratio: ratio(c[2], c[1]) });
-  rows.push(
-    targetRow({ section: conc, metric: "4 sessions vs 1", value: null, unit: "" }, ratio(c[4], c[1]), ">=", 1.5),
-  );
 
   // service overhead
   const oh = `service overhead without a model (stub engine, ${overhead?.packets ?? "?"} packets over HTTP, one at a time)`;
@@ -304,13 +206,6 @@ function buildRows(m: Measured): BenchRow[] {
       `defaults (GAIA_PARALLEL=${d?.parallel ?? "?"} × ctx ${d?.contextSize ?? "?"})`,
       d?.peakRssBytes ?? null,
       d?.contextSize && d.parallel ? d.contextSize * d.parallel : null,
-    ),
-  );
-  rows.push(
-    memoryRow(
-      `bench service (GAIA_PARALLEL=${m.settings.parallel} × ctx ${m.settings.contextSize})`,
-      service?.peakRssBytes ?? null,
-      m.settings.parallel! * m.settings.contextSize!,
     ),
   );
 
@@ -373,8 +268,12 @@ async function main(): Promise<void> {
     repetitions: quick ? 1 : 3,
     parallel: 4,
     contextSize: 4096,
+    batchSize: 512,
     overheadPackets: quick ? 150 : 500,
-    promptWords: 96,
+    promptWords: 56,
+    followUpWords: 24,
+    roundTrips: quick ? 4 : 8,
+    readingPauseMs: 1500,
   };
   const compareThreads = [...new Set([options.threads, 1, 2])];
   say(`model ${options.modelPath}, threads ${options.threads}${quick ? ", quick" : ""}`);
@@ -387,36 +286,48 @@ async function main(): Promise<void> {
   }
   const modelBytes = fileBytes(options.modelPath);
 
-  // llama-bench first: building it (once) must not run while anything is being measured
-  const llamaBenchBinary = await ensureLlamaBench({ build: options.buildLlamaBench, onProgress: say });
-  if (!llamaBenchBinary.ok) say(`llama-bench not available: ${llamaBenchBinary.reason}`);
+  // llama.cpp's tools first: building them (once) must not run while anything is being measured
+  const tools = await ensureLlamaCppTools(["llama-bench", "llama-server"], {
+    build: options.buildTools,
+    onProgress: say,
+  });
+  for (const [tool, binary] of Object.entries(tools)) if (!binary.ok) say(`${tool} not available: ${binary.reason}`);
+  const llamaBenchBinary = tools["llama-bench"];
+  const llamaServerBinary = tools["llama-server"];
 
+  const skip = options.peerOnly;
   say("service overhead with the stub engine");
-  const overhead = await attempt("overhead", errors, () =>
-    measureOverhead({ packets: settings.overheadPackets, embedModelDir: "none" }),
-  );
-  const overheadSemantic = await attempt("overhead (semantic)", errors, () =>
-    measureOverhead({
-      packets: Math.min(200, settings.overheadPackets),
-      embedModelDir: path.join(root, "models/bundled/embed-fixture"),
-    }),
-  );
+  const overhead = skip
+    ? null
+    : await attempt("overhead", errors, () =>
+        measureOverhead({ packets: settings.overheadPackets, embedModelDir: "none" }),
+      );
+  const overheadSemantic = skip
+    ? null
+    : await attempt("overhead (semantic)", errors, () =>
+        measureOverhead({
+          packets: Math.min(200, settings.overheadPackets),
+          embedModelDir: path.join(root, "models/bundled/embed-fixture"),
+        }),
+      );
 
   say("node-llama-cpp direct");
-  const direct = await attempt("direct", errors, () =>
-    measureDirect({
-      modelPath: options.modelPath,
-      threads: compareThreads,
-      contextSize: settings.contextSize,
-      sequences: settings.parallel,
-      promptTokens: settings.promptTokens,
-      decodeTokens: settings.decodeTokens,
-      repetitions: settings.repetitions,
-    }),
-  );
+  const direct = skip
+    ? null
+    : await attempt("direct", errors, () =>
+        measureDirect({
+          modelPath: options.modelPath,
+          threads: compareThreads,
+          contextSize: settings.contextSize,
+          sequences: settings.parallel,
+          promptTokens: settings.promptTokens,
+          decodeTokens: settings.decodeTokens,
+          repetitions: settings.repetitions,
+        }),
+      );
 
   let llamaBench: LlamaBenchEntry[] | null = null;
-  if (llamaBenchBinary.ok) {
+  if (llamaBenchBinary.ok && !skip) {
     say(`llama-bench (${llamaBenchBinary.path})`);
     llamaBench = await attempt("llama-bench", errors, async () =>
       runLlamaBench(llamaBenchBinary.path, {
@@ -429,24 +340,42 @@ async function main(): Promise<void> {
     );
   }
 
-  say("the service");
-  const service = await attempt("service", errors, () =>
-    measureService({
-      modelPath: options.modelPath,
-      threads: options.threads,
-      parallel: settings.parallel,
-      contextSize: settings.contextSize,
-      promptWords: settings.promptWords,
-      decodeTokens: settings.decodeTokens,
-      repetitions: settings.repetitions,
-      onProgress: say,
-    }),
+  say(
+    `gaia-core and llama-server, one at a time${llamaServerBinary.ok ? "" : " (llama-server unavailable: gaia-core only)"}`,
   );
+  const peers: PeerRun[] =
+    (await attempt("peer", errors, () =>
+      measurePeers({
+        modelPath: options.modelPath,
+        llamaServerBinary: llamaServerBinary.ok ? llamaServerBinary.path : null,
+        threads: PEER_THREADS,
+        contextSize: settings.contextSize,
+        batchSize: settings.batchSize,
+        concurrentSlots: settings.parallel,
+        workload: {
+          promptWords: settings.promptWords,
+          followUpWords: settings.followUpWords,
+          decodeTokens: settings.decodeTokens,
+          repetitions: settings.repetitions,
+          roundTrips: settings.roundTrips,
+          readingPauseMs: settings.readingPauseMs,
+        },
+        onProgress: say,
+        onError: (what, error) => {
+          const message = `${what}: ${(error as Error).message.split("\n")[0]}`;
+          errors.push(message);
+          say(`FAILED ${message}`);
+        },
+      }),
+    )) ?? [];
+  const peerTable = peerRows(peers, settings.parallel);
 
   say("peak RSS with the default configuration");
-  const defaultRss = await attempt("default-config RSS", errors, () =>
-    measureDefaultRss(options.modelPath, options.threads, settings.decodeTokens),
-  );
+  const defaultRss = skip
+    ? null
+    : await attempt("default-config RSS", errors, () =>
+        measureDefaultRss(options.modelPath, options.threads, settings.decodeTokens),
+      );
 
   const modelKv = await kvCacheBytes(options.modelPath, 1);
   const measured: Measured = {
@@ -457,9 +386,8 @@ async function main(): Promise<void> {
     overhead,
     overheadSemantic,
     direct,
-    llamaBenchBinary,
+    tools,
     llamaBench,
-    service,
     defaultRss,
     settings,
   };
@@ -473,13 +401,19 @@ async function main(): Promise<void> {
   const header = [
     `gaia-core bench — ${new Date().toISOString()} — ${cpu.length} CPUs (${cpu[0]?.model ?? "?"}), node ${process.version}`,
     `model ${options.modelPath} (${modelBytes === null ? "?" : (modelBytes / MB).toFixed(0)} MB), threads ${options.threads}, ` +
-      `repetitions ${settings.repetitions}, llama-bench ${llamaBenchBinary.ok ? llamaBenchBinary.commit.slice(0, 12) : "unavailable"}`,
+      `repetitions ${settings.repetitions}, llama.cpp ${llamaServerBinary.ok ? llamaServerBinary.commit.slice(0, 12) : llamaBenchBinary.ok ? llamaBenchBinary.commit.slice(0, 12) : "unavailable"}`,
     `load average at start ${loadAtStart}, at end ${load} (other work on the machine skews every figure, threads=2 most)`,
   ];
-  console.log([...header, "", renderTable(rows), ""].join("\n"));
+  const peerNote = llamaServerBinary.ok
+    ? `gaia-core vs llama-server (${PEER_THREADS.map((t) => `threads ${t}`).join(", ")}; 1 slot, or ${settings.parallel} slots × ctx ${settings.contextSize} for the concurrent rows and their RSS; ratio = gaia-core ÷ llama-server)`
+    : `gaia-core vs llama-server: llama-server unavailable (${llamaServerBinary.reason}); gaia-core's figures only`;
+  console.log([...header, "", peerNote, "", renderPeerTable(peerTable), "", renderTable(rows), ""].join("\n"));
   if (advice) console.log(advice);
   for (const error of errors) console.log(`error: ${error}`);
-  const misses = rows.filter((r) => r.pass === false).map((r) => r.metric);
+  const misses = [
+    ...peerTable.filter((r) => r.pass === false).map((r) => `${r.metric} (threads ${r.threads})`),
+    ...rows.filter((r) => r.pass === false).map((r) => r.metric),
+  ];
   console.log(misses.length ? `MISS: ${misses.join("; ")}` : "all targets met");
 
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
@@ -501,10 +435,11 @@ async function main(): Promise<void> {
         threads: options.threads,
         quick,
         settings,
+        peerTable,
         rows,
         threadSummary: advice,
         errors,
-        raw: { overhead, overheadSemantic, direct, llamaBenchBinary, llamaBench, service, defaultRss },
+        raw: { tools, overhead, overheadSemantic, direct, llamaBench, peers, defaultRss },
       },
       null,
       2,
