@@ -20,7 +20,7 @@ export interface TurnSpec {
   personaId?: string;
 }
 
-/** The gateway's packet (digest §1.7a) carrying one turn with fixed generation settings. */
+/** The gateway's packet carrying one turn with fixed generation settings. */
 export function turnPacket(spec: TurnSpec): CognitionPacket {
   return gatewayPacket((p) => {
     p.header.session_id = spec.sessionId;
