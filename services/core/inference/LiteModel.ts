@@ -58,6 +58,12 @@ const STOP_REASONS: Record<string, StopReason> = {
 };
 
 /**
+ * Tokens a next-turn preparation evaluates between two checks for a request that needs the CPU: at ~130 prompt
+ * tokens/s on one thread a chunk takes ~0.25 s, the longest a new request waits for a preparation to yield.
+ */
+const PREPARE_CHUNK_TOKENS = 32;
+
+/**
  * The lite model on CPU through node-llama-cpp: one model, one context with `parallel` sequences (batched by
  * node-llama-cpp), each wrapped in a LlamaChat that reuses the prefix already in its KV cache. Sessions stick to the
  * sequence that served them last, so a session's next turn only evaluates the new tokens.
@@ -219,21 +225,26 @@ export class LiteModel implements InferenceEngine {
   }
 
   prepareNextTurn(sessionKey: string, conversation: readonly PromptMessage[]): void {
-    const lease = this.pool.tryAcquireOwn(sessionKey);
-    if (!lease) return;
-    void this.evaluatePrefix(lease.slot, conversation)
-      .catch((error: unknown) =>
-        this.logger?.debug({ err: error, session: sessionKey }, "next-turn prefix not prepared"),
-      )
-      .finally(() => lease.release());
+    this.pool.runInBackground(sessionKey, (chat, signal) =>
+      this.evaluatePrefix(chat, conversation, signal).catch((error: unknown) => {
+        this.logger?.debug({ err: error, session: sessionKey }, "next-turn prefix not prepared");
+        return true;
+      }),
+    );
   }
 
   /**
    * Makes the sequence hold exactly the tokens the next prompt will start with: the conversation rendered with the
    * chat template up to where the next user message's text begins. What the model sampled is often not how the
    * tokenizer would encode the same text, so without this the previous answer would be evaluated again next turn.
+   * Evaluates in short chunks and stops between two when `signal` is aborted (a request needs the slot or the CPU);
+   * what was evaluated stays valid, so a later call continues from there. Resolves true when the prefix is complete.
    */
-  private async evaluatePrefix(chat: LlamaChat, conversation: readonly PromptMessage[]): Promise<void> {
+  private async evaluatePrefix(
+    chat: LlamaChat,
+    conversation: readonly PromptMessage[],
+    signal: AbortSignal,
+  ): Promise<boolean> {
     const render = (next: string) =>
       this.chatWrapper
         .generateContextState({ chatHistory: toChatHistory([...conversation, { role: "user", content: next }]) })
@@ -247,8 +258,11 @@ export class LiteModel implements InferenceEngine {
     if (firstDifferentIndex < sequence.nextTokenIndex) {
       await sequence.eraseContextTokenRanges([{ start: firstDifferentIndex, end: sequence.nextTokenIndex }]);
     }
-    if (firstDifferentIndex < prefix.length)
-      await sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(firstDifferentIndex));
+    for (let at = firstDifferentIndex; at < prefix.length; at += PREPARE_CHUNK_TOKENS) {
+      if (signal.aborted) return false;
+      await sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(at, at + PREPARE_CHUNK_TOKENS));
+    }
+    return true;
   }
 
   /** Seconds a client should wait before retrying when the queue is full: roughly one queue's worth of turns. */
@@ -258,6 +272,7 @@ export class LiteModel implements InferenceEngine {
   }
 
   async dispose(): Promise<void> {
+    await this.pool.stopBackground();
     for (const chat of this.pool.all()) chat.dispose();
     await this.context.dispose();
     await this.model.dispose();

@@ -8,13 +8,26 @@ export interface SlotLease<T> {
   release(): void;
 }
 
+/**
+ * Background work on an owner's slot (preparing its next turn). It must check `signal` between short steps and return
+ * early once it is aborted; it resolves true when the work is complete, false when it stopped early.
+ */
+export type BackgroundWork<T> = (slot: T, signal: AbortSignal) => Promise<boolean>;
+
+interface Background {
+  owner: string;
+  controller: AbortController;
+  /** Settles when the work has returned and the slot is free again. */
+  done: Promise<void>;
+}
+
 interface Entry<T> {
   slot: T;
   owner: string | null;
   busy: boolean;
   lastUsed: number;
-  /** Settles when background work for the owner (preparing its next turn) is done. */
-  background: Promise<void> | null;
+  /** Background work running on this slot, if any (the slot is then busy, but only until it is preempted). */
+  background: Background | null;
 }
 
 interface Waiter<T> {
@@ -29,11 +42,22 @@ interface Waiter<T> {
  * A fixed set of slots (context sequences) with session affinity and a bounded FIFO wait queue.
  * A request prefers the free slot that last served its session (its prompt prefix is still in the KV cache),
  * otherwise takes the least recently used free slot: an LRU of warm sessions bounded by the number of slots.
+ *
+ * Background work yields to requests: it starts only while no request holds or waits for a slot (on a CPU, a prefix
+ * evaluated beside a generation is batched with it and slows every token of it), and a request arriving while it runs
+ * aborts it at its next step and takes the slot. Work that was cut short is resumed the next time the pool is idle, as
+ * long as its owner still holds the slot.
  */
 export class SlotPool<T> {
   private readonly entries: Entry<T>[];
   private readonly waiters: Waiter<T>[] = [];
+  /** Background work not started yet or cut short, by owner (the latest replaces an older one). */
+  private readonly pending = new Map<string, BackgroundWork<T>>();
   private tick = 0;
+  /** Requests between seeing a slot busy with background work and taking it: no new background work meanwhile. */
+  private arriving = 0;
+  /** Set by stopBackground (disposal): no background work starts again. */
+  private backgroundStopped = false;
 
   constructor(
     slots: readonly T[],
@@ -46,11 +70,17 @@ export class SlotPool<T> {
   /** Waits for a slot; throws QueueFullError at once when the wait queue is full, or the signal's reason when aborted. */
   acquire(owner: string, signal?: AbortSignal): Promise<SlotLease<T>> {
     signal?.throwIfAborted();
-    // the session's own slot is preparing its next turn: worth the short wait, its KV cache is the point
-    const preparing = this.entries.find((e) => e.owner === owner && e.background);
-    if (preparing?.background) return preparing.background.then(() => this.acquire(owner, signal));
+    // the request evaluates its own prompt: a preparation of it not yet started is redundant now
+    this.pending.delete(owner);
+    // the session's own slot is preparing its next turn: that work is this request's prompt, let it finish
+    const own = this.entries.find((e) => e.background?.owner === owner);
+    if (own?.background) return this.afterBackground(own.background, owner, signal);
+    this.preemptBackground();
     const entry = this.pickFree(owner);
     if (entry) return Promise.resolve(this.lease(entry, owner));
+    // a slot only busy with background work is free as soon as that work sees the abort: not a queue wait
+    const yielding = this.entries.find((e) => e.background);
+    if (yielding?.background) return this.afterBackground(yielding.background, owner, signal);
     if (this.waiters.length >= this.queueCapacity) {
       return Promise.reject(new QueueFullError(this.queueCapacity, this.retryAfterSeconds()));
     }
@@ -72,39 +102,94 @@ export class SlotPool<T> {
   }
 
   /**
-   * The slot that last served `owner`, if it is free and nobody is waiting (background work must never delay a
-   * request); null otherwise.
+   * Runs `work` on the slot that last served `owner` once no request holds or waits for a slot; dropped when another
+   * session takes that slot first. Never throws; a rejected work counts as done.
    */
-  tryAcquireOwn(owner: string): SlotLease<T> | null {
-    if (this.waiters.length > 0) return null;
-    const entry = this.entries.find((e) => !e.busy && e.owner === owner);
-    if (!entry) return null;
-    const lease = this.lease(entry, owner);
-    let done!: () => void;
-    entry.background = new Promise<void>((resolve) => (done = resolve));
-    return {
-      ...lease,
-      release: () => {
-        entry.background = null;
-        lease.release();
-        done();
-      },
-    };
+  runInBackground(owner: string, work: BackgroundWork<T>): void {
+    if (!this.entries.some((e) => e.owner === owner)) return;
+    this.pending.set(owner, work);
+    this.startBackground();
   }
 
-  /** Slots busy, requests waiting, wait-queue capacity, and slot count. */
+  /** Slots held by requests, requests waiting, wait-queue capacity, and slot count. */
   load(): { active: number; waiting: number; capacity: number; slots: number } {
     return {
-      active: this.entries.filter((e) => e.busy).length,
+      active: this.entries.filter((e) => e.busy && !e.background).length,
       waiting: this.waiters.length,
       capacity: this.queueCapacity,
       slots: this.entries.length,
     };
   }
 
+  /** Background work started or waiting to start (for tests and diagnostics). */
+  backgroundState(): { running: string[]; pending: string[] } {
+    return {
+      running: this.entries.flatMap((e) => (e.background ? [e.background.owner] : [])),
+      pending: [...this.pending.keys()],
+    };
+  }
+
+  /** Stops all background work for good (before disposal): running work is aborted, pending work dropped. */
+  stopBackground(): Promise<void> {
+    this.backgroundStopped = true;
+    this.pending.clear();
+    this.preemptBackground();
+    return Promise.all(this.entries.map((e) => e.background?.done)).then(() => undefined);
+  }
+
   /** All slots, for disposal. */
   all(): T[] {
     return this.entries.map((e) => e.slot);
+  }
+
+  private afterBackground(background: Background, owner: string, signal?: AbortSignal): Promise<SlotLease<T>> {
+    this.arriving++;
+    return background.done.then(() => {
+      this.arriving--;
+      return this.acquire(owner, signal);
+    });
+  }
+
+  private preemptBackground(): void {
+    for (const e of this.entries) e.background?.controller.abort(new Error("a request needs the slot or the CPU"));
+  }
+
+  /** Starts one pending background work if the pool is idle: nothing leased to a request, nobody waiting. */
+  private startBackground(): void {
+    if (this.backgroundStopped || this.arriving > 0 || this.waiters.length > 0 || this.entries.some((e) => e.busy))
+      return;
+    for (const [owner, work] of this.pending) {
+      const entry = this.entries.find((e) => e.owner === owner);
+      if (!entry) {
+        this.pending.delete(owner); // another session took the slot: its cache is gone, nothing to prepare
+        continue;
+      }
+      this.pending.delete(owner);
+      this.runOn(entry, owner, work);
+      return;
+    }
+  }
+
+  private runOn(entry: Entry<T>, owner: string, work: BackgroundWork<T>): void {
+    const controller = new AbortController();
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    entry.busy = true;
+    entry.background = { owner, controller, done };
+    const settle = (complete: boolean) => {
+      entry.busy = false;
+      entry.background = null;
+      // cut short: resume when idle again, unless a newer preparation for the owner was queued meanwhile
+      if (!complete && !this.backgroundStopped && entry.owner === owner && !this.pending.has(owner))
+        this.pending.set(owner, work);
+      finish();
+      this.handOver(entry);
+      this.startBackground();
+    };
+    work(entry.slot, controller.signal).then(
+      (complete) => settle(complete),
+      () => settle(true),
+    );
   }
 
   private pickFree(owner: string): Entry<T> | undefined {
@@ -114,6 +199,7 @@ export class SlotPool<T> {
 
   private lease(entry: Entry<T>, owner: string): SlotLease<T> {
     const previousOwner = entry.owner;
+    if (previousOwner !== null && previousOwner !== owner) this.pending.delete(previousOwner);
     entry.busy = true;
     entry.owner = owner;
     entry.lastUsed = ++this.tick;
@@ -127,6 +213,7 @@ export class SlotPool<T> {
         entry.busy = false;
         entry.lastUsed = ++this.tick;
         this.handOver(entry);
+        this.startBackground();
       },
     };
   }

@@ -87,30 +87,151 @@ describe("SlotPool", () => {
   });
 });
 
-describe("SlotPool background leases (preparing a session's next turn)", () => {
-  it("takes only the owner's own free slot, and never while requests wait", async () => {
-    const pool = new SlotPool(["A", "B"], 4, () => 1);
-    expect(pool.tryAcquireOwn("nobody")).toBeNull();
-    (await pool.acquire("alice")).release();
-    const background = pool.tryAcquireOwn("alice");
-    expect(background?.slot).toBeDefined();
-    background!.release();
+/** Background work that evaluates `steps` steps, each waiting for the test to call `step()`; stops early when aborted. */
+function steppedWork(steps: number) {
+  const log: string[] = [];
+  let next: (() => void) | null = null;
+  const work = async (slot: string, signal: AbortSignal): Promise<boolean> => {
+    log.push(`start ${slot}`);
+    for (let i = 0; i < steps; i++) {
+      if (signal.aborted) {
+        log.push("yielded");
+        return false;
+      }
+      await new Promise<void>((resolve) => (next = resolve));
+    }
+    log.push("complete");
+    return true;
+  };
+  const step = async () => {
+    const resume = next;
+    next = null;
+    resume?.();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { work, log, step };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe("SlotPool background work (preparing a session's next turn)", () => {
+  it("runs on the owner's own slot, only for an owner that holds a slot", async () => {
+    const p = pool(["A", "B"], 4);
+    const nobody = steppedWork(1);
+    p.runInBackground("nobody", nobody.work);
+    expect(nobody.log).toEqual([]);
+    const lease = await p.acquire("alice");
+    lease.release();
+    const prep = steppedWork(1);
+    p.runInBackground("alice", prep.work);
+    expect(prep.log).toEqual([`start ${lease.slot}`]);
+    expect(p.load().active).toBe(0); // background work is not a request
+    await prep.step();
+    expect(prep.log).toEqual([`start ${lease.slot}`, "complete"]);
+    expect(p.backgroundState()).toEqual({ running: [], pending: [] });
   });
 
-  it("makes the owner's next request wait for its own slot instead of taking a cold one", async () => {
-    const pool = new SlotPool(["A", "B"], 4, () => 1);
-    const first = await pool.acquire("alice");
-    const warmSlot = first.slot;
+  it("waits while any request holds a slot (it would share the CPU with that generation), then runs", async () => {
+    const p = pool(["A", "B"], 4);
+    const alice = await p.acquire("alice");
+    const bob = await p.acquire("bob");
+    alice.release();
+    const prep = steppedWork(1);
+    p.runInBackground("alice", prep.work);
+    expect(prep.log).toEqual([]); // bob is generating on the other slot
+    expect(p.backgroundState().pending).toEqual(["alice"]);
+    bob.release();
+    expect(prep.log).toEqual([`start ${alice.slot}`]);
+    await prep.step();
+    expect(prep.log.at(-1)).toBe("complete");
+  });
+
+  it("yields to another session's request at its next step, and resumes when the pool is idle again", async () => {
+    const p = pool(["A"], 4);
+    (await p.acquire("alice")).release();
+    const prep = steppedWork(3);
+    p.runInBackground("alice", prep.work);
+    await prep.step(); // one step done, the work is in its second
+    let carolHasSlot = false;
+    const carol = p.acquire("carol").then((lease) => {
+      carolHasSlot = true;
+      return lease;
+    });
+    await settle();
+    expect(carolHasSlot).toBe(false); // the current step finishes first
+    await prep.step();
+    const lease = await carol;
+    expect(prep.log).toEqual(["start A", "yielded"]);
+    expect(lease.previousOwner).toBe("alice");
+    // carol took alice's only slot: alice's cache is gone, so her preparation is dropped, not resumed
+    lease.release();
+    expect(p.backgroundState()).toEqual({ running: [], pending: [] });
+  });
+
+  it("resumes work cut short when its owner still holds the slot", async () => {
+    const p = pool(["A", "B"], 4);
+    const alice = await p.acquire("alice");
+    alice.release();
+    const prep = steppedWork(2);
+    p.runInBackground("alice", prep.work);
+    const bob = p.acquire("bob"); // slot B is free, but bob needs the CPU: alice's preparation yields
+    await prep.step();
+    const bobLease = await bob;
+    expect(bobLease.slot).not.toBe(alice.slot);
+    expect(prep.log).toEqual([`start ${alice.slot}`, "yielded"]);
+    expect(p.backgroundState().pending).toEqual(["alice"]);
+    bobLease.release();
+    expect(prep.log.at(-1)).toBe(`start ${alice.slot}`);
+    await prep.step();
+    await prep.step();
+    expect(prep.log.at(-1)).toBe("complete");
+  });
+
+  it("makes the owner's next request wait for its own preparation instead of taking a cold slot", async () => {
+    const p = pool(["A", "B"], 4);
+    const first = await p.acquire("alice");
     first.release();
-    const background = pool.tryAcquireOwn("alice")!;
+    const prep = steppedWork(1);
+    p.runInBackground("alice", prep.work);
     let acquired: string | null = null;
-    const next = pool.acquire("alice").then((lease) => {
+    const next = p.acquire("alice").then((lease) => {
       acquired = lease.slot;
       return lease;
     });
-    await new Promise((r) => setTimeout(r, 10));
+    await settle();
     expect(acquired).toBeNull(); // slot B was free, but alice waits for her warm slot
-    background.release();
-    expect((await next).slot).toBe(warmSlot);
+    await prep.step();
+    expect((await next).slot).toBe(first.slot);
+    expect(prep.log.at(-1)).toBe("complete"); // her own preparation was not cut short
+  });
+
+  it("does not count a slot that is only busy with background work against the wait queue", async () => {
+    const p = pool(["A"], 0); // no waiting allowed at all
+    (await p.acquire("alice")).release();
+    const prep = steppedWork(5);
+    p.runInBackground("alice", prep.work);
+    const bob = p.acquire("bob");
+    await prep.step();
+    const lease = await bob; // not QueueFullError
+    expect(lease.slot).toBe("A");
+    lease.release();
+  });
+
+  it("stopBackground aborts running work and drops pending work", async () => {
+    const p = pool(["A", "B"], 4);
+    const alice = await p.acquire("alice");
+    const bob = await p.acquire("bob");
+    alice.release();
+    const aliceWork = steppedWork(3);
+    p.runInBackground("alice", aliceWork.work);
+    bob.release(); // alice's starts
+    const bobWork = steppedWork(3);
+    p.runInBackground("bob", bobWork.work); // pending behind alice's
+    const stopped = p.stopBackground();
+    await aliceWork.step();
+    await stopped;
+    expect(aliceWork.log).toEqual([`start ${alice.slot}`, "yielded"]);
+    expect(bobWork.log).toEqual([]);
+    expect(p.backgroundState()).toEqual({ running: [], pending: [] });
   });
 });
