@@ -55,8 +55,9 @@ export function peerRows(runs: readonly PeerRun[], concurrentSlots: number): Pee
     const ls = run.llamaServer.single;
     const gc = run.gaia.concurrent;
     const lc = run.llamaServer.concurrent;
+    const ms = (v: number | null | undefined) => (v == null ? "?" : `${Math.round(v)} ms`);
     const tokens = (g: number | null | undefined, l: number | null | undefined) =>
-      `prompt tokens ${g ?? "?"} / ${l ?? "?"}`;
+      `prompt tokens ${g ?? "?"} / ${l ?? "?"}; gaia-core queued ${ms(gs?.coldQueuedMs)}, engine ${ms(gs?.coldEngineTtftMs)}`;
     rows.push(
       row(
         "cold time to first token, ~250-token prompt",
@@ -83,7 +84,7 @@ export function peerRows(runs: readonly PeerRun[], concurrentSlots: number): Pee
         gs?.secondTurnTtftMs,
         ls?.secondTurnTtftMs,
         { kind: "ratio", op: "<=", limit: 0.5 },
-        `reused ${gs?.secondTurnReusedTokens ?? "?"} of ${gs?.secondTurnPromptTokens ?? "?"} / ${ls?.secondTurnReusedTokens ?? "?"} of ${ls?.secondTurnPromptTokens ?? "?"}`,
+        `cached ${gs?.secondTurnReusedTokens ?? "?"} of ${gs?.secondTurnPromptTokens ?? "?"} / ${ls?.secondTurnReusedTokens ?? "?"} of ${ls?.secondTurnPromptTokens ?? "?"} tokens; gaia-core queued ${ms(gs?.secondQueuedMs)}, engine ${ms(gs?.secondEngineTtftMs)}`,
       ),
     );
     rows.push(

@@ -23,11 +23,12 @@ import { peerRows, renderPeerTable } from "./PeerTable.js";
 import { measurePeers, type PeerRun } from "./peerBench.js";
 import { ratio } from "./stats.js";
 
-const USAGE = "usage: bench [--model <gguf>] [--threads <n>] [--quick] [--peer-only] [--no-build] [--out <file.json>]";
+const USAGE =
+  "usage: bench [--model <gguf>] [--threads <n>] [--quick] [--peer-only] [--peer-threads 1,2] [--no-build] [--out <file.json>]";
 const MB = 1024 * 1024;
 const root = repoRoot();
-/** The peer table is measured at these thread counts whatever --threads says (the issue's rows). */
-const PEER_THREADS = [1, 2] as const;
+/** The peer table is measured at these thread counts whatever --threads says (--peer-threads 1 to iterate faster). */
+const PEER_THREADS = [1, 2];
 
 interface BenchOptions {
   modelPath: string;
@@ -35,6 +36,7 @@ interface BenchOptions {
   quick: boolean;
   /** Only the gaia-core vs llama-server table (for iterating on it). */
   peerOnly: boolean;
+  peerThreads: number[];
   /** Build llama-bench and llama-server once when they are missing from the cache. */
   buildTools: boolean;
   out: string;
@@ -48,6 +50,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
       threads: { type: "string" },
       quick: { type: "boolean", default: false },
       "peer-only": { type: "boolean", default: false },
+      "peer-threads": { type: "string" },
       "no-build": { type: "boolean", default: false },
       "no-build-llama-bench": { type: "boolean", default: false },
       out: { type: "string" },
@@ -59,11 +62,14 @@ function parseOptions(argv: string[]): BenchOptions | null {
   const threads = values.threads === undefined ? defaultThreads() : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1)
     throw new Error(`--threads must be a positive integer, got "${values.threads}"`);
+  if (values["peer-threads"] !== undefined && !/^\d+(,\d+)*$/.test(values["peer-threads"]))
+    throw new Error(`--peer-threads must be a comma-separated list of thread counts, got "${values["peer-threads"]}"`);
   return {
     modelPath: path.resolve(values.model ?? path.join(root, "models/bundled/gaia-lite-mid.gguf")),
     threads,
     quick: values.quick,
     peerOnly: values["peer-only"],
+    peerThreads: values["peer-threads"] === undefined ? PEER_THREADS : values["peer-threads"].split(",").map(Number),
     buildTools: !values["no-build"] && !values["no-build-llama-bench"],
     out: path.resolve(values.out ?? path.join(root, "bench/results/bench.json")),
   };
@@ -348,7 +354,7 @@ async function main(): Promise<void> {
       measurePeers({
         modelPath: options.modelPath,
         llamaServerBinary: llamaServerBinary.ok ? llamaServerBinary.path : null,
-        threads: PEER_THREADS,
+        threads: options.peerThreads,
         contextSize: settings.contextSize,
         batchSize: settings.batchSize,
         concurrentSlots: settings.parallel,
@@ -405,7 +411,7 @@ async function main(): Promise<void> {
     `load average at start ${loadAtStart}, at end ${load} (other work on the machine skews every figure, threads=2 most)`,
   ];
   const peerNote = llamaServerBinary.ok
-    ? `gaia-core vs llama-server (${PEER_THREADS.map((t) => `threads ${t}`).join(", ")}; 1 slot, or ${settings.parallel} slots × ctx ${settings.contextSize} for the concurrent rows and their RSS; ratio = gaia-core ÷ llama-server)`
+    ? `gaia-core vs llama-server (${options.peerThreads.map((t) => `threads ${t}`).join(", ")}; 1 slot, or ${settings.parallel} slots × ctx ${settings.contextSize} for the concurrent rows and their RSS; ratio = gaia-core ÷ llama-server)`
     : `gaia-core vs llama-server: llama-server unavailable (${llamaServerBinary.reason}); gaia-core's figures only`;
   console.log([...header, "", peerNote, "", renderPeerTable(peerTable), "", renderTable(rows), ""].join("\n"));
   if (advice) console.log(advice);

@@ -15,6 +15,9 @@ export interface TimedTurn {
   kvReusedTokens: number;
   completionTokens: number;
   stop: string;
+  /** gaia-core only: time the packet waited for a slot, and the engine's own time to first token (reflection_log). */
+  queuedMs?: number;
+  engineTtftMs?: number;
   error?: string;
 }
 
@@ -74,6 +77,10 @@ export async function postTimedTurn(url: string, packet: CognitionPacket): Promi
       turn.promptTokens = Number(summaryField(summary, "prompt_tokens") ?? completed.metrics.token_usage.prompt_tokens);
       turn.kvReusedTokens = Number(summaryField(summary, "kv_reused_tokens") ?? 0);
       turn.stop = summaryField(summary, "stop") ?? "";
+      const queued = Number(summaryField(summary, "queued_ms"));
+      const engine = Number(summaryField(summary, "engine_ttft_ms"));
+      if (Number.isFinite(queued)) turn.queuedMs = queued;
+      if (Number.isFinite(engine)) turn.engineTtftMs = engine;
     }
   };
   for await (const chunk of res.body) {

@@ -26,6 +26,11 @@ export interface SingleSlotResult {
   coldPromptTokens: number | null;
   secondTurnPromptTokens: number | null;
   secondTurnReusedTokens: number | null;
+  /** gaia-core only (its reflection_log): of the time to first token, waiting for the slot and the engine's part. */
+  coldQueuedMs: number | null;
+  coldEngineTtftMs: number | null;
+  secondQueuedMs: number | null;
+  secondEngineTtftMs: number | null;
   peakRssBytes: number | null;
   turns: { cold: TimedTurn; second: TimedTurn }[];
   roundTripsMs: number[];
@@ -108,6 +113,10 @@ async function measureSingleSlot(target: PeerTarget, w: PeerWorkload, tag: strin
     coldPromptTokens: median(turns.map((t) => t.cold.promptTokens)),
     secondTurnPromptTokens: median(turns.map((t) => t.second.promptTokens)),
     secondTurnReusedTokens: median(turns.map((t) => t.second.kvReusedTokens)),
+    coldQueuedMs: median(finite(turns.map((t) => t.cold.queuedMs ?? null))),
+    coldEngineTtftMs: median(finite(turns.map((t) => t.cold.engineTtftMs ?? null))),
+    secondQueuedMs: median(finite(turns.map((t) => t.second.queuedMs ?? null))),
+    secondEngineTtftMs: median(finite(turns.map((t) => t.second.engineTtftMs ?? null))),
     peakRssBytes: target.peakRssBytes(),
     turns,
     roundTripsMs,

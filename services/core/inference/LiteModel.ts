@@ -59,9 +59,9 @@ const STOP_REASONS: Record<string, StopReason> = {
 
 /**
  * Tokens a next-turn preparation evaluates between two checks for a request that needs the CPU: at ~130 prompt
- * tokens/s on one thread a chunk takes ~0.25 s, the longest a new request waits for a preparation to yield.
+ * tokens/s on one thread a chunk takes ~0.12 s, the longest a new request waits for a preparation to yield.
  */
-const PREPARE_CHUNK_TOKENS = 32;
+const PREPARE_CHUNK_TOKENS = 16;
 
 /**
  * The lite model on CPU through node-llama-cpp: one model, one context with `parallel` sequences (batched by

@@ -21,6 +21,13 @@ export function describeTurn(outcome: TurnOutcome, version: string): string {
     `kv_reused_tokens=${outcome.reusedPromptTokens}`,
     `max_tokens=${outcome.maxTokens}`,
     `stop=${outcome.stopReason}`,
+    // where the time to first token went: waiting for a slot, then the engine's prompt evaluation
+    ...(outcome.replayed
+      ? []
+      : [
+          `queued_ms=${Math.round(outcome.queuedMs)}`,
+          `engine_ttft_ms=${outcome.timeToFirstTokenMs === null ? "none" : Math.round(outcome.timeToFirstTokenMs)}`,
+        ]),
     `packet_version=${JSON.stringify(version)}`,
   ];
   if (outcome.replayed) parts.unshift("replayed=true (packet_id already answered; no inference)");
