@@ -59,9 +59,9 @@ const STOP_REASONS: Record<string, StopReason> = {
 
 /**
  * Tokens a next-turn preparation evaluates between two checks for a request that needs the CPU: at ~130 prompt
- * tokens/s on one thread a chunk takes ~0.12 s, the longest a new request waits for a preparation to yield.
+ * tokens/s on one thread a chunk takes ~0.25 s, the longest a new request waits for a preparation to yield.
  */
-const PREPARE_CHUNK_TOKENS = 16;
+const PREPARE_CHUNK_TOKENS = 32;
 
 /**
  * The lite model on CPU through node-llama-cpp: one model, one context with `parallel` sequences (batched by
@@ -225,8 +225,8 @@ export class LiteModel implements InferenceEngine {
   }
 
   prepareNextTurn(sessionKey: string, conversation: readonly PromptMessage[]): void {
-    this.pool.runInBackground(sessionKey, (chat, signal) =>
-      this.evaluatePrefix(chat, conversation, signal).catch((error: unknown) => {
+    this.pool.runInBackground(sessionKey, (chat, signal, hurried) =>
+      this.evaluatePrefix(chat, conversation, signal, hurried).catch((error: unknown) => {
         this.logger?.debug({ err: error, session: sessionKey }, "next-turn prefix not prepared");
         return true;
       }),
@@ -238,12 +238,15 @@ export class LiteModel implements InferenceEngine {
    * chat template up to where the next user message's text begins. What the model sampled is often not how the
    * tokenizer would encode the same text, so without this the previous answer would be evaluated again next turn.
    * Evaluates in short chunks and stops between two when `signal` is aborted (a request needs the slot or the CPU);
-   * what was evaluated stays valid, so a later call continues from there. Resolves true when the prefix is complete.
+   * what was evaluated stays valid, so a later call continues from there. Once `hurried()` (the session's own next
+   * packet waits for it) the rest goes in one batch: short chunks cost a pass over the weights each. Resolves true when
+   * the prefix is complete.
    */
   private async evaluatePrefix(
     chat: LlamaChat,
     conversation: readonly PromptMessage[],
     signal: AbortSignal,
+    hurried: () => boolean,
   ): Promise<boolean> {
     const render = (next: string) =>
       this.chatWrapper
@@ -258,9 +261,11 @@ export class LiteModel implements InferenceEngine {
     if (firstDifferentIndex < sequence.nextTokenIndex) {
       await sequence.eraseContextTokenRanges([{ start: firstDifferentIndex, end: sequence.nextTokenIndex }]);
     }
-    for (let at = firstDifferentIndex; at < prefix.length; at += PREPARE_CHUNK_TOKENS) {
+    for (let at = firstDifferentIndex; at < prefix.length; ) {
       if (signal.aborted) return false;
-      await sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(at, at + PREPARE_CHUNK_TOKENS));
+      const end = hurried() ? prefix.length : at + PREPARE_CHUNK_TOKENS;
+      await sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(at, end));
+      at = end;
     }
     return true;
   }

@@ -10,13 +10,16 @@ export interface SlotLease<T> {
 
 /**
  * Background work on an owner's slot (preparing its next turn). It must check `signal` between short steps and return
- * early once it is aborted; it resolves true when the work is complete, false when it stopped early.
+ * early once it is aborted; it resolves true when the work is complete, false when it stopped early. `hurried()` turns
+ * true when the owner's own request is waiting for the work: the rest is that request's prompt, so do it in one go.
  */
-export type BackgroundWork<T> = (slot: T, signal: AbortSignal) => Promise<boolean>;
+export type BackgroundWork<T> = (slot: T, signal: AbortSignal, hurried: () => boolean) => Promise<boolean>;
 
 interface Background {
   owner: string;
   controller: AbortController;
+  /** The owner's own request waits for this work. */
+  hurried: boolean;
   /** Settles when the work has returned and the slot is free again. */
   done: Promise<void>;
 }
@@ -74,7 +77,10 @@ export class SlotPool<T> {
     this.pending.delete(owner);
     // the session's own slot is preparing its next turn: that work is this request's prompt, let it finish
     const own = this.entries.find((e) => e.background?.owner === owner);
-    if (own?.background) return this.afterBackground(own.background, owner, signal);
+    if (own?.background) {
+      own.background.hurried = true;
+      return this.afterBackground(own.background, owner, signal);
+    }
     this.preemptBackground();
     const entry = this.pickFree(owner);
     if (entry) return Promise.resolve(this.lease(entry, owner));
@@ -175,7 +181,8 @@ export class SlotPool<T> {
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
     entry.busy = true;
-    entry.background = { owner, controller, done };
+    const background: Background = { owner, controller, hurried: false, done };
+    entry.background = background;
     const settle = (complete: boolean) => {
       entry.busy = false;
       entry.background = null;
@@ -186,7 +193,7 @@ export class SlotPool<T> {
       this.handOver(entry);
       this.startBackground();
     };
-    work(entry.slot, controller.signal).then(
+    work(entry.slot, controller.signal, () => background.hurried).then(
       (complete) => settle(complete),
       () => settle(true),
     );

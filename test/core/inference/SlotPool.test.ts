@@ -91,7 +91,7 @@ describe("SlotPool", () => {
 function steppedWork(steps: number) {
   const log: string[] = [];
   let next: (() => void) | null = null;
-  const work = async (slot: string, signal: AbortSignal): Promise<boolean> => {
+  const work = async (slot: string, signal: AbortSignal, hurried: () => boolean): Promise<boolean> => {
     log.push(`start ${slot}`);
     for (let i = 0; i < steps; i++) {
       if (signal.aborted) {
@@ -99,6 +99,7 @@ function steppedWork(steps: number) {
         return false;
       }
       await new Promise<void>((resolve) => (next = resolve));
+      if (hurried() && !log.includes("hurried")) log.push("hurried");
     }
     log.push("complete");
     return true;
@@ -202,7 +203,8 @@ describe("SlotPool background work (preparing a session's next turn)", () => {
     expect(acquired).toBeNull(); // slot B was free, but alice waits for her warm slot
     await prep.step();
     expect((await next).slot).toBe(first.slot);
-    expect(prep.log.at(-1)).toBe("complete"); // her own preparation was not cut short
+    // her own preparation was not cut short, and was told to finish in one go
+    expect(prep.log).toEqual([`start ${first.slot}`, "hurried", "complete"]);
   });
 
   it("does not count a slot that is only busy with background work against the wait queue", async () => {
