@@ -1,4 +1,6 @@
 import express, { type Express } from "express";
+import { rejectUnauthorized } from "../../shared/auth/authRejections.js";
+import { requireApiKey } from "../../shared/auth/requireApiKey.js";
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
 import { problemMiddleware, sendProblem } from "../../shared/http/problemResponse.js";
 import type { Logger } from "../../shared/logging/logger.js";
@@ -7,6 +9,7 @@ import type { CoreConfig } from "./config.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
 import { requestLog } from "./http/requestLog.js";
 import type { CoreMetrics } from "./observability/metrics.js";
+import { openAIRouter } from "./openai/openAIRouter.js";
 import { healthRouter } from "./routes/healthRoutes.js";
 import { processPacketRouter } from "./routes/processPacket.js";
 import { schemaRouter } from "./routes/schemaRoute.js";
@@ -20,7 +23,7 @@ export interface CoreAppDeps {
   buildId: string;
   version: string;
   /** Prometheus metrics (request middleware + GET /metrics); optional in tests. */
-  metrics?: Pick<CoreMetrics, "middleware" | "router">;
+  metrics?: Pick<CoreMetrics, "middleware" | "router" | "observer">;
 }
 
 /** The core's HTTP app. Never listens: main.ts does, tests use supertest. */
@@ -34,9 +37,28 @@ export function createApp(deps: CoreAppDeps): Express {
   });
   app.use(requestLog(deps.logger));
   if (deps.metrics) app.use(deps.metrics.middleware);
+  app.use(
+    requireApiKey({
+      keys: deps.config.apiKeys,
+      isPublic: (req) => req.path === "/health" || (deps.config.metricsPublic && req.path === "/metrics"),
+      reject: rejectUnauthorized,
+    }),
+  );
   app.use(healthRouter(deps));
   app.use(schemaRouter());
   app.use(processPacketRouter(deps.state, deps.config.bodyLimit));
+  app.use(
+    openAIRouter({
+      state: deps.state,
+      modelPath: deps.config.liteModelPath,
+      maxTokensCap: deps.config.maxTokensCap,
+      bodyLimit: deps.config.bodyLimit,
+      buildId: deps.buildId,
+      logger: deps.logger,
+      ...(deps.metrics ? { observer: deps.metrics.observer } : {}),
+      toProblem: bodyParserProblem(deps.config.bodyLimit),
+    }),
+  );
   if (deps.metrics) app.use(deps.metrics.router);
   app.use((req, res) =>
     sendProblem(res, new HttpProblem(404, "Not Found", `No route for ${req.method} ${req.path}.`), req.originalUrl),

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
+import { type ApiKeys, apiKeysFromEnv } from "../../shared/auth/ApiKeys.js";
+import { envBool, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 import { repoRoot } from "../../shared/config/repoRoot.js";
 import { DEFAULT_SHARED_DIR, MAINTENANCE_FLAG_NAME } from "../../shared/config/sharedDirs.js";
 
@@ -64,6 +65,11 @@ export const CoreEnvSchema = z.object({
   MCP_FALLBACK_ENDPOINT: envUrl.optional(),
   MCP_TIMEOUT_MS: envInt(1).default(20000),
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(20000),
+  /** API keys (comma list), or a file of them; when set every route but /health needs one. */
+  GAIA_API_KEYS: z.string().optional(),
+  GAIA_API_KEYS_FILE: z.string().optional(),
+  /** Serve /metrics without a key (for a Prometheus that cannot send one). */
+  GAIA_METRICS_PUBLIC: envBool.default(false),
 });
 
 export type CoreEnv = z.infer<typeof CoreEnvSchema>;
@@ -87,6 +93,9 @@ export interface CoreConfig {
   history: { recentTurns: number; recallTopK: number; minSimilarity: number };
   mcp: { endpoint: string | null; fallbackEndpoint: string | null; timeoutMs: number };
   shutdownGraceMs: number;
+  /** Keys accepted on every route but /health; null means the service is open. */
+  apiKeys: ApiKeys | null;
+  metricsPublic: boolean;
 }
 
 /** Reads and validates the environment; throws ConfigError with one line naming every bad variable. */
@@ -120,5 +129,7 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
       timeoutMs: e.MCP_TIMEOUT_MS,
     },
     shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
+    apiKeys: apiKeysFromEnv(env),
+    metricsPublic: e.GAIA_METRICS_PUBLIC,
   };
 }

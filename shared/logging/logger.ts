@@ -19,6 +19,18 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     base: { service: options.service, ...options.bindings },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    // API keys travel in these headers: whatever logs a request or its headers must never write them out
+    redact: {
+      paths: [
+        "headers.authorization",
+        'headers["x-api-key"]',
+        "*.headers.authorization",
+        '*.headers["x-api-key"]',
+        "*.*.headers.authorization",
+        '*.*.headers["x-api-key"]',
+      ],
+      censor: "[redacted]",
+    },
   };
   return pino(config);
 }

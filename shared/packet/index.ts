@@ -1,4 +1,5 @@
 /** The CognitionPacket wire contract: schema, validation, hashes and JSON Schema (SPEC §2, digest §1). */
+export * from "./bounds.js";
 export * from "./enums.js";
 export {
   computeHashes,
