@@ -10,6 +10,8 @@ export interface CreateLoggerOptions {
   bindings?: Record<string, unknown>;
   /** pino level; defaults to `LOG_LEVEL` or `info`. Tests pass `silent`. */
   level?: string;
+  /** Where lines go; stdout by default (tests collect them to check what is, and is not, logged). */
+  destination?: { write(line: string): void };
 }
 
 /** One JSON line per event on stdout, the format every GAIA service logs in. */
@@ -32,5 +34,5 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       censor: "[redacted]",
     },
   };
-  return pino(config);
+  return options.destination ? pino(config, options.destination) : pino(config);
 }
