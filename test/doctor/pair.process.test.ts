@@ -90,6 +90,7 @@ describe("doctor on a running pair", () => {
         "shared-dirs",
         "maintenance",
         "build-drift",
+        "api-keys",
         "queue",
         "disk",
       ]),

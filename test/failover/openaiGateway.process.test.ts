@@ -3,7 +3,7 @@
 // Needs `npm run build` and `npm run models`.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import OpenAI from "openai";
-import { spawnCore, type ServiceProcess } from "../support/processes.js";
+import { type ServiceProcess, spawnCore } from "../support/processes.js";
 import { CORE_ENV, type Core, startGateway } from "./pair.js";
 
 const CLIENT_KEY = "sk-gateway-client-key-42";

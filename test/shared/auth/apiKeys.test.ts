@@ -1,6 +1,6 @@
+import { timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { timingSafeEqual } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
 import express from "express";
 import request from "supertest";
