@@ -46,11 +46,12 @@ export function parseKeyList(text: string): string[] {
 
 /**
  * The keys from `GAIA_API_KEYS` (comma list) or `GAIA_API_KEYS_FILE` (one per line or comma list), or null when
- * neither is set (the service is open). Setting both, an unreadable file, or a list with no key is a ConfigError:
- * a service that was meant to be locked must never start open.
+ * neither is set (the service is open). A value of only separators counts as unset, so compose can join two optional
+ * variables (`${A:-},${B:-}`). Setting both, an unreadable file, or a file with no key is a ConfigError: a service
+ * that was meant to be locked must never start open.
  */
 export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env): ApiKeys | null {
-  const inline = env.GAIA_API_KEYS?.trim() ?? "";
+  const inline = parseKeyList(env.GAIA_API_KEYS ?? "").join(",");
   const file = env.GAIA_API_KEYS_FILE?.trim() ?? "";
   if (inline && file) throw new ConfigError(["GAIA_API_KEYS, GAIA_API_KEYS_FILE: set one of them, not both"]);
   if (!inline && !file) return null;
@@ -63,7 +64,6 @@ export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env): ApiKeys | 
     }
   }
   const keys = parseKeyList(text);
-  if (keys.length === 0)
-    throw new ConfigError([`${file ? "GAIA_API_KEYS_FILE" : "GAIA_API_KEYS"}: no key in the list`]);
+  if (keys.length === 0) throw new ConfigError([`GAIA_API_KEYS_FILE: no key in ${file}`]);
   return new ApiKeys(keys);
 }

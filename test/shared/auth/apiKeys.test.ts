@@ -49,7 +49,11 @@ describe("ApiKeys", () => {
     expect(fromFile?.accepts("key-three")).toBe(true);
     expect(() => apiKeysFromEnv({ GAIA_API_KEYS: "a", GAIA_API_KEYS_FILE: file })).toThrow(ConfigError);
     expect(() => apiKeysFromEnv({ GAIA_API_KEYS_FILE: `${file}.missing` })).toThrow(/GAIA_API_KEYS_FILE: cannot read/);
-    expect(() => apiKeysFromEnv({ GAIA_API_KEYS: " , " })).toThrow(/no key/);
+    // what compose passes when neither of the joined variables is set
+    expect(apiKeysFromEnv({ GAIA_API_KEYS: " , " })).toBeNull();
+    const empty = path.join(tempDir("gaia-keys-"), "keys");
+    fs.writeFileSync(empty, "# nothing yet\n");
+    expect(() => apiKeysFromEnv({ GAIA_API_KEYS_FILE: empty })).toThrow(/no key/);
     expect(parseKeyList("x\n#y\n z ")).toEqual(["x", "z"]);
   });
 
