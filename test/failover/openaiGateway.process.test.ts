@@ -14,7 +14,17 @@ let candidate: Core;
 let gateway: ServiceProcess;
 let client: OpenAI;
 
-const coreEnv = { ...CORE_ENV, GAIA_API_KEYS: CORE_KEY };
+// a high cap, so a stream is long enough to be aborted mid-way
+const coreEnv = { ...CORE_ENV, GAIA_API_KEYS: CORE_KEY, GAIA_MAX_TOKENS_CAP: "1500" };
+
+/** Turns a core counted as cancelled, from its /metrics. */
+async function cancelledTurns(core: Core): Promise<number> {
+  const text = await (await fetch(`${core.url}/metrics`, { headers: { "x-api-key": CORE_KEY } })).text();
+  return text
+    .split("\n")
+    .filter((line) => /^gaia_core_turns_total\{[^}]*stop="cancelled"/.test(line))
+    .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
+}
 
 beforeAll(async () => {
   [primary, candidate] = await Promise.all([
@@ -68,6 +78,29 @@ describe("/v1 through the gateway", () => {
     expect(stream.usage?.total_tokens).toBeGreaterThan(0);
     const models = await client.models.list();
     expect(models.data[0]?.id).toBe("gaia-lite-tiny");
+  });
+
+  it("stops the core's generation when the client aborts a stream mid-way", async () => {
+    const before = await cancelledTurns(primary);
+    const stream = await client.chat.completions.create({
+      model: "gaia",
+      messages: [{ role: "user", content: "Write as much as you can" }],
+      max_tokens: 1500,
+      temperature: 1,
+      stream: true,
+    });
+    let received = 0;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) received++;
+      if (received >= 2) {
+        stream.controller.abort();
+        break;
+      }
+    }
+    const deadline = Date.now() + 15_000;
+    while ((await cancelledTurns(primary)) === before && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await cancelledTurns(primary)).toBe(before + 1);
   });
 
   it("refuses a wrong key with AuthenticationError and an unsupported parameter with BadRequestError", async () => {
