@@ -8,8 +8,8 @@ import { withCoreApiKey } from "../../services/web/withCoreApiKey.js";
 import { ApiKeys } from "../../shared/auth/ApiKeys.js";
 import { ResilientClient } from "../../shared/http/index.js";
 import { createLogger } from "../../shared/logging/logger.js";
-import { freePort } from "../support/processes.js";
 import { type Listening, listen } from "../support/listen.js";
+import { freePort } from "../support/processes.js";
 import { json, type StubServer, startStub } from "../support/stubServer.js";
 
 const logger = createLogger({ service: "gaia-web-test", level: "silent" });

@@ -9,12 +9,16 @@ const problemsOf = (mutate: Parameters<typeof gatewayPacket>[0]) => {
 
 describe("generation bounds on packets (the same rule as /v1)", () => {
   it("refuses zero or negative token limits, negative temperatures and top_p outside (0, 1], naming each field", () => {
-    expect(problemsOf((p) => void (p.context.constraints.max_tokens = -5))).toEqual([
-      { path: "context.constraints.max_tokens", message: "must be a positive integer (got -5)" },
-    ]);
-    expect(problemsOf((p) => void (p.context.constraints.max_tokens = 0)).map((x) => x.path)).toEqual([
-      "context.constraints.max_tokens",
-    ]);
+    expect(
+      problemsOf((p) => {
+        p.context.constraints.max_tokens = -5;
+      }),
+    ).toEqual([{ path: "context.constraints.max_tokens", message: "must be a positive integer (got -5)" }]);
+    expect(
+      problemsOf((p) => {
+        p.context.constraints.max_tokens = 0;
+      }).map((x) => x.path),
+    ).toEqual(["context.constraints.max_tokens"]);
     const several = problemsOf((p) => {
       p.header.model.max_output_tokens = 0;
       p.header.model.temperature = -0.5;
@@ -25,7 +29,11 @@ describe("generation bounds on packets (the same rule as /v1)", () => {
       "header.model.temperature",
       "header.model.top_p",
     ]);
-    expect(problemsOf((p) => void (p.header.model.top_p = 1.01)).map((x) => x.path)).toEqual(["header.model.top_p"]);
+    expect(
+      problemsOf((p) => {
+        p.header.model.top_p = 1.01;
+      }).map((x) => x.path),
+    ).toEqual(["header.model.top_p"]);
   });
 
   it("accepts the edges of each range and unset (null) settings", () => {
