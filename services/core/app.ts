@@ -1,6 +1,6 @@
 import express, { type Express } from "express";
 import { rejectUnauthorized } from "../../shared/auth/authRejections.js";
-import { requireApiKey } from "../../shared/auth/requireApiKey.js";
+import { isHealthPath, requireApiKey } from "../../shared/auth/requireApiKey.js";
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
 import { problemMiddleware, sendProblem } from "../../shared/http/problemResponse.js";
 import type { Logger } from "../../shared/logging/logger.js";
@@ -40,7 +40,7 @@ export function createApp(deps: CoreAppDeps): Express {
   app.use(
     requireApiKey({
       keys: deps.config.apiKeys,
-      isPublic: (req) => req.path === "/health" || (deps.config.metricsPublic && req.path === "/metrics"),
+      isPublic: (req) => isHealthPath(req.path) || (deps.config.metricsPublic && req.path === "/metrics"),
       reject: rejectUnauthorized,
     }),
   );

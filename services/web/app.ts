@@ -1,7 +1,7 @@
 import express, { type Express } from "express";
 import type { ApiKeys } from "../../shared/auth/ApiKeys.js";
 import { rejectUnauthorized } from "../../shared/auth/authRejections.js";
-import { requireApiKey } from "../../shared/auth/requireApiKey.js";
+import { isHealthPath, requireApiKey } from "../../shared/auth/requireApiKey.js";
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
 import { problemMiddleware, sendProblem } from "../../shared/http/problemResponse.js";
 import type { Logger } from "../../shared/logging/logger.js";
@@ -33,7 +33,7 @@ export function createApp(deps: WebAppDeps): Express {
   app.use(
     requireApiKey({
       keys: deps.apiKeys ?? null,
-      isPublic: (req) => req.path === "/health",
+      isPublic: (req) => isHealthPath(req.path),
       reject: rejectUnauthorized,
     }),
   );

@@ -34,6 +34,11 @@ export function requireApiKey({ keys, isPublic, reject }: RequireApiKeyOptions):
   };
 }
 
+/** /health and anything under it: probes and orchestrators never need a secret. */
+export function isHealthPath(path: string): boolean {
+  return path === "/health" || path.startsWith("/health/");
+}
+
 /** The message a refused client gets, the same on both services. */
 export function authFailureMessage(failure: AuthFailure): string {
   return failure === "missing"
