@@ -28,6 +28,8 @@ export interface CoreAppDeps {
 
 /** The core's HTTP app. Never listens: main.ts does, tests use supertest. */
 export function createApp(deps: CoreAppDeps): Express {
+  // the one mapping of non-HTTP errors to problems, shared by the packet routes and /v1 (which re-shapes them)
+  const toProblem = bodyParserProblem(deps.config.bodyLimit);
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
@@ -56,7 +58,7 @@ export function createApp(deps: CoreAppDeps): Express {
       buildId: deps.buildId,
       logger: deps.logger,
       ...(deps.metrics ? { observer: deps.metrics.observer } : {}),
-      toProblem: bodyParserProblem(deps.config.bodyLimit),
+      toProblem,
     }),
   );
   if (deps.metrics) app.use(deps.metrics.router);
@@ -67,7 +69,7 @@ export function createApp(deps: CoreAppDeps): Express {
     problemMiddleware({
       service: "gaia-core",
       logger: deps.logger,
-      toProblem: bodyParserProblem(deps.config.bodyLimit),
+      toProblem,
     }),
   );
   return app;

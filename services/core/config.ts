@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { type ApiKeys, apiKeysFromEnv } from "../../shared/auth/ApiKeys.js";
-import { envBool, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
+import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 import { repoRoot } from "../../shared/config/repoRoot.js";
 import { DEFAULT_SHARED_DIR, MAINTENANCE_FLAG_NAME } from "../../shared/config/sharedDirs.js";
 
@@ -69,7 +69,10 @@ export const CoreEnvSchema = z.object({
   GAIA_API_KEYS: z.string().optional(),
   GAIA_API_KEYS_FILE: z.string().optional(),
   /** Serve /metrics without a key (for a Prometheus that cannot send one). */
-  GAIA_METRICS_PUBLIC: envBool.default(false),
+  GAIA_METRICS_PUBLIC: z
+    .enum(["true", "false"], { error: "expected true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
 });
 
 export type CoreEnv = z.infer<typeof CoreEnvSchema>;
