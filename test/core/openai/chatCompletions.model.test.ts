@@ -222,6 +222,24 @@ describe("POST /v1/chat/completions with the openai SDK", () => {
     expect(cached).toBeGreaterThanOrEqual((b1.usage?.prompt_tokens ?? 0) - 2);
   });
 
+  it("stops at a stop sequence with finish_reason stop (greedy decoding gives the same text again, so the cut is known)", async () => {
+    const ask = (stop?: string[]) =>
+      client.chat.completions.create({
+        model: "gaia",
+        messages: [{ role: "user", content: "Count to ten" }],
+        max_tokens: 40,
+        temperature: 0,
+        seed: 3,
+        ...(stop ? { stop } : {}),
+      });
+    const full = (await ask()).choices[0]?.message.content ?? "";
+    expect(full.length).toBeGreaterThan(12);
+    const stop = full.slice(8, 11);
+    const cut = await ask([stop]);
+    expect(cut.choices[0]?.finish_reason).toBe("stop");
+    expect(cut.choices[0]?.message.content).toBe(full.slice(0, full.indexOf(stop)).trim());
+  });
+
   it("refuses what it cannot honour with a BadRequestError naming the field", async () => {
     const refused = async (body: Record<string, unknown>) => {
       const error = await client.chat.completions
