@@ -66,8 +66,6 @@ export const CoreEnvSchema = z.object({
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(20000),
 });
 
-export type CoreEnv = z.infer<typeof CoreEnvSchema>;
-
 /** Resolved configuration of one core process. */
 export interface CoreConfig {
   port: number;

@@ -23,7 +23,7 @@ export interface Core {
   dispose(): Promise<void>;
 }
 
-export function packageVersion(): string {
+function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(repoRoot(), "package.json"), "utf8")) as { version: string }).version;
 }
 

@@ -147,11 +147,6 @@ export class LiteModel implements InferenceEngine {
     return this.model.fileInfo.metadata.general?.name ?? null;
   }
 
-  /** Name of the chat template wrapper node-llama-cpp resolved from the GGUF (e.g. "ChatML"). */
-  get chatWrapperName(): string {
-    return this.chatWrapper.wrapperName;
-  }
-
   countTokens(messages: readonly PromptMessage[]): number {
     const { contextText } = this.chatWrapper.generateContextState({ chatHistory: toChatHistory(messages) });
     return contextText.tokenize(this.model.tokenizer).length;
