@@ -1,6 +1,5 @@
 import fs from "node:fs";
-import path from "node:path";
-import { MAINTENANCE_FLAG_NAME } from "../../shared/config/sharedDirs.js";
+import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
 import type { DoctorContext } from "./context.js";
 
 /**
@@ -10,7 +9,7 @@ import type { DoctorContext } from "./context.js";
 function maintenanceFlagPaths(ctx: DoctorContext): string[] {
   const paths = new Set<string>();
   if (ctx.options.maintenanceFlag !== undefined) paths.add(ctx.options.maintenanceFlag);
-  for (const dir of ctx.sharedDirs) if (dir.path !== null) paths.add(path.join(dir.path, MAINTENANCE_FLAG_NAME));
+  for (const dir of ctx.sharedDirs) if (dir.path !== null) paths.add(maintenanceFlagPath(dir.path));
   return [...paths];
 }
 
