@@ -108,7 +108,7 @@ describe("SlotPool background leases (preparing a session's next turn)", () => {
       acquired = lease.slot;
       return lease;
     });
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setImmediate(r)); // every pending promise has run: nothing can hand her slot B now
     expect(acquired).toBeNull(); // slot B was free, but alice waits for her warm slot
     background.release();
     expect((await next).slot).toBe(warmSlot);
