@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { checkModel } from "../../scripts/doctor/checks/model.js";
 import { tempDir } from "../support/processes.js";
-import { closedPortUrl, context, coreBody, standIn, writeGguf } from "./support.js";
+import { closedPortUrl, context, coreBody, standIn, urlArgs, writeGguf } from "./support.js";
 
 describe("model check", () => {
   it("passes a valid GGUF and fails a corrupt one, with a fix hint", async () => {
@@ -54,18 +54,7 @@ describe("model check", () => {
     const down = await closedPortUrl();
     try {
       const results = await checkModel(
-        await context([
-          "--core-url",
-          primary.url,
-          "--candidate-url",
-          candidate.url,
-          "--web-url",
-          down,
-          "--model",
-          configured,
-          "--mode",
-          "process",
-        ]),
+        await context([...urlArgs(primary.url, candidate.url, down), "--model", configured, "--mode", "process"]),
       );
       expect(results.map((r) => [r.target, r.id, r.severity])).toEqual([
         [configured, "gguf", "pass"],

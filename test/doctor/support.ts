@@ -91,6 +91,16 @@ export function makeSharedDir(dir: string, subdirs: readonly string[] = SHARED_S
   return dir;
 }
 
+/** The three service flags every doctor run takes: where the primary, the candidate and the gateway answer. */
+export function urlArgs(core: string, candidate: string, web: string): string[] {
+  return ["--core-url", core, "--candidate-url", candidate, "--web-url", web];
+}
+
+/** The pair's shared-dir flags. */
+export function sharedDirArgs(primary: string, candidate: string): string[] {
+  return ["--shared-dir", primary, "--candidate-shared-dir", candidate];
+}
+
 /** A port nothing listens on (bound then released). */
 export async function closedPortUrl(): Promise<string> {
   const s = await standIn(200, {});

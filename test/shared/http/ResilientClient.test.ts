@@ -271,6 +271,21 @@ describe("ResilientClient: the original's retry semantics", () => {
   });
 });
 
+/** A primary that drops every connection, a healthy fallback, and a client whose breaker opens on one failure. */
+async function downPrimaryWithBreaker(events?: ResilienceEvent[]) {
+  const primary = await stub(dropConnection);
+  const fallback = await stub(json(200, { from: "fallback" }));
+  const c = client({
+    primaryUrl: primary.url,
+    fallbackUrl: fallback.url,
+    maxAttempts: 1,
+    breakerThreshold: 1,
+    halfOpenAfterMs: 5000,
+    ...(events ? { events } : {}),
+  });
+  return { primary, fallback, c };
+}
+
 describe("ResilientClient: circuit breaker", () => {
   it("opens after N consecutive failures, then skips the primary with no backoff", async () => {
     useFakeClock();
@@ -311,16 +326,7 @@ describe("ResilientClient: circuit breaker", () => {
   it("half-opens after the window, lets one probe through, and closes when the primary is back", async () => {
     useFakeClock();
     const events: ResilienceEvent[] = [];
-    const primary = await stub(dropConnection);
-    const fallback = await stub(json(200, { from: "fallback" }));
-    const c = client({
-      primaryUrl: primary.url,
-      fallbackUrl: fallback.url,
-      maxAttempts: 1,
-      breakerThreshold: 1,
-      halfOpenAfterMs: 5000,
-      events,
-    });
+    const { primary, c } = await downPrimaryWithBreaker(events);
 
     expect((await post(c)).servedBy).toBe("fallback");
     expect(primary.calls).toHaveLength(1);
@@ -358,15 +364,7 @@ describe("ResilientClient: circuit breaker", () => {
 
   it("sends other requests to the fallback while a probe is in flight", async () => {
     useFakeClock();
-    const primary = await stub(dropConnection);
-    const fallback = await stub(json(200, { from: "fallback" }));
-    const c = client({
-      primaryUrl: primary.url,
-      fallbackUrl: fallback.url,
-      maxAttempts: 1,
-      breakerThreshold: 1,
-      halfOpenAfterMs: 5000,
-    });
+    const { primary, c } = await downPrimaryWithBreaker();
     await post(c);
     jest.advanceTimersByTime(5000);
     let release: () => void = () => undefined;
