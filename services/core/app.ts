@@ -3,11 +3,12 @@ import { rejectUnauthorized } from "../../shared/auth/authRejections.js";
 import { isHealthPath, requireApiKey } from "../../shared/auth/requireApiKey.js";
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
 import { problemMiddleware, sendProblem } from "../../shared/http/problemResponse.js";
+import { requestLog } from "../../shared/http/requestLog.js";
 import type { Logger } from "../../shared/logging/logger.js";
 import type { CoreState } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
-import { requestLog } from "./http/requestLog.js";
+import { domainProblem } from "./http/domainProblem.js";
 import type { CoreMetrics } from "./observability/metrics.js";
 import { openAIRouter } from "./openai/openAIRouter.js";
 import { healthRouter } from "./routes/healthRoutes.js";
@@ -29,7 +30,8 @@ export interface CoreAppDeps {
 /** The core's HTTP app. Never listens: main.ts does, tests use supertest. */
 export function createApp(deps: CoreAppDeps): Express {
   // the one mapping of non-HTTP errors to problems, shared by the packet routes and /v1 (which re-shapes them)
-  const toProblem = bodyParserProblem(deps.config.bodyLimit);
+  const bodyProblem = bodyParserProblem(deps.config.bodyLimit);
+  const toProblem = (error: unknown) => bodyProblem(error) ?? domainProblem(error);
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
@@ -37,7 +39,7 @@ export function createApp(deps: CoreAppDeps): Express {
     res.set({ "X-Gaia-Role": deps.config.role, "X-Gaia-Build": deps.buildId });
     next();
   });
-  app.use(requestLog(deps.logger));
+  app.use(requestLog(deps.logger, { quietPaths: ["/health", "/metrics"] }));
   if (deps.metrics) app.use(deps.metrics.middleware);
   app.use(
     requireApiKey({

@@ -39,7 +39,7 @@ export function openAIErrorType(status: number): OpenAIErrorType {
 function codeOf(problem: HttpProblem): string | null {
   if (problem.name === "HttpProblem") return null;
   return problem.name
-    .replace(/Error$/, "")
+    .replace(/(Error|Problem)$/, "")
     .replace(/([a-z])([A-Z])/g, "$1_$2")
     .toLowerCase();
 }

@@ -6,12 +6,13 @@ import os from "node:os";
 import path from "node:path";
 
 import { freePort, waitForOk } from "../../scripts/lib/localServices.js";
+import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 
 export { freePort, waitForOk };
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
-export const BUNDLED_LITE_MODEL = path.join(REPO_ROOT, "models/bundled/gaia-lite-tiny.gguf");
-export const BUNDLED_EMBED_MODEL_DIR = path.join(REPO_ROOT, "models/bundled/embed-fixture");
+export const BUNDLED_LITE_MODEL = path.join(REPO_ROOT, BUNDLED_LITE_MODEL_RELATIVE);
+export const BUNDLED_EMBED_MODEL_DIR = path.join(REPO_ROOT, BUNDLED_EMBED_DIR_RELATIVE);
 
 /** A fresh temp dir, removed by the caller (or left for the OS in /tmp). */
 export function tempDir(prefix = "gaia-test-"): string {

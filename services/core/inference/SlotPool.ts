@@ -1,5 +1,5 @@
-import { QueueFullError } from "../errors/unavailableErrors.js";
 import { longestPrefixSlot } from "./longestPrefixSlot.js";
+import { QueueFullError } from "./QueueFullError.js";
 
 /** A slot handed to one request; give it back with release(). */
 export interface SlotLease<T> {

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
+import { abortOnClose } from "../../../shared/http/abortOnClose.js";
 import { OpenAIError } from "../../../shared/openai/OpenAIError.js";
 import type { CoreState } from "../CoreState.js";
 import { NotReadyError, ShuttingDownError } from "../errors/unavailableErrors.js";
 import type { GenerationResult, PromptMessage, ResponseFormat, StopReason } from "../inference/InferenceEngine.js";
 import { ClientClosedError } from "../pipeline/ClientClosedError.js";
 import type { TurnObserver } from "../pipeline/TurnOutcome.js";
-import { removeHiddenReasoning } from "../text/stripThinkTags.js";
+import { removeHiddenReasoning } from "../text/hiddenReasoning.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 import {
   type ChatCompletionRequest,
@@ -128,10 +129,7 @@ export function chatCompletionsRouter(deps: ChatCompletionsDeps, bodyParser: exp
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const base = { id, created, model: deps.model, system_fingerprint: deps.buildId };
-    const cancel = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) cancel.abort(new ClientClosedError());
-    });
+    const cancelled = abortOnClose(res, () => new ClientClosedError());
     const stream = request.stream ? new SseStream(res) : null;
     const includeUsage = request.stream_options?.include_usage === true;
     const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
@@ -168,11 +166,11 @@ export function chatCompletionsRouter(deps: ChatCompletionsDeps, bodyParser: exp
         ...(request.frequency_penalty ? { frequencyPenalty: request.frequency_penalty } : {}),
         ...(responseFormat ? { responseFormat } : {}),
         stop,
-        signal: cancel.signal,
+        signal: cancelled,
         onTextChunk: (text) => emit(filter.push(text)),
       });
     } catch (error) {
-      if (cancel.signal.aborted) return; // nobody left to answer
+      if (cancelled.aborted) return; // nobody left to answer
       if (!stream?.started) throw error;
       stream.send({ error: { message: (error as Error).message, type: "server_error", param: null, code: null } });
       stream.done();

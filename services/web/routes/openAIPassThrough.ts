@@ -1,9 +1,9 @@
 import express, { type Router } from "express";
+import { abortOnClose } from "../../../shared/http/abortOnClose.js";
 import { OpenAIError, openAIErrorFromProblem, sendOpenAIError } from "../../../shared/openai/OpenAIError.js";
 import type { CoreClient } from "../CoreClient.js";
 import { problemForCoreFailure } from "../coreFailure.js";
 import { relayResponse } from "../http/relayResponse.js";
-import { abortOnClose } from "./abortOnClose.js";
 import { servedByRole } from "./coreRole.js";
 
 /**
