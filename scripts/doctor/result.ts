@@ -2,7 +2,7 @@
 export type Severity = "pass" | "warn" | "fail";
 
 /** The check categories, in the order the doctor runs and prints them. */
-export const CATEGORIES = [
+const CATEGORIES = [
   "reachability",
   "role",
   "model",
@@ -11,6 +11,7 @@ export const CATEGORIES = [
   "shared-dirs",
   "maintenance",
   "build-drift",
+  "api-keys",
   "queue",
   "disk",
 ] as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import type { PeerRun, SingleSlotResult } from "../../bench/peerBench.js";
 import { peerRows, renderPeerTable } from "../../bench/PeerTable.js";
+import type { PeerRun, SingleSlotResult } from "../../bench/peerBench.js";
 
 const MB = 1024 * 1024;
 

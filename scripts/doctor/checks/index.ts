@@ -1,5 +1,6 @@
 import type { DoctorContext } from "../context.js";
 import type { Category, CheckResult } from "../result.js";
+import { checkApiKeys } from "./apiKeys.js";
 import { checkBuildDrift } from "./buildDrift.js";
 import { checkDisk } from "./disk.js";
 import { checkEmbedding } from "./embedding.js";
@@ -15,7 +16,7 @@ import { checkSharedDirs } from "./sharedDirs.js";
 export type Check = (ctx: DoctorContext) => CheckResult[] | Promise<CheckResult[]>;
 
 /** Every category's check, in report order. */
-export const CHECKS: Readonly<Record<Category, Check>> = {
+const CHECKS: Readonly<Record<Category, Check>> = {
   reachability: checkReachability,
   role: checkRole,
   model: checkModel,
@@ -24,6 +25,7 @@ export const CHECKS: Readonly<Record<Category, Check>> = {
   "shared-dirs": checkSharedDirs,
   maintenance: checkMaintenance,
   "build-drift": checkBuildDrift,
+  "api-keys": checkApiKeys,
   queue: checkQueue,
   disk: checkDisk,
 };

@@ -5,6 +5,7 @@ import {
   type Llama,
   LlamaChat,
   type LlamaContext,
+  type LlamaGrammar,
   LlamaLogLevel,
   type LlamaModel,
   resolveChatWrapper,
@@ -16,9 +17,11 @@ import type {
   GenerationResult,
   InferenceEngine,
   PromptMessage,
+  ResponseFormat,
   StopReason,
 } from "./InferenceEngine.js";
 import { SlotPool } from "./SlotPool.js";
+import { UnsupportedJsonSchemaError } from "./UnsupportedJsonSchemaError.js";
 
 export interface LiteModelOptions {
   /** Path of the GGUF file. */
@@ -68,8 +71,10 @@ const PREPARE_CHUNK_TOKENS = 32;
  * node-llama-cpp), each wrapped in a LlamaChat that reuses the prefix already in its KV cache. Sessions stick to the
  * sequence that served them last, so a session's next turn only evaluates the new tokens.
  */
-export class LiteModel implements InferenceEngine {
+export class LiteModel implements InferenceEngine, AsyncDisposable {
   private generationMsAverage = 2000;
+  private readonly grammars = new Map<string, LlamaGrammar>();
+  private disposal: Promise<void> | undefined;
 
   private constructor(
     private readonly llama: Llama,
@@ -145,6 +150,11 @@ export class LiteModel implements InferenceEngine {
     }
   }
 
+  /** True once dispose() has been called. */
+  get disposed(): boolean {
+    return this.disposal !== undefined;
+  }
+
   get contextSize(): number {
     return this.context.contextSize;
   }
@@ -153,14 +163,13 @@ export class LiteModel implements InferenceEngine {
     return this.model.fileInfo.metadata.general?.name ?? null;
   }
 
-  /** Name of the chat template wrapper node-llama-cpp resolved from the GGUF (e.g. "ChatML"). */
-  get chatWrapperName(): string {
-    return this.chatWrapper.wrapperName;
+  countTokens(messages: readonly PromptMessage[]): number {
+    return this.tokenize(toChatHistory(messages)).length;
   }
 
-  countTokens(messages: readonly PromptMessage[]): number {
-    const { contextText } = this.chatWrapper.generateContextState({ chatHistory: toChatHistory(messages) });
-    return contextText.tokenize(this.model.tokenizer).length;
+  /** The tokens the chat template renders `history` to: what the sequence must hold before generating. */
+  private tokenize(history: ChatHistoryItem[]) {
+    return this.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(this.model.tokenizer);
   }
 
   load(): EngineLoad {
@@ -169,7 +178,16 @@ export class LiteModel implements InferenceEngine {
 
   async generate(request: GenerationRequest): Promise<GenerationResult> {
     const queuedAt = performance.now();
-    const lease = await this.pool.acquire(request.sessionKey, request.signal);
+    const history = toChatHistory(request.messages);
+    const promptTokens = this.tokenize(history);
+    const grammar = request.responseFormat ? await this.grammarFor(request.responseFormat) : undefined;
+    const lease = await this.pool.acquire(
+      request.sessionKey,
+      request.signal,
+      request.slotChoice === "longest_prefix"
+        ? (slot) => slot.sequence.compareContextTokens(promptTokens).firstDifferentIndex
+        : undefined,
+    );
     const queuedMs = performance.now() - queuedAt;
     const chat = lease.slot;
     const budget = new AbortController();
@@ -178,10 +196,6 @@ export class LiteModel implements InferenceEngine {
       : undefined;
     const signal = request.signal ? AbortSignal.any([request.signal, budget.signal]) : budget.signal;
     try {
-      const history = toChatHistory(request.messages);
-      const promptTokens = this.chatWrapper
-        .generateContextState({ chatHistory: history })
-        .contextText.tokenize(this.model.tokenizer);
       const reusedPromptTokens = chat.sequence.compareContextTokens(promptTokens).firstDifferentIndex;
       const meterBefore = chat.sequence.tokenMeter.getState();
       const started = performance.now();
@@ -192,7 +206,13 @@ export class LiteModel implements InferenceEngine {
         // llama.cpp's defaults, which the original's lite model ran with
         topK: 40,
         minP: 0.05,
-        repeatPenalty: { penalty: 1.1, lastTokens: 64 },
+        repeatPenalty: {
+          penalty: 1.1,
+          lastTokens: 64,
+          ...(request.presencePenalty ? { presencePenalty: request.presencePenalty } : {}),
+          ...(request.frequencyPenalty ? { frequencyPenalty: request.frequencyPenalty } : {}),
+        },
+        ...(grammar ? { grammar } : {}),
         ...(request.topP !== undefined ? { topP: request.topP } : {}),
         ...(request.seed !== undefined ? { seed: request.seed } : {}),
         ...(request.stop?.length ? { customStopTriggers: [...request.stop] } : {}),
@@ -224,6 +244,27 @@ export class LiteModel implements InferenceEngine {
     }
   }
 
+  /** node-llama-cpp's grammar for the format; schema grammars are cached by their JSON text (clients repeat them). */
+  private async grammarFor(format: ResponseFormat): Promise<LlamaGrammar> {
+    const key = format.type === "json_object" ? "json" : JSON.stringify(format.schema);
+    const cached = this.grammars.get(key);
+    if (cached) return cached;
+    let grammar: LlamaGrammar;
+    try {
+      grammar =
+        format.type === "json_object"
+          ? await this.llama.getGrammarFor("json")
+          : await this.llama.createGrammarForJsonSchema(
+              format.schema as Parameters<Llama["createGrammarForJsonSchema"]>[0],
+            );
+    } catch (error) {
+      throw new UnsupportedJsonSchemaError((error as Error).message);
+    }
+    if (this.grammars.size >= 32) this.grammars.delete(this.grammars.keys().next().value ?? "");
+    this.grammars.set(key, grammar);
+    return grammar;
+  }
+
   prepareNextTurn(sessionKey: string, conversation: readonly PromptMessage[]): void {
     this.pool.runInBackground(sessionKey, (chat, signal, hurried) =>
       this.evaluatePrefix(chat, conversation, signal, hurried).catch((error: unknown) => {
@@ -248,10 +289,7 @@ export class LiteModel implements InferenceEngine {
     signal: AbortSignal,
     hurried: () => boolean,
   ): Promise<boolean> {
-    const render = (next: string) =>
-      this.chatWrapper
-        .generateContextState({ chatHistory: toChatHistory([...conversation, { role: "user", content: next }]) })
-        .contextText.tokenize(this.model.tokenizer);
+    const render = (next: string) => this.tokenize(toChatHistory([...conversation, { role: "user", content: next }]));
     const [a, b] = [render("a"), render("b")];
     let length = 0;
     while (length < a.length && length < b.length && a[length] === b[length]) length++;
@@ -276,11 +314,20 @@ export class LiteModel implements InferenceEngine {
     return Math.max(1, Math.ceil((this.generationMsAverage * (waiting / slots + 1)) / 1000));
   }
 
-  async dispose(): Promise<void> {
-    await this.pool.stopBackground();
-    for (const chat of this.pool.all()) chat.dispose();
-    await this.context.dispose();
-    await this.model.dispose();
-    await this.llama.dispose();
+  /** Frees the chats, context, model and llama.cpp binding, children first; later calls wait for the first one. */
+  dispose(): Promise<void> {
+    this.disposal ??= (async () => {
+      await this.pool.stopBackground();
+      for (const chat of this.pool.all()) chat.dispose();
+      await this.context.dispose();
+      await this.model.dispose();
+      await this.llama.dispose();
+    })();
+    return this.disposal;
+  }
+
+  /** `await using model = await LiteModel.load(…)` disposes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 }

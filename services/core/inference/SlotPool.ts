@@ -1,4 +1,5 @@
-import { QueueFullError } from "../errors/unavailableErrors.js";
+import { longestPrefixSlot } from "./longestPrefixSlot.js";
+import { QueueFullError } from "./QueueFullError.js";
 
 /** A slot handed to one request; give it back with release(). */
 export interface SlotLease<T> {
@@ -38,8 +39,12 @@ interface Waiter<T> {
   resolve: (lease: SlotLease<T>) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
+  prefix: PrefixLength<T> | undefined;
   onAbort: () => void;
 }
+
+/** Tokens of the waiting prompt a slot's KV cache already holds (slot choice for stateless requests). */
+export type PrefixLength<T> = (slot: T) => number;
 
 /**
  * A fixed set of slots (context sequences) with session affinity and a bounded FIFO wait queue.
@@ -71,7 +76,7 @@ export class SlotPool<T> {
   }
 
   /** Waits for a slot; throws QueueFullError at once when the wait queue is full, or the signal's reason when aborted. */
-  acquire(owner: string, signal?: AbortSignal): Promise<SlotLease<T>> {
+  acquire(owner: string, signal?: AbortSignal, prefix?: PrefixLength<T>): Promise<SlotLease<T>> {
     signal?.throwIfAborted();
     // the request evaluates its own prompt: a preparation of it not yet started is redundant now
     this.pending.delete(owner);
@@ -79,14 +84,14 @@ export class SlotPool<T> {
     const own = this.entries.find((e) => e.background?.owner === owner);
     if (own?.background) {
       own.background.hurried = true;
-      return this.afterBackground(own.background, owner, signal);
+      return this.afterBackground(own.background, owner, signal, prefix);
     }
     this.preemptBackground();
-    const entry = this.pickFree(owner);
+    const entry = this.pickFree(owner, prefix);
     if (entry) return Promise.resolve(this.lease(entry, owner));
     // a slot only busy with background work is free as soon as that work sees the abort: not a queue wait
     const yielding = this.entries.find((e) => e.background);
-    if (yielding?.background) return this.afterBackground(yielding.background, owner, signal);
+    if (yielding?.background) return this.afterBackground(yielding.background, owner, signal, prefix);
     if (this.waiters.length >= this.queueCapacity) {
       return Promise.reject(new QueueFullError(this.queueCapacity, this.retryAfterSeconds()));
     }
@@ -96,6 +101,7 @@ export class SlotPool<T> {
         resolve,
         reject,
         signal,
+        prefix,
         onAbort: () => {
           const index = this.waiters.indexOf(waiter);
           if (index >= 0) this.waiters.splice(index, 1);
@@ -148,11 +154,16 @@ export class SlotPool<T> {
     return this.entries.map((e) => e.slot);
   }
 
-  private afterBackground(background: Background, owner: string, signal?: AbortSignal): Promise<SlotLease<T>> {
+  private afterBackground(
+    background: Background,
+    owner: string,
+    signal: AbortSignal | undefined,
+    prefix: PrefixLength<T> | undefined,
+  ): Promise<SlotLease<T>> {
     this.arriving++;
     return background.done.then(() => {
       this.arriving--;
-      return this.acquire(owner, signal);
+      return this.acquire(owner, signal, prefix);
     });
   }
 
@@ -199,9 +210,13 @@ export class SlotPool<T> {
     );
   }
 
-  private pickFree(owner: string): Entry<T> | undefined {
+  private pickFree(owner: string, prefix?: PrefixLength<T>): Entry<T> | undefined {
     const free = this.entries.filter((e) => !e.busy);
-    return free.find((e) => e.owner === owner) ?? free.sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    const own = free.find((e) => e.owner === owner);
+    if (own) return own;
+    const lru = free.sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    if (!prefix || !lru) return lru;
+    return longestPrefixSlot(free, (e) => prefix(e.slot), prefix(lru.slot)) ?? lru;
   }
 
   private lease(entry: Entry<T>, owner: string): SlotLease<T> {
@@ -230,7 +245,7 @@ export class SlotPool<T> {
     const waiter = this.waiters.shift();
     if (!waiter) return;
     waiter.signal?.removeEventListener("abort", waiter.onAbort);
-    const entry = this.pickFree(waiter.owner) ?? freed;
+    const entry = this.pickFree(waiter.owner, waiter.prefix) ?? freed;
     waiter.resolve(this.lease(entry, waiter.owner));
   }
 }

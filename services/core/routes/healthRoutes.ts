@@ -13,7 +13,7 @@ export interface HealthDeps {
 }
 
 /** The /health body: readiness, role, model, history mode and why, queue, build. Cheap: answers during generation. */
-export function healthBody({ config, state, buildId, version }: HealthDeps) {
+function healthBody({ config, state, buildId, version }: HealthDeps) {
   const parts = state.parts;
   const history = parts?.history;
   return {
@@ -80,6 +80,9 @@ export function healthRouter(deps: HealthDeps): Router {
         "/process_packet": "POST a CognitionPacket (application/json); Accept: application/x-ndjson streams tokens",
         "/schema": "JSON Schema of the CognitionPacket",
         "/metrics": "Prometheus metrics",
+        "/v1/chat/completions": "POST: OpenAI-compatible chat completions (JSON, or SSE with stream: true)",
+        "/v1/models": "GET: the loaded model and its context size (OpenAI-compatible)",
+        "/v1/embeddings": "POST: embeddings with the embedding model (OpenAI-compatible)",
       },
     });
   });

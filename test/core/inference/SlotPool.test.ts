@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { QueueFullError } from "../../../services/core/errors/unavailableErrors.js";
+import { QueueFullError } from "../../../services/core/inference/QueueFullError.js";
 import { SlotPool } from "../../../services/core/inference/SlotPool.js";
 
 const pool = (slots: string[], queue: number) => new SlotPool(slots, queue, () => 7);
@@ -47,14 +47,14 @@ describe("SlotPool", () => {
     expect(p.load()).toEqual({ active: 0, waiting: 0, capacity: 2, slots: 1 });
   });
 
-  it("rejects at once with QueueFullError (503 + Retry-After) when the wait queue is full", async () => {
+  it("rejects at once with QueueFullError carrying capacity and retry-after when the wait queue is full", async () => {
     const p = pool(["s0"], 1);
     const a = await p.acquire("alice");
     const waiting = p.acquire("bob");
     const error = await p.acquire("carol").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueFullError);
-    expect((error as QueueFullError).status).toBe(503);
-    expect((error as QueueFullError).headers).toMatchObject({ "Retry-After": "7" });
+    expect(error).toMatchObject({ name: "QueueFullError", capacity: 1, retryAfterSeconds: 7 });
+    expect(error).not.toHaveProperty("status"); // no HTTP in the domain: the edge decides it is a 503
     a.release();
     (await waiting).release();
   });
@@ -235,5 +235,40 @@ describe("SlotPool background work (preparing a session's next turn)", () => {
     expect(aliceWork.log).toEqual([`start ${alice.slot}`, "yielded"]);
     expect(bobWork.log).toEqual([]);
     expect(p.backgroundState()).toEqual({ running: [], pending: [] });
+  });
+});
+
+describe("SlotPool: slot choice by longest common prefix (stateless requests)", () => {
+  // each slot's "KV cache": how many tokens of the waiting prompt it holds
+  const held: Record<string, number> = { s0: 5, s1: 40, s2: 5 };
+  const prefix = (slot: string) => held[slot] ?? 0;
+
+  it("takes the free slot holding the longest prefix, even when another is less recently used", async () => {
+    const p = pool(["s0", "s1", "s2"], 4);
+    for (const lease of [await p.acquire("a"), await p.acquire("b"), await p.acquire("c")]) lease.release();
+    const lease = await p.acquire("v1:fresh", undefined, prefix);
+    expect(lease.slot).toBe("s1");
+  });
+
+  it("keeps the least recently used slot when no slot holds more than it (a shared template prefix is no reason)", async () => {
+    const p = pool(["s0", "s2"], 4);
+    const a = await p.acquire("a");
+    const b = await p.acquire("b");
+    a.release();
+    b.release(); // s0 is the older
+    expect((await p.acquire("v1:fresh", undefined, prefix)).slot).toBe("s0");
+  });
+
+  it("still prefers a session's own slot, and applies the prefix choice to a waiter when a slot frees", async () => {
+    const p = pool(["s0", "s1"], 4);
+    const a = await p.acquire("alice"); // s0
+    const b = await p.acquire("bob"); // s1
+    a.release();
+    b.release();
+    expect((await p.acquire("alice", undefined, prefix)).slot).toBe("s0");
+    const busy = await p.acquire("bob"); // s1 busy again, s0 busy with alice
+    const waiting = p.acquire("v1:w", undefined, prefix);
+    busy.release();
+    expect((await waiting).slot).toBe("s1");
   });
 });
