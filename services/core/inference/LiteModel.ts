@@ -66,6 +66,9 @@ const STOP_REASONS: Record<string, StopReason> = {
  */
 const PREPARE_CHUNK_TOKENS = 32;
 
+/** The server must have been idle this long before a next-turn preparation starts (see SlotPool). */
+const PREPARE_AFTER_IDLE_MS = 150;
+
 /**
  * The lite model on CPU through node-llama-cpp: one model, one context with `parallel` sequences (batched by
  * node-llama-cpp), each wrapped in a LlamaChat that reuses the prefix already in its KV cache. Sessions stick to the
@@ -129,7 +132,12 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         () => new LlamaChat({ contextSequence: context.getSequence(), chatWrapper, autoDisposeSequence: true }),
       );
       let engine: LiteModel | undefined;
-      const pool = new SlotPool(sequences, options.queueSize, () => engine?.retryAfterSeconds() ?? 5);
+      const pool = new SlotPool(
+        sequences,
+        options.queueSize,
+        () => engine?.retryAfterSeconds() ?? 5,
+        PREPARE_AFTER_IDLE_MS,
+      );
       engine = new LiteModel(llama, model, context, chatWrapper, pool, Math.round(performance.now() - started), log);
       log?.info(
         {

@@ -67,10 +67,19 @@ export class SlotPool<T> {
   /** Set by stopBackground (disposal): no background work starts again. */
   private backgroundStopped = false;
 
+  /** Armed while the pool is idle and background work is pending; a request cancels it. */
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * `backgroundDelayMs`: how long the pool must stay idle before background work starts. A client that sends its next
+   * packet right after an answer (a busy server) then never waits for a preparation step; a person typing does not
+   * notice it.
+   */
   constructor(
     slots: readonly T[],
     private readonly queueCapacity: number,
     private readonly retryAfterSeconds: () => number,
+    private readonly backgroundDelayMs = 0,
   ) {
     this.entries = slots.map((slot) => ({ slot, owner: null, busy: false, lastUsed: 0, background: null }));
   }
@@ -78,8 +87,12 @@ export class SlotPool<T> {
   /** Waits for a slot; throws QueueFullError at once when the wait queue is full, or the signal's reason when aborted. */
   acquire(owner: string, signal?: AbortSignal, prefix?: PrefixLength<T>): Promise<SlotLease<T>> {
     signal?.throwIfAborted();
-    // the request evaluates its own prompt: a preparation of it not yet started is redundant now
+    this.cancelIdleTimer();
+    // a preparation of this session's prompt not started yet: run it now, in one go, as the start of this request
+    const queued = this.pending.get(owner);
+    const ownIdle = this.entries.find((e) => e.owner === owner && !e.busy);
     this.pending.delete(owner);
+    if (queued && ownIdle) this.runOn(ownIdle, owner, queued, true);
     // the session's own slot is preparing its next turn: that work is this request's prompt, let it finish
     const own = this.entries.find((e) => e.background?.owner === owner);
     if (own?.background) {
@@ -144,6 +157,7 @@ export class SlotPool<T> {
   /** Stops all background work for good (before disposal): running work is aborted, pending work dropped. */
   stopBackground(): Promise<void> {
     this.backgroundStopped = true;
+    this.cancelIdleTimer();
     this.pending.clear();
     this.preemptBackground();
     return Promise.all(this.entries.map((e) => e.background?.done)).then(() => undefined);
@@ -172,7 +186,28 @@ export class SlotPool<T> {
   }
 
   /** Starts one pending background work if the pool is idle: nothing leased to a request, nobody waiting. */
+  private cancelIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
   private startBackground(): void {
+    if (this.backgroundStopped || this.arriving > 0 || this.waiters.length > 0 || this.entries.some((e) => e.busy))
+      return;
+    if (this.pending.size === 0 || this.idleTimer) return;
+    if (this.backgroundDelayMs > 0) {
+      this.idleTimer = setTimeout(() => {
+        this.idleTimer = null;
+        this.startPending();
+      }, this.backgroundDelayMs);
+      this.idleTimer.unref?.();
+      return;
+    }
+    this.startPending();
+  }
+
+  /** Starts the first pending work whose owner still holds its slot (the caller has checked the pool is idle). */
+  private startPending(): void {
     if (this.backgroundStopped || this.arriving > 0 || this.waiters.length > 0 || this.entries.some((e) => e.busy))
       return;
     for (const [owner, work] of this.pending) {
@@ -187,12 +222,12 @@ export class SlotPool<T> {
     }
   }
 
-  private runOn(entry: Entry<T>, owner: string, work: BackgroundWork<T>): void {
+  private runOn(entry: Entry<T>, owner: string, work: BackgroundWork<T>, hurried = false): void {
     const controller = new AbortController();
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
     entry.busy = true;
-    const background: Background = { owner, controller, hurried: false, done };
+    const background: Background = { owner, controller, hurried, done };
     entry.background = background;
     const settle = (complete: boolean) => {
       entry.busy = false;

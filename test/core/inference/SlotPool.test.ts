@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@jest/globals";
+import { describe, expect, it, jest } from "@jest/globals";
 import { QueueFullError } from "../../../services/core/inference/QueueFullError.js";
 import { SlotPool } from "../../../services/core/inference/SlotPool.js";
 
@@ -270,5 +270,42 @@ describe("SlotPool: slot choice by longest common prefix (stateless requests)", 
     const waiting = p.acquire("v1:w", undefined, prefix);
     busy.release();
     expect((await waiting).slot).toBe("s1");
+  });
+
+  it("with a delay, starts only after the pool stayed idle that long; a request in between cancels the start", async () => {
+    jest.useFakeTimers();
+    try {
+      const p = new SlotPool(["A"], 4, () => 1, 100);
+      (await p.acquire("alice")).release();
+      const prep = steppedWork(1);
+      p.runInBackground("alice", prep.work);
+      jest.advanceTimersByTime(60);
+      const bob = await p.acquire("bob"); // before the delay ran out: alice's preparation never started
+      jest.advanceTimersByTime(200);
+      expect(prep.log).toEqual([]);
+      bob.release();
+      const bobPrep = steppedWork(1);
+      p.runInBackground("bob", bobPrep.work);
+      jest.advanceTimersByTime(99);
+      expect(bobPrep.log).toEqual([]);
+      jest.advanceTimersByTime(1);
+      expect(bobPrep.log).toEqual(["start A"]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it("runs an owner's preparation that has not started yet at once, in one go, when the owner's packet arrives", async () => {
+    const p = new SlotPool(["A", "B"], 4, () => 1, 10_000);
+    (await p.acquire("alice")).release();
+    const prep = steppedWork(1);
+    p.runInBackground("alice", prep.work);
+    expect(prep.log).toEqual([]); // waiting for the pool to stay idle
+    const next = p.acquire("alice");
+    expect(prep.log).toEqual(["start A"]);
+    await prep.step();
+    expect((await next).slot).toBe("A");
+    expect(prep.log).toEqual(["start A", "hurried", "complete"]);
+    await p.stopBackground();
   });
 });
