@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { removeStaleTemps, writeDirAtomically, writeFileAtomically } from "./atomicOutput.js";
+import { type BigramModelSummary, type BigramVariant, bigramModelStamp, makeBigramModel } from "./makeBigramModel.js";
 import {
   EMBED_FIXTURE_FILES,
   type EmbedFixtureSummary,
@@ -13,9 +14,22 @@ import {
 } from "./makeEmbedFixture.js";
 import { type LiteModelSummary, liteModelStamp, type MakeLiteModelOptions, makeLiteModel } from "./makeLiteModel.js";
 
-/** Repo-relative paths of the bundled models (the core's defaults for GAIA_LITE_MODEL and GAIA_EMBED_MODEL_DIR). */
+/** The default chat model: the bigram model (readable, meaningless answers that end with `<|im_end|>`). */
+export const BUNDLED_BIGRAM_MODEL_RELATIVE = "models/bundled/gaia-lite-bigram.gguf";
+/**
+ * The scripted Qwen3-style model: qwen3 architecture and chat template, writes a `<think>` block before every answer
+ * (for tests of reasoning handling; node-llama-cpp serves it with its Qwen chat wrapper).
+ */
+export const BUNDLED_QWEN3_THINK_MODEL_RELATIVE = "models/bundled/gaia-qwen3-think.gguf";
+/** The random-weight test fixture (gibberish text, never ends by itself before max_tokens in practice). */
 export const BUNDLED_LITE_MODEL_RELATIVE = "models/bundled/gaia-lite-tiny.gguf";
 export const BUNDLED_EMBED_DIR_RELATIVE = "models/bundled/embed-fixture";
+
+/** Repo-relative path of each bigram variant's bundled file. */
+export const BUNDLED_BIGRAM_VARIANT_RELATIVE: Readonly<Record<BigramVariant, string>> = {
+  bigram: BUNDLED_BIGRAM_MODEL_RELATIVE,
+  "qwen3-think": BUNDLED_QWEN3_THINK_MODEL_RELATIVE,
+};
 
 /**
  * The repository root: the nearest ancestor of `startDir` holding gaia-core's package.json. Works from the sources
@@ -82,6 +96,25 @@ export function ensureLiteModel(
   if (state === "current" && !force) return { path: filePath, status: "present", ms: 0 };
   const started = performance.now();
   const summary = writeFileAtomically(filePath, (temp) => makeLiteModel({ ...options, outPath: temp }));
+  return {
+    path: filePath,
+    status: state === "missing" ? "generated" : "regenerated",
+    ms: performance.now() - started,
+    summary,
+  };
+}
+
+/** Makes sure a bigram-variant GGUF exists at `filePath`; regenerates when forced, missing or stale. */
+export function ensureBigramModel(
+  filePath: string,
+  variant: BigramVariant = "bigram",
+  force = false,
+): EnsureResult<BigramModelSummary> {
+  removeStaleTemps(filePath);
+  const state = ggufHasStamp(filePath, bigramModelStamp(variant));
+  if (state === "current" && !force) return { path: filePath, status: "present", ms: 0 };
+  const started = performance.now();
+  const summary = writeFileAtomically(filePath, (temp) => makeBigramModel({ outPath: temp, variant }));
   return {
     path: filePath,
     status: state === "missing" ? "generated" : "regenerated",

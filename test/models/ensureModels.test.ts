@@ -81,7 +81,9 @@ describe("ensureModels CLI", () => {
     const again = runCli([]);
     expect(again.code).toBe(0);
     expect(again.stdout.split("\n")).toEqual([
-      "lite model: already present (models/bundled/gaia-lite-tiny.gguf)",
+      "bigram model: already present (models/bundled/gaia-lite-bigram.gguf)",
+      "qwen3-think model: already present (models/bundled/gaia-qwen3-think.gguf)",
+      "tiny test model: already present (models/bundled/gaia-lite-tiny.gguf)",
       "embedding fixture: already present (models/bundled/embed-fixture)",
     ]);
   });
