@@ -6,8 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { readGgufFileInfo } from "node-llama-cpp";
-import { bpeEncoder, byteToUnicodeTable, trainBpeVocabulary } from "../../models/scripts/gguf/bpeTokenizer.js";
 import { bigramCorpus, bigramWordList, stripEdgePunctuation } from "../../models/scripts/gguf/bigramCorpus.js";
+import { bpeEncoder, byteToUnicodeTable, trainBpeVocabulary } from "../../models/scripts/gguf/bpeTokenizer.js";
 import { bigramModelStamp, makeBigramModel } from "../../models/scripts/makeBigramModel.js";
 
 let tmp: string;
