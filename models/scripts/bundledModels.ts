@@ -22,7 +22,7 @@ export const BUNDLED_BIGRAM_MODEL_RELATIVE = "models/bundled/gaia-lite-bigram.gg
  */
 export const BUNDLED_QWEN3_THINK_MODEL_RELATIVE = "models/bundled/gaia-qwen3-think.gguf";
 /** The random-weight test fixture (gibberish text, never ends by itself before max_tokens in practice). */
-export const BUNDLED_LITE_MODEL_RELATIVE = "models/bundled/gaia-lite-tiny.gguf";
+export const BUNDLED_TINY_MODEL_RELATIVE = "models/bundled/gaia-lite-tiny.gguf";
 export const BUNDLED_EMBED_DIR_RELATIVE = "models/bundled/embed-fixture";
 
 /** Repo-relative path of each bigram variant's bundled file. */

@@ -2,7 +2,7 @@
  * `npm run models`: makes sure the bundled models exist (generating them when missing or stale), or generates one
  * extra GGUF for benchmarks.
  *
- *   node dist/models/scripts/ensureModels.js [--force] [--only bigram|qwen3-think|lite|embed]
+ *   node dist/models/scripts/ensureModels.js [--force] [--only bigram|qwen3-think|tiny|embed]
  *   node dist/models/scripts/ensureModels.js --preset mid [--out models/bundled/gaia-lite-mid.gguf] [--type Q8_0] [--seed 1234] [--force]
  *
  * Prints one line per model; on failure prints one line on stderr and exits 1 (2 for bad arguments).
@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import {
   BUNDLED_BIGRAM_VARIANT_RELATIVE,
   BUNDLED_EMBED_DIR_RELATIVE,
-  BUNDLED_LITE_MODEL_RELATIVE,
+  BUNDLED_TINY_MODEL_RELATIVE,
   type EnsureResult,
   ensureBigramModel,
   ensureEmbedFixture,
@@ -24,10 +24,10 @@ import { isLlamaPresetName, LLAMA_PRESETS } from "./gguf/llamaPresets.js";
 import { BIGRAM_VARIANTS, type BigramVariant } from "./makeBigramModel.js";
 
 /** What `--only` accepts: one bundled model. */
-const BUNDLED_NAMES = ["bigram", "qwen3-think", "lite", "embed"] as const;
+const BUNDLED_NAMES = ["bigram", "qwen3-think", "tiny", "embed"] as const;
 
 const USAGE =
-  "usage: ensureModels [--force] [--only bigram|qwen3-think|lite|embed] | [--preset tiny|small|mid] [--out <file.gguf>] [--type F32|F16|Q8_0|Q4_0] [--seed <n>] [--force]";
+  "usage: ensureModels [--force] [--only bigram|qwen3-think|tiny|embed] | [--preset tiny|small|mid] [--out <file.gguf>] [--type F32|F16|Q8_0|Q4_0] [--seed <n>] [--force]";
 
 /** A bad command line: reported with the usage line and exit code 2. */
 class UsageError extends Error {}
@@ -118,8 +118,8 @@ function run(argv: string[]): void {
       : "";
     console.log(describe(bigramLabel(variant), result, repoRoot, details));
   }
-  if (only === undefined || only === "lite") {
-    const result = ensureLiteModel(path.join(repoRoot, BUNDLED_LITE_MODEL_RELATIVE), {}, force);
+  if (only === undefined || only === "tiny") {
+    const result = ensureLiteModel(path.join(repoRoot, BUNDLED_TINY_MODEL_RELATIVE), {}, force);
     const s = result.summary;
     const details = s
       ? `${(s.parameters / 1e6).toFixed(2)}M params, ${s.weightType}, vocab ${s.vocabSize}, ${megabytes(s.bytes)}`

@@ -13,10 +13,10 @@ import {
   type LlamaModel,
   readGgufFileInfo,
 } from "node-llama-cpp";
-import { BUNDLED_LITE_MODEL_RELATIVE, ensureLiteModel, findRepoRoot } from "../../models/scripts/bundledModels.js";
+import { BUNDLED_TINY_MODEL_RELATIVE, ensureLiteModel, findRepoRoot } from "../../models/scripts/bundledModels.js";
 import { liteModelStamp, makeLiteModel } from "../../models/scripts/makeLiteModel.js";
 
-const bundledPath = path.join(findRepoRoot(import.meta.dirname), BUNDLED_LITE_MODEL_RELATIVE);
+const bundledPath = path.join(findRepoRoot(import.meta.dirname), BUNDLED_TINY_MODEL_RELATIVE);
 let tmp: string;
 
 beforeAll(() => {
