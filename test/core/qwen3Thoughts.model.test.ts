@@ -122,28 +122,50 @@ describe("a Qwen3-style thinking model behind /process_packet", () => {
     expectNoThought(JSON.stringify(final.value));
   });
 
-  it("ends the answer at a client's stop sequence", async () => {
+  it("ends the answer at a client's stop sequence, even one the thought contains", async () => {
     // same seed, same sampled tokens (a bigram model does not look at the prompt): the second answer must stop
-    // where the first one has the stop word
+    // where the first one has the stop string
     const first = await post(packet("stop-a"));
     const answer: string = first.body.response.candidate;
-    // a word after the first two that the thought does not contain (a stop string inside the thought would end the
-    // generation there: node-llama-cpp matches stop strings against thoughts too)
-    const stopWord = answer
+    // a word of the answer that the thought has too: node-llama-cpp's own stop triggers would fire inside the
+    // thought and leave an empty answer; the service matches stop strings against the answer only
+    const stop = answer
       .split(/\s+/)
-      .slice(2)
+      .slice(1)
       .map((w) => ` ${w}`)
-      .find((w) => !SCRIPTED_THOUGHT.includes(w.trim()));
-    expect(stopWord).toBeDefined();
-    const cut = answer.indexOf(stopWord ?? "");
+      .find((w) => SCRIPTED_THOUGHT.includes(w));
+    expect(stop).toBeDefined();
     const second = await post(
       packet("stop-b", (p) => {
-        p.header.model.stop = [stopWord ?? ""];
+        p.header.model.stop = [stop ?? ""];
       }),
     );
     expect(second.status).toBe(200);
     expect(second.body.reasoning.reflection_log.at(-1).summary).toContain("stop=stop_sequence");
+    const cut = answer.indexOf(stop ?? "");
+    expect(cut).toBeGreaterThan(0);
     expect(second.body.response.candidate).toBe(answer.slice(0, cut).trim());
     expectNoThought(second.body.response.candidate);
+  });
+
+  it("streams nothing of the stop string or after it", async () => {
+    const res = await post(
+      packet("stop-ndjson", (p) => {
+        p.header.model.stop = [" the"];
+      }),
+      "application/x-ndjson",
+    );
+    const events = res.text
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const streamed = events
+      .filter((e) => e.type === "token")
+      .map((e) => e.value as string)
+      .join("");
+    const final = events.at(-1).value;
+    expect(streamed).not.toContain(" the");
+    expect(streamed.trim()).toBe(final.response.candidate);
+    expect(final.response.candidate.length).toBeGreaterThan(0);
   });
 });
