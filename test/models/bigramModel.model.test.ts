@@ -5,9 +5,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import request from "supertest";
 import { BUNDLED_BIGRAM_MODEL_RELATIVE, ensureBigramModel } from "../../models/scripts/bundledModels.js";
-import { bigramWordList, stripEdgePunctuation } from "../../models/scripts/gguf/bigramCorpus.js";
+import { bigramCorpus, bigramWordList, stripEdgePunctuation } from "../../models/scripts/gguf/bigramCorpus.js";
 import { REPO_ROOT } from "../support/processes.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
 
@@ -76,5 +77,43 @@ describe("the bundled bigram model", () => {
     const res = await request(core.app).get("/health");
     expect(res.body.model).toMatchObject({ path: modelPath, name: "gaia-lite-bigram (bigram)", loaded: true });
     expect(res.body.model.load_ms).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("the bigram model's weights", () => {
+  it("give next-token probabilities equal to the corpus bigram frequencies (counted with llama.cpp's tokenizer)", async () => {
+    const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, maxThreads: 1 });
+    try {
+      const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
+      const context = await model.createContext({ contextSize: 512, threads: 1 });
+      const newline = model.tokenize("\n")[0]!;
+      const imEnd = model.tokenize("<|im_end|>", true)[0]!;
+      // the counts, independently of the generator: each answer as the model writes it after "<|im_start|>assistant\n"
+      const counts = new Map<number, Map<number, number>>();
+      for (const { assistant } of bigramCorpus()) {
+        const ids = [newline, ...model.tokenize(assistant), imEnd];
+        for (let i = 0; i + 1 < ids.length; i++) {
+          const row = counts.get(ids[i]!) ?? new Map<number, number>();
+          row.set(ids[i + 1]!, (row.get(ids[i + 1]!) ?? 0) + 1);
+          counts.set(ids[i]!, row);
+        }
+      }
+      const probe = [newline, ...model.tokenize("Once upon a time, the fox found a golden key.")];
+      const raw = { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } as const;
+      const out = await context.getSequence().controlledEvaluate(probe.map((t) => [t, { generateNext: raw }]));
+      for (const [i, token] of probe.entries()) {
+        const probabilities = out[i]?.next?.probabilities ?? new Map<number, number>();
+        const row = counts.get(token) ?? new Map<number, number>();
+        const total = [...row.values()].reduce((a, b) => a + b, 0);
+        expect(total).toBeGreaterThan(0);
+        for (const [next, count] of row) expect(probabilities.get(next) ?? 0).toBeCloseTo(count / total, 3);
+        const onCorpusSuccessors = [...row.keys()].reduce((sum, next) => sum + (probabilities.get(next) ?? 0), 0);
+        expect(onCorpusSuccessors).toBeCloseTo(1, 5); // transitions the corpus never shows are never sampled
+      }
+      await context.dispose();
+      await model.dispose();
+    } finally {
+      await llama.dispose();
+    }
   });
 });
