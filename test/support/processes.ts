@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
+import { BUNDLED_TINY_MODEL_RELATIVE } from "../../models/scripts/bundledModels.js";
 import { freePort, waitForOk } from "../../scripts/lib/localServices.js";
 
 export { freePort, waitForOk };
@@ -12,6 +13,8 @@ export { freePort, waitForOk };
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 export const BUNDLED_LITE_MODEL = path.join(REPO_ROOT, "models/bundled/gaia-lite-tiny.gguf");
 export const BUNDLED_EMBED_MODEL_DIR = path.join(REPO_ROOT, "models/bundled/embed-fixture");
+/** The random-weight fixture: it practically never ends an answer by itself, for tests that need long generations. */
+export const TINY_TEST_MODEL = path.join(REPO_ROOT, BUNDLED_TINY_MODEL_RELATIVE);
 
 /** A fresh temp dir, removed by the caller (or left for the OS in /tmp). */
 export function tempDir(prefix = "gaia-test-"): string {
