@@ -40,7 +40,7 @@ export interface DoctorOptions {
   defaultCandidateSharedDir: string;
   /** The maintenance flag file the gateway reads (`GAIA_MAINTENANCE_FLAG`), when set. */
   maintenanceFlag?: string;
-  /** GGUF the cores load (`--model`, `GAIA_LITE_MODEL`, default models/bundled/gaia-lite-tiny.gguf). */
+  /** GGUF the cores load (`--model`, `GAIA_LITE_MODEL`, default models/bundled/gaia-lite-bigram.gguf). */
   model: SourcedPath;
   /** Per-request timeout for health probes in ms (`--timeout-ms`, default 3000). */
   timeoutMs: number;
@@ -67,7 +67,7 @@ export const DEFAULTS = {
   coreUrl: "http://127.0.0.1:6415",
   candidateUrl: "http://127.0.0.1:6416",
   webUrl: "http://127.0.0.1:6414",
-  model: "models/bundled/gaia-lite-tiny.gguf",
+  model: "models/bundled/gaia-lite-bigram.gguf",
   timeoutMs: 3000,
   waitMs: 90_000,
   /** start:pair's layout: one dir per core under .data. */

@@ -41,7 +41,7 @@ export const CoreEnvSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   GAIA_ROLE: z.enum(["primary", "candidate"], { error: "expected primary or candidate" }).default("primary"),
   GAIA_SHARED_DIR: z.string().default(DEFAULT_SHARED_DIR),
-  GAIA_LITE_MODEL: z.string().default(bundled("models/bundled/gaia-lite-tiny.gguf")),
+  GAIA_LITE_MODEL: z.string().default(bundled("models/bundled/gaia-lite-bigram.gguf")),
   /** Folder of a transformers.js feature-extraction model; "none" turns semantic history off. */
   GAIA_EMBED_MODEL_DIR: z.string().default(bundled("models/bundled/embed-fixture")),
   GAIA_THREADS: envInt(1, 256).optional(),

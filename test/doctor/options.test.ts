@@ -15,7 +15,7 @@ describe("doctor options", () => {
     expect(o.coreUrl).toBe("http://127.0.0.1:6415");
     expect(o.candidateUrl).toBe("http://127.0.0.1:6416");
     expect(o.webUrl).toBe("http://127.0.0.1:6414");
-    expect(o.model).toEqual({ path: path.join(cwd, "models/bundled/gaia-lite-tiny.gguf"), source: "default" });
+    expect(o.model).toEqual({ path: path.join(cwd, "models/bundled/gaia-lite-bigram.gguf"), source: "default" });
     expect(o.timeoutMs).toBe(3000);
     expect(o.sharedDir).toBeUndefined();
     expect(o.defaultSharedDir).toBe(path.join(cwd, ".data/shared"));

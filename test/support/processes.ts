@@ -11,7 +11,7 @@ import { freePort, waitForOk } from "../../scripts/lib/localServices.js";
 export { freePort, waitForOk };
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
-export const BUNDLED_LITE_MODEL = path.join(REPO_ROOT, "models/bundled/gaia-lite-tiny.gguf");
+export const BUNDLED_LITE_MODEL = path.join(REPO_ROOT, "models/bundled/gaia-lite-bigram.gguf");
 export const BUNDLED_EMBED_MODEL_DIR = path.join(REPO_ROOT, "models/bundled/embed-fixture");
 /** The random-weight fixture: it practically never ends an answer by itself, for tests that need long generations. */
 export const TINY_TEST_MODEL = path.join(REPO_ROOT, BUNDLED_TINY_MODEL_RELATIVE);

@@ -99,7 +99,7 @@ function checkWritableDir(dir: string, what: string, user: ProcessUser): string 
 
 function checkModel(modelPath: string, user: ProcessUser): string | null {
   const fixEnv =
-    "set GAIA_LITE_MODEL to a .gguf file (the bundled one: `npm run models`, /app/models/bundled/gaia-lite-tiny.gguf in the image)";
+    "set GAIA_LITE_MODEL to a .gguf file (the bundled one: `npm run models`, /app/models/bundled/gaia-lite-bigram.gguf in the image)";
   let stat: fs.Stats;
   try {
     stat = fs.statSync(modelPath);
