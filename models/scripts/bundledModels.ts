@@ -4,6 +4,11 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import {
+  BUNDLED_BIGRAM_MODEL_RELATIVE,
+  BUNDLED_QWEN3_THINK_MODEL_RELATIVE,
+} from "../../shared/config/bundledModels.js";
+import { readGgufHeader } from "../../shared/gguf/ggufHeader.js";
 import { removeStaleTemps, writeDirAtomically, writeFileAtomically } from "./atomicOutput.js";
 import { type BigramModelSummary, type BigramVariant, bigramModelStamp, makeBigramModel } from "./makeBigramModel.js";
 import {
@@ -13,17 +18,6 @@ import {
   makeEmbedFixture,
 } from "./makeEmbedFixture.js";
 import { type LiteModelSummary, liteModelStamp, type MakeLiteModelOptions, makeLiteModel } from "./makeLiteModel.js";
-
-/** The default chat model: the bigram model (readable, meaningless answers that end with `<|im_end|>`). */
-export const BUNDLED_BIGRAM_MODEL_RELATIVE = "models/bundled/gaia-lite-bigram.gguf";
-/**
- * The scripted Qwen3-style model: qwen3 architecture and chat template, writes a `<think>` block before every answer
- * (for tests of reasoning handling; node-llama-cpp serves it with its Qwen chat wrapper).
- */
-export const BUNDLED_QWEN3_THINK_MODEL_RELATIVE = "models/bundled/gaia-qwen3-think.gguf";
-/** The random-weight test fixture (gibberish text, never ends by itself before max_tokens in practice). */
-export const BUNDLED_TINY_MODEL_RELATIVE = "models/bundled/gaia-lite-tiny.gguf";
-export const BUNDLED_EMBED_DIR_RELATIVE = "models/bundled/embed-fixture";
 
 /** Repo-relative path of each bigram variant's bundled file. */
 export const BUNDLED_BIGRAM_VARIANT_RELATIVE: Readonly<Record<BigramVariant, string>> = {
@@ -67,18 +61,14 @@ export interface EnsureResult<Summary> {
   summary?: Summary;
 }
 
-/** Reads the first bytes of a GGUF and says whether it is one of ours with exactly this generator stamp. */
+/** Whether `filePath` is a valid GGUF that is one of ours with exactly this generator stamp (in its first 8 KiB). */
 function ggufHasStamp(filePath: string, stamp: string): "missing" | "stale" | "current" {
-  let fd: number;
-  try {
-    fd = fs.openSync(filePath, "r");
-  } catch {
-    return "missing";
-  }
+  const header = readGgufHeader(filePath);
+  if (!header.ok) return header.problem === "missing" ? "missing" : "stale";
+  const fd = fs.openSync(filePath, "r");
   try {
     const head = Buffer.alloc(8192);
     const n = fs.readSync(fd, head, 0, head.length, 0);
-    if (n < 4 || head.subarray(0, 4).toString("ascii") !== "GGUF") return "stale";
     return head.subarray(0, n).includes(Buffer.from(stamp, "utf8")) ? "current" : "stale";
   } finally {
     fs.closeSync(fd);

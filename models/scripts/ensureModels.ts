@@ -9,10 +9,9 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_TINY_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 import {
   BUNDLED_BIGRAM_VARIANT_RELATIVE,
-  BUNDLED_EMBED_DIR_RELATIVE,
-  BUNDLED_TINY_MODEL_RELATIVE,
   type EnsureResult,
   ensureBigramModel,
   ensureEmbedFixture,

@@ -8,9 +8,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { getLlama, JinjaTemplateChatWrapper, type Llama, LlamaLogLevel, type LlamaModel } from "node-llama-cpp";
 import request from "supertest";
-import { BUNDLED_QWEN3_THINK_MODEL_RELATIVE, ensureBigramModel } from "../../models/scripts/bundledModels.js";
+import { ensureBigramModel } from "../../models/scripts/bundledModels.js";
 import { SCRIPTED_THOUGHT } from "../../models/scripts/makeBigramModel.js";
 import { LiteModel } from "../../services/core/inference/LiteModel.js";
+import { BUNDLED_QWEN3_THINK_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 import { REPO_ROOT } from "../support/processes.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
 

@@ -7,8 +7,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import request from "supertest";
-import { BUNDLED_BIGRAM_MODEL_RELATIVE, ensureBigramModel } from "../../models/scripts/bundledModels.js";
+import { ensureBigramModel } from "../../models/scripts/bundledModels.js";
 import { bigramCorpus, bigramWordList, stripEdgePunctuation } from "../../models/scripts/gguf/bigramCorpus.js";
+import { BUNDLED_BIGRAM_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 import { REPO_ROOT } from "../support/processes.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
 

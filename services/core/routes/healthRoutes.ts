@@ -13,7 +13,7 @@ export interface HealthDeps {
 }
 
 /** The /health body: readiness, role, model, history mode and why, queue, build. Cheap: answers during generation. */
-export function healthBody({ config, state, buildId, version }: HealthDeps) {
+function healthBody({ config, state, buildId, version }: HealthDeps) {
   const parts = state.parts;
   const history = parts?.history;
   return {
