@@ -8,7 +8,14 @@ import { checkEmbedding } from "../../scripts/doctor/checks/embedding.js";
 import { parseOptions } from "../../scripts/doctor/options.js";
 import { runDoctor } from "../../scripts/doctor/runDoctor.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
-import { BUNDLED_LITE_MODEL, type ServiceProcess, spawnCore, spawnService, tempDir } from "../support/processes.js";
+import {
+  BUNDLED_LITE_MODEL,
+  READY_TIMEOUT_MS,
+  type ServiceProcess,
+  spawnCore,
+  spawnService,
+  tempDir,
+} from "../support/processes.js";
 import { context, parseSummaryLine, runDoctorCli, urlArgs } from "./support.js";
 
 type Core = ServiceProcess & { sharedDir: string };
@@ -46,7 +53,7 @@ beforeAll(async () => {
     },
   });
   started.push(gateway);
-});
+}, 2 * READY_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all(started.map((s) => s.kill("SIGKILL")));
@@ -85,6 +92,7 @@ describe("doctor on a running pair", () => {
         "shared-dirs",
         "maintenance",
         "build-drift",
+        "api-keys",
         "queue",
         "disk",
       ]),

@@ -25,6 +25,13 @@ export function tempDir(prefix = "gaia-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * How long a spawned service may take to answer its ready path. Generous on purpose: a core loads a model and an
+ * embedder, and with the suite's other worker spawning cores too on a busy 2-core machine this has taken over 30 s.
+ * Readiness is not what these tests measure.
+ */
+export const READY_TIMEOUT_MS = 120_000;
+
 export interface ServiceProcess {
   url: string;
   port: number;
@@ -71,7 +78,7 @@ export async function spawnService(options: SpawnOptions): Promise<ServiceProces
   if (readyPath !== null) {
     await waitForOk(
       `${service.url}${readyPath}`,
-      options.readyTimeoutMs ?? 30_000,
+      options.readyTimeoutMs ?? READY_TIMEOUT_MS,
       () => child.exitCode !== null,
     ).catch(async (error: Error) => {
       await service.kill("SIGKILL");
