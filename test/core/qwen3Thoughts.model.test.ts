@@ -1,17 +1,20 @@
 // Reasoning of a Qwen3-style model, end to end through the real engine: the bundled scripted qwen3-think GGUF
 // (qwen3 architecture, Qwen3-style chat template, writes "<think>\n…\n</think>\n\n" and then a bigram answer) served
 // by the real app (supertest). node-llama-cpp resolves its Qwen chat wrapper, which parses the thought into a segment;
-// the service drops thoughts: they never reach response.candidate, the NDJSON token stream or the session.
+// the service drops thoughts: they never reach response.candidate, the NDJSON token stream, the session, or the
+// OpenAI route's content (JSON and streamed deltas, read with the official openai client over real HTTP).
 
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { getLlama, JinjaTemplateChatWrapper, type Llama, LlamaLogLevel, type LlamaModel } from "node-llama-cpp";
+import OpenAI from "openai";
 import request from "supertest";
 import { ensureBigramModel } from "../../models/scripts/bundledModels.js";
 import { SCRIPTED_THOUGHT } from "../../models/scripts/makeBigramModel.js";
 import { LiteModel } from "../../services/core/inference/LiteModel.js";
 import { BUNDLED_QWEN3_THINK_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
+import { type Listening, listen } from "../support/listen.js";
 import { REPO_ROOT } from "../support/processes.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
 
@@ -36,17 +39,22 @@ function expectNoThought(text: string): void {
 }
 
 let core: TestCore;
+let server: Listening;
+let openai: OpenAI;
 let llama: Llama;
 let model: LlamaModel;
 beforeAll(async () => {
   ensureBigramModel(modelPath, "qwen3-think");
   core = await startTestCore({ env: { GAIA_LITE_MODEL: modelPath, GAIA_MAX_TOKENS_CAP: "512" } });
   expect(core.state.status).toBe("ready");
+  server = await listen(core.app);
+  openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
   // a second, independent load of the same file, only to render the GGUF's own Jinja template
   llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, maxThreads: 1 });
   model = await llama.loadModel({ modelPath, gpuLayers: 0 });
 });
 afterAll(async () => {
+  await server?.close();
   await core?.dispose();
   await model?.dispose();
   await llama?.dispose();
@@ -168,5 +176,26 @@ describe("a Qwen3-style thinking model behind /process_packet", () => {
     expect(streamed).not.toContain(" the");
     expect(streamed.trim()).toBe(final.response.candidate);
     expect(final.response.candidate.length).toBeGreaterThan(0);
+  });
+
+  it("keeps the thought out of the OpenAI route's content, whole and streamed", async () => {
+    const messages = [{ role: "user" as const, content: "Hello GAIA, tell me a short story about a fox." }];
+    const completion = await openai.chat.completions.create({ model: "gaia", messages, max_tokens: 64 });
+    const content = completion.choices[0]?.message.content ?? "<think>";
+    expect(content.length).toBeGreaterThan(0);
+    expectNoThought(content);
+    expect(completion.choices[0]?.finish_reason).toBe("stop");
+    // the thought was generated (it is counted) but is not in the content
+    expect(completion.usage?.completion_tokens ?? 0).toBeGreaterThan(model.tokenize(content).length + 3);
+
+    const stream = await openai.chat.completions.create({ model: "gaia", messages, max_tokens: 64, stream: true });
+    let streamed = "";
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta.content ?? "";
+      expectNoThought(delta);
+      streamed += delta;
+    }
+    expect(streamed.trim().length).toBeGreaterThan(0);
+    expectNoThought(streamed);
   });
 });
