@@ -194,6 +194,7 @@ export interface PeerOptions {
 export async function measurePeers(options: PeerOptions): Promise<PeerRun[]> {
   const log = options.onProgress ?? (() => {});
   const runs: PeerRun[] = [];
+  let turn = 0;
   const guarded = async <T>(what: string, task: () => Promise<T>): Promise<T | null> => {
     try {
       return await task();
@@ -217,40 +218,32 @@ export async function measurePeers(options: PeerOptions): Promise<PeerRun[]> {
       gaia: { single: null, concurrent: null },
       llamaServer: { single: null, concurrent: null },
     };
-    log(`peer: threads=${threads}, 1 slot: gaia-core`);
-    run.gaia.single = await guarded(`gaia-core 1 slot, threads ${threads}`, () =>
-      withTarget(
-        () => GaiaTarget.start(one),
-        (t) => measureSingleSlot(t, options.workload, `t${threads}`),
-      ),
-    );
-    if (binary) {
-      log(`peer: threads=${threads}, 1 slot: llama-server`);
-      run.llamaServer.single = await guarded(`llama-server 1 slot, threads ${threads}`, () =>
-        withTarget(
-          () => LlamaServerTarget.start(binary, one),
-          (t) => measureSingleSlot(t, options.workload, `t${threads}`),
-        ),
-      );
-    }
-    log(`peer: threads=${threads}, ${options.concurrentSlots} slots: gaia-core`);
-    run.gaia.concurrent = await guarded(`gaia-core ${options.concurrentSlots} slots, threads ${threads}`, () =>
-      withTarget(
-        () => GaiaTarget.start(many),
-        (t) => measureConcurrent(t, options.workload, `t${threads}`),
-      ),
-    );
-    if (binary) {
-      log(`peer: threads=${threads}, ${options.concurrentSlots} slots: llama-server`);
-      run.llamaServer.concurrent = await guarded(
-        `llama-server ${options.concurrentSlots} slots, threads ${threads}`,
-        () =>
+    // one configuration at a time, both servers back to back; who goes first alternates, so a load that drifts
+    // during the run does not always favour the same side
+    const backToBack = async <R>(
+      slots: number,
+      settings: PeerServerSettings,
+      measure: (t: PeerTarget, w: PeerWorkload, tag: string) => Promise<R>,
+    ): Promise<{ gaia: R | null; llamaServer: R | null }> => {
+      const out: { gaia: R | null; llamaServer: R | null } = { gaia: null, llamaServer: null };
+      const sides: ("gaia" | "llamaServer")[] = binary ? ["gaia", "llamaServer"] : ["gaia"];
+      if (turn++ % 2 === 1) sides.reverse();
+      for (const side of sides) {
+        const name = side === "gaia" ? "gaia-core" : "llama-server";
+        log(`peer: threads=${threads}, ${slots} slot${slots > 1 ? "s" : ""}: ${name}`);
+        out[side] = await guarded(`${name} ${slots} slots, threads ${threads}`, () =>
           withTarget(
-            () => LlamaServerTarget.start(binary, many),
-            (t) => measureConcurrent(t, options.workload, `t${threads}`),
+            () => (side === "gaia" || !binary ? GaiaTarget.start(settings) : LlamaServerTarget.start(binary, settings)),
+            (t) => measure(t, options.workload, `t${threads}`),
           ),
-      );
-    }
+        );
+      }
+      return out;
+    };
+    const single = await backToBack(1, one, measureSingleSlot);
+    const concurrent = await backToBack(options.concurrentSlots, many, measureConcurrent);
+    run.gaia = { single: single.gaia, concurrent: concurrent.gaia };
+    run.llamaServer = { single: single.llamaServer, concurrent: concurrent.llamaServer };
     runs.push(run);
   }
   return runs;
