@@ -64,6 +64,17 @@ export const CoreEnvSchema = z.object({
   MCP_FALLBACK_ENDPOINT: envUrl.optional(),
   MCP_TIMEOUT_MS: envInt(1).default(20000),
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(20000),
+  /** `file` (sessions under GAIA_SHARED_DIR, one writer per volume) or a `redis://` / `rediss://` URL shared by replicas. */
+  GAIA_SESSION_STORE: z
+    .string()
+    .regex(/^(file|rediss?:\/\/.+)$/, { error: "expected file or a redis:// (rediss://) URL" })
+    .default("file"),
+  /** Prefix of every Redis key, so deployments (or tests) can share one Redis. */
+  GAIA_REDIS_PREFIX: z.string().default("gaia:"),
+  /** Redis store: delete a session this many seconds after its last turn; 0 keeps sessions forever. */
+  GAIA_SESSION_TTL_S: envInt(0).default(0),
+  /** Redis store: a command without a reply in this time fails the packet with 503 instead of hanging it. */
+  GAIA_REDIS_TIMEOUT_MS: envInt(50, 60_000).default(2000),
 });
 
 export type CoreEnv = z.infer<typeof CoreEnvSchema>;
@@ -87,7 +98,13 @@ export interface CoreConfig {
   history: { recentTurns: number; recallTopK: number; minSimilarity: number };
   mcp: { endpoint: string | null; fallbackEndpoint: string | null; timeoutMs: number };
   shutdownGraceMs: number;
+  sessionStore: SessionStoreConfig;
 }
+
+/** Where sessions live: files on this core's volume (the default) or a Redis shared by replicas. */
+export type SessionStoreConfig =
+  | { kind: "file" }
+  | { kind: "redis"; url: string; prefix: string; sessionTtlMs: number; commandTimeoutMs: number };
 
 /** Reads and validates the environment; throws ConfigError with one line naming every bad variable. */
 export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
@@ -120,5 +137,15 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
       timeoutMs: e.MCP_TIMEOUT_MS,
     },
     shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
+    sessionStore:
+      e.GAIA_SESSION_STORE === "file"
+        ? { kind: "file" }
+        : {
+            kind: "redis",
+            url: e.GAIA_SESSION_STORE,
+            prefix: e.GAIA_REDIS_PREFIX,
+            sessionTtlMs: e.GAIA_SESSION_TTL_S * 1000,
+            commandTimeoutMs: e.GAIA_REDIS_TIMEOUT_MS,
+          },
   };
 }

@@ -8,18 +8,19 @@ import { computeBuildId } from "./buildId.js";
 import { CoreState } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
 import { createMetrics } from "./observability/metrics.js";
-import { FileSessionStore } from "./sessions/FileSessionStore.js";
+import { createSessionStore } from "./sessions/createSessionStore.js";
+import type { SessionStore } from "./sessions/SessionStore.js";
 import { type StartEngineOptions, startEngine } from "./startEngine.js";
 
 /** A core: its HTTP app (not listening), its state, and the model loading in the background. */
 export interface Core {
   app: Express;
   state: CoreState;
-  store: FileSessionStore;
+  store: SessionStore;
   buildId: string;
   /** Settles when the model is loaded (ready) or failed to load (state says which); never rejects. */
   started: Promise<void>;
-  /** Releases the model and embedder. */
+  /** Releases the model, the embedder and the session store. */
   dispose(): Promise<void>;
 }
 
@@ -36,7 +37,7 @@ export function createCore(
   const version = packageVersion();
   const buildId = computeBuildId(config.buildId, version);
   const state = new CoreState();
-  const store = new FileSessionStore({ dir: path.join(config.sharedDir, "sessions"), logger });
+  const store = createSessionStore(config, logger);
   const metrics = createMetrics(state);
   const app = createApp({ config, state, store, logger, buildId, version, metrics });
   const started = startEngine({ config, store, logger, metrics: metrics.observer, ...options })
@@ -67,6 +68,7 @@ export function createCore(
       await started;
       await state.parts?.engine.dispose();
       await state.parts?.history.dispose();
+      await store.close();
     },
   };
 }

@@ -90,6 +90,12 @@ function checkService(ctx: DoctorContext, service: ServiceEntry): CheckResult {
         `failed: the core could not start its model${health.model?.error !== undefined ? `: ${health.model.error}` : ""} (${timing})`,
         "read the core's log; see the model checks below",
       );
+    case "degraded":
+      return r(
+        "fail",
+        `degraded: its session store (${health.session_store?.backend ?? "unknown"}) cannot be used: ${health.session_store?.reason ?? "no reason given"} (${timing})`,
+        "bring the session store back; the core reconnects by itself and needs no restart",
+      );
     case "draining":
       return r(
         "warn",

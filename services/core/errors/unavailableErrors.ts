@@ -38,3 +38,16 @@ export class ShuttingDownError extends HttpProblem {
     );
   }
 }
+
+/** The session store cannot be reached or written: a fault of ours, so 503 naming the store and why. */
+export class StoreUnavailableProblem extends HttpProblem {
+  constructor(store: string, reason: string, retryAfterSeconds: number) {
+    super(
+      503,
+      "Session Store Unavailable",
+      `gaia-core cannot use its session store (${store}): ${reason}. Retry after ${retryAfterSeconds} s or use another core.`,
+      { store, reason },
+      { "Retry-After": String(retryAfterSeconds) },
+    );
+  }
+}

@@ -39,7 +39,7 @@ const DEFAULT_TOP_P = 0.95;
 
 /**
  * One packet's way through core, top to bottom:
- * remember (load the session; a re-sent packet_id replays its stored answer) → assemble (persona, chosen history,
+ * remember (claim the packet_id and load the session; a re-sent packet_id replays its stored answer) → assemble (persona, chosen history,
  * client context, tool result; fitted to the token budget) → infer (lite model, streamed) → clean (hidden reasoning
  * removed) → save the turn. Validation happens before (route), filling the packet after (completePacket).
  */
@@ -69,7 +69,29 @@ export class CognitionPipeline {
     }
   }
 
+  /**
+   * Claims the packet_id before any inference, so a packet that arrives twice at once is answered once even when the
+   * copies reach different replicas of a shared store: the other callers wait and replay the stored answer. The claim
+   * is released however the turn ends (stored, cancelled, failed), so a waiting copy can then answer it itself.
+   */
   private async answer(packet: CognitionPacket, turn: TurnOptions): Promise<TurnOutcome> {
+    const claim = await this.options.store.claim(
+      packet.header.session_id,
+      packet.header.packet_id,
+      turn.signal ? { signal: turn.signal } : {},
+    );
+    if (claim.kind === "answered") {
+      turn.onToken?.(claim.turn.assistant.trim());
+      return replayOf(claim.turn);
+    }
+    try {
+      return await this.answerClaimed(packet, turn);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  private async answerClaimed(packet: CognitionPacket, turn: TurnOptions): Promise<TurnOutcome> {
     const { engine, store, history } = this.options;
     const sessionId = packet.header.session_id;
     const userText = packet.content.original_prompt;

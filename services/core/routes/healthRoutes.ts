@@ -2,6 +2,7 @@ import fs from "node:fs";
 import express, { type Router } from "express";
 import type { CoreState } from "../CoreState.js";
 import type { CoreConfig } from "../config.js";
+import { describeSessionStore } from "../sessions/createSessionStore.js";
 import type { SessionStore } from "../sessions/SessionStore.js";
 
 export interface HealthDeps {
@@ -12,12 +13,17 @@ export interface HealthDeps {
   version: string;
 }
 
-/** The /health body: readiness, role, model, history mode and why, queue, build. Cheap: answers during generation. */
-export function healthBody({ config, state, buildId, version }: HealthDeps) {
+/**
+ * The /health body: readiness, role, model, history mode and why, queue, session store, build. Cheap: answers during
+ * generation. A loaded core whose session store cannot be written is `degraded` (503), so the gateway or the
+ * orchestrator sends its sessions to another core until the store is back; it is not dead and needs no restart.
+ */
+export function healthBody({ config, state, store, buildId, version }: HealthDeps) {
   const parts = state.parts;
   const history = parts?.history;
+  const storeHealth = store.health();
   return {
-    status: state.status,
+    status: state.status === "ready" && !storeHealth.writable ? ("degraded" as const) : state.status,
     service: "gaia-core",
     role: config.role,
     build_id: buildId,
@@ -36,6 +42,7 @@ export function healthBody({ config, state, buildId, version }: HealthDeps) {
     queue: parts
       ? (({ active, waiting, capacity }) => ({ active, waiting, capacity }))(parts.engine.load())
       : { active: 0, waiting: 0, capacity: config.queueSize },
+    session_store: { backend: describeSessionStore(store), ...storeHealth },
     maintenance: fs.existsSync(config.maintenanceFlagPath),
     shared_dir: config.sharedDir,
   };
@@ -75,7 +82,7 @@ export function healthRouter(deps: HealthDeps): Router {
       role: deps.config.role,
       endpoints: {
         "/": "This endpoint list",
-        "/health": "Readiness, role, model, history mode, queue (200 ready, 503 loading)",
+        "/health": "Readiness, role, model, history mode, queue, session store (200 ready, 503 otherwise)",
         "/status": "Operational status, models, queue depth, session count",
         "/process_packet": "POST a CognitionPacket (application/json); Accept: application/x-ndjson streams tokens",
         "/schema": "JSON Schema of the CognitionPacket",

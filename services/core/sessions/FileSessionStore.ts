@@ -1,8 +1,9 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../../../shared/logging/logger.js";
-import type { SessionStore, SessionStoreHealth, SessionTurn } from "./SessionStore.js";
+import type { ClaimOptions, PacketClaim, SessionStore, SessionStoreHealth, SessionTurn } from "./SessionStore.js";
 import { sessionFileName } from "./sessionFileName.js";
+import { waitOrAbort } from "./waitOrAbort.js";
 
 /** One line of a session file. */
 type SessionRecord =
@@ -48,6 +49,8 @@ export class FileSessionStore implements SessionStore {
   private readonly cacheSize: number;
   private readonly cache = new Map<string, CachedSession>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Packets being answered in this process, by session + packet_id; each settles when its claim is released. */
+  private readonly claims = new Map<string, Promise<void>>();
   private dirReady: Promise<unknown> | null = null;
 
   constructor(options: FileSessionStoreOptions) {
@@ -97,6 +100,42 @@ export class FileSessionStore implements SessionStore {
       if (!turn || turn.vector) return;
       await this.appendRecord(session, sessionId, { kind: "vector", packet_id: packetId, vector });
     });
+  }
+
+  /**
+   * In-process claim: one writing process per sessions directory is assumed, so a claim only has to exclude other
+   * callers in this process. A waiter re-checks the file after the holder releases (stored → answered, else it claims).
+   */
+  async claim(sessionId: string, packetId: string, options: ClaimOptions = {}): Promise<PacketClaim> {
+    const key = JSON.stringify([sessionId, packetId]);
+    for (;;) {
+      const held = this.claims.get(key);
+      if (held) {
+        await waitOrAbort({ promise: held, ...(options.signal ? { signal: options.signal } : {}) });
+        continue;
+      }
+      options.signal?.throwIfAborted();
+      const session = await this.withLock(sessionId, () => this.refresh(sessionId));
+      const stored = session.byPacketId.get(packetId);
+      if (stored) return { kind: "answered", turn: stored };
+      if (this.claims.has(key)) continue; // claimed by another caller while this one read the file
+      let settle = () => {};
+      const released = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
+      this.claims.set(key, released);
+      return {
+        kind: "claimed",
+        release: async () => {
+          if (this.claims.get(key) === released) this.claims.delete(key);
+          settle();
+        },
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
   }
 
   async count(): Promise<number> {
