@@ -61,6 +61,8 @@ export class RedisSessionStore implements SessionStore {
   private state: SessionStoreHealth;
   private connectedOnce = false;
   private closing = false;
+  /** Timers extending the claims this store holds (stopped on release, or all of them on close). */
+  private readonly extending = new Set<NodeJS.Timeout>();
 
   constructor(options: RedisSessionStoreOptions) {
     const url = new URL(options.url);
@@ -176,6 +178,8 @@ export class RedisSessionStore implements SessionStore {
 
   async close(): Promise<void> {
     this.closing = true;
+    for (const timer of this.extending) clearInterval(timer);
+    this.extending.clear();
     try {
       await this.client.quit();
     } catch {
@@ -190,6 +194,7 @@ export class RedisSessionStore implements SessionStore {
       Math.max(10, Math.floor(this.claimTtlMs / 3)),
     );
     extend.unref();
+    this.extending.add(extend);
     let released = false;
     return {
       kind: "claimed",
@@ -197,6 +202,7 @@ export class RedisSessionStore implements SessionStore {
         if (released) return;
         released = true;
         clearInterval(extend);
+        this.extending.delete(extend);
         // when Redis is gone the claim simply expires; the caller's own error is what the client hears
         await RELEASE.run(this.client, [claimKey], [token]).catch(() => undefined);
       },
