@@ -10,6 +10,20 @@ export const WebEnvSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   CORE_ENDPOINT: envUrl.default("http://127.0.0.1:6415"),
   CORE_FALLBACK_ENDPOINT: envUrl.optional(),
+  /** Core replicas sharing one session store, comma-separated; sessions are hashed over them (overrides CORE_ENDPOINT). */
+  CORE_ENDPOINTS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((u) => u.trim())
+        .filter((u) => u !== ""),
+    )
+    .pipe(z.array(envUrl).min(1))
+    .optional(),
+  /** `dns`: each CORE_ENDPOINTS host stands for all its addresses (a Kubernetes headless Service), re-resolved. */
+  GAIA_CORE_DISCOVERY: z.enum(["static", "dns"]).default("static"),
+  GAIA_CORE_DISCOVERY_INTERVAL_MS: envInt(100).default(5000),
   GAIA_SHARED_DIR: z.string().optional(),
   GAIA_MAINTENANCE_FLAG: z.string().optional(),
   GAIA_RETRY_ATTEMPTS: envInt(1, 20).default(3),
@@ -30,6 +44,8 @@ export interface WebConfig {
   host: string;
   coreEndpoint: string;
   coreFallbackEndpoint: string | null;
+  /** Replicas for session affinity; null = the two-endpoint pair (CORE_ENDPOINT + CORE_FALLBACK_ENDPOINT). */
+  coreReplicas: { urls: string[]; discovery: "static" | "dns"; intervalMs: number } | null;
   maintenanceFlagPath: string;
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number; jitter: JitterMode };
   coreTimeoutMs: number;
@@ -46,8 +62,12 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
   return {
     port: e.PORT,
     host: e.HOST,
-    coreEndpoint: e.CORE_ENDPOINT,
+    coreEndpoint: e.CORE_ENDPOINTS?.[0] ?? e.CORE_ENDPOINT,
     coreFallbackEndpoint: e.CORE_FALLBACK_ENDPOINT ?? null,
+    coreReplicas:
+      e.CORE_ENDPOINTS && (e.CORE_ENDPOINTS.length > 1 || e.GAIA_CORE_DISCOVERY === "dns")
+        ? { urls: e.CORE_ENDPOINTS, discovery: e.GAIA_CORE_DISCOVERY, intervalMs: e.GAIA_CORE_DISCOVERY_INTERVAL_MS }
+        : null,
     maintenanceFlagPath: path.resolve(e.GAIA_MAINTENANCE_FLAG ?? path.join(sharedDir, MAINTENANCE_FLAG_NAME)),
     retry: {
       attempts: e.GAIA_RETRY_ATTEMPTS,

@@ -2,6 +2,8 @@
 import { ConfigError } from "../../shared/config/env.js";
 import { ResilientClient } from "../../shared/http/index.js";
 import { createLogger } from "../../shared/logging/logger.js";
+import { AffinityClient } from "./affinity/AffinityClient.js";
+import { CoreEndpoints } from "./affinity/CoreEndpoints.js";
 import { createApp } from "./app.js";
 import { loadWebConfig, type WebConfig } from "./config.js";
 import { logResilienceEvent } from "./resilienceLog.js";
@@ -18,19 +20,31 @@ try {
 }
 
 const logger = createLogger({ service: "gaia-web", level: config.logLevel });
-const client = new ResilientClient({
-  primaryUrl: config.coreEndpoint,
-  fallbackUrl: config.coreFallbackEndpoint,
-  maintenanceFlagPath: config.maintenanceFlagPath,
-  maxAttempts: config.retry.attempts,
-  baseDelayMs: config.retry.baseDelayMs,
-  maxDelayMs: config.retry.maxDelayMs,
-  jitter: config.retry.jitter,
-  timeoutMs: config.coreTimeoutMs,
-  breakerThreshold: config.breaker.threshold,
-  halfOpenAfterMs: config.breaker.halfOpenAfterMs,
-  onEvent: (event) => logResilienceEvent(logger, event),
-});
+const resilientClient = (primaryUrl: string, fallbackUrl: string | null) =>
+  new ResilientClient({
+    primaryUrl,
+    fallbackUrl,
+    maintenanceFlagPath: config.maintenanceFlagPath,
+    maxAttempts: config.retry.attempts,
+    baseDelayMs: config.retry.baseDelayMs,
+    maxDelayMs: config.retry.maxDelayMs,
+    jitter: config.retry.jitter,
+    timeoutMs: config.coreTimeoutMs,
+    breakerThreshold: config.breaker.threshold,
+    halfOpenAfterMs: config.breaker.halfOpenAfterMs,
+    onEvent: (event) => logResilienceEvent(logger, event),
+  });
+const replicas = config.coreReplicas ? new CoreEndpoints({ ...config.coreReplicas, logger }) : null;
+await replicas?.start();
+// N replicas on a shared store: hash sessions over them; otherwise the primary + fallback pair, as always
+const client = replicas
+  ? new AffinityClient({
+      endpoints: () => replicas.current(),
+      fallbackUrl: config.coreFallbackEndpoint,
+      maintenanceFlagPath: config.maintenanceFlagPath,
+      clientFor: resilientClient,
+    })
+  : resilientClient(config.coreEndpoint, config.coreFallbackEndpoint);
 const app = createApp({ client, logger, bodyLimit: config.bodyLimit });
 
 const server = app.listen(config.port, config.host, () => {
@@ -40,6 +54,7 @@ const server = app.listen(config.port, config.host, () => {
       host: config.host,
       core: config.coreEndpoint,
       core_fallback: config.coreFallbackEndpoint,
+      core_replicas: replicas?.current() ?? null,
       maintenance_flag: config.maintenanceFlagPath,
       retry: config.retry,
       core_timeout_ms: config.coreTimeoutMs,

@@ -9,7 +9,8 @@ const RELAYED_HEADERS = ["content-type", "retry-after", "x-gaia-role", "x-gaia-b
 
 /**
  * Sends core's answer on unchanged: status, the headers above, and the body piped chunk by chunk (never buffered),
- * so an NDJSON stream reaches the client as core writes it. `X-Gaia-Endpoint` says which configured endpoint served.
+ * so an NDJSON stream reaches the client as core writes it. `X-Gaia-Endpoint` says which configured endpoint served,
+ * `X-Gaia-Upstream` which core (origin URL).
  * If the client goes away, the pipe is torn down and the upstream body cancelled (core then stops generating).
  */
 export async function relayResponse(served: ServedResponse, res: ExpressResponse): Promise<void> {
@@ -20,6 +21,7 @@ export async function relayResponse(served: ServedResponse, res: ExpressResponse
     if (value !== null) res.setHeader(name, value);
   }
   res.setHeader("X-Gaia-Endpoint", served.servedBy);
+  res.setHeader("X-Gaia-Upstream", new URL(served.url).origin); // which replica answered (session affinity)
   if (!response.body) {
     res.end();
     return;

@@ -5,8 +5,11 @@ import type { CoreClient } from "../CoreClient.js";
 export function infoRouter(client: CoreClient): Router {
   const router = express.Router();
   router.get("/health", (_req, res) => {
-    const { primary, fallback, maintenance } = client.state();
-    res.json({ status: "healthy", service: "gaia-web", core: { primary, fallback }, maintenance });
+    const state = client.state();
+    const { primary, fallback, maintenance } = state;
+    // with session affinity over N replicas, every replica's state too
+    const replicas = "replicas" in state ? { replicas: state.replicas } : {};
+    res.json({ status: "healthy", service: "gaia-web", core: { primary, fallback, ...replicas }, maintenance });
   });
   router.get("/", (_req, res) => {
     res.json({
