@@ -55,6 +55,16 @@ export function healthRouter(deps: HealthDeps): Router {
     const body = healthBody(deps);
     res.status(body.status === "ready" ? 200 : 503).json(body);
   });
+  // For orchestrators, which need three different questions answered (readiness is /health above):
+  // alive = the event loop answers (loading, degraded and draining are alive: restarting them helps nobody);
+  // started = the model is loaded (a slow load is not a hang; a failed one never starts, so it gets restarted).
+  router.get("/health/live", (_req, res) => {
+    res.json({ status: "alive", state: deps.state.status });
+  });
+  router.get("/health/started", (_req, res) => {
+    const loaded = deps.state.parts !== null;
+    res.status(loaded ? 200 : 503).json({ status: loaded ? "started" : deps.state.status });
+  });
   router.get("/status", async (_req, res) => {
     const { state, config } = deps;
     const parts = state.parts;
@@ -83,6 +93,8 @@ export function healthRouter(deps: HealthDeps): Router {
       endpoints: {
         "/": "This endpoint list",
         "/health": "Readiness, role, model, history mode, queue, session store (200 ready, 503 otherwise)",
+        "/health/live": "Liveness: 200 while the process answers (also while loading or degraded)",
+        "/health/started": "Startup: 200 once the model is loaded, 503 while loading or after a failed load",
         "/status": "Operational status, models, queue depth, session count",
         "/process_packet": "POST a CognitionPacket (application/json); Accept: application/x-ndjson streams tokens",
         "/schema": "JSON Schema of the CognitionPacket",

@@ -60,6 +60,7 @@ export class RedisSessionStore implements SessionStore {
   readonly description: string;
   private state: SessionStoreHealth;
   private connectedOnce = false;
+  private initialFailureLogged = false;
   private closing = false;
   /** Timers extending the claims this store holds (stopped on release, or all of them on close). */
   private readonly extending = new Set<NodeJS.Timeout>();
@@ -82,6 +83,9 @@ export class RedisSessionStore implements SessionStore {
       connectTimeout: options.commandTimeoutMs ?? 2000,
       retryStrategy: (times) => (this.closing ? null : reconnectDelayMs(times)),
       connectionName: "gaia-core",
+      // how long close() waits for a socket to end before destroying it (ioredis waits 2 s even for one that never
+      // connected, which would hold a stopping process)
+      disconnectTimeout: 200,
     });
     this.client.on("ready", () => this.markUp());
     this.client.on("error", (error: Error) => this.markDown(error.message));
@@ -180,11 +184,11 @@ export class RedisSessionStore implements SessionStore {
     this.closing = true;
     for (const timer of this.extending) clearInterval(timer);
     this.extending.clear();
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect(); // not connected: nothing to say goodbye to
+    if (this.client.status !== "ready") {
+      this.client.disconnect(); // not connected: nothing to say goodbye to, and no reconnect left pending
+      return;
     }
+    await this.client.quit().catch(() => this.client.disconnect());
   }
 
   /** A claim this caller holds: extended while the answer is generated, deleted (if still ours) on release. */
@@ -229,9 +233,13 @@ export class RedisSessionStore implements SessionStore {
     }
   }
 
+  /** Records an outage; logs only when one starts (or, before the first connection, at the first failure). */
   private markDown(reason: string): void {
-    if (this.closing || !this.state.writable) return;
-    this.state = { writable: false, reason, since: new Date().toISOString() };
+    if (this.closing) return;
+    const starts = this.state.writable || (!this.connectedOnce && !this.initialFailureLogged);
+    this.state = { writable: false, reason, since: this.state.writable ? new Date().toISOString() : this.state.since };
+    if (!starts) return;
+    if (!this.connectedOnce) this.initialFailureLogged = true;
     this.logger?.warn({ store: this.description, reason }, "session store unavailable; reconnecting with backoff");
   }
 
