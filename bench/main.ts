@@ -17,6 +17,7 @@ import { ensureLlamaBench, type LlamaBenchBinary, type LlamaBenchEntry, runLlama
 import { measureOverhead, type OverheadResult } from "./overheadBench.js";
 import { fileBytes, measureDefaultRss, measureService, type ServiceResult } from "./serviceBench.js";
 import { ratio } from "./stats.js";
+import { measureStoreOverhead, type StoreOverheadResult, storeOverheadRows } from "./storeOverheadBench.js";
 
 const USAGE = "usage: bench [--model <gguf>] [--threads <n>] [--quick] [--no-build-llama-bench] [--out <file.json>]";
 const MB = 1024 * 1024;
@@ -91,6 +92,7 @@ interface Measured {
   modelKv: number | null;
   overhead: OverheadResult | null;
   overheadSemantic: OverheadResult | null;
+  storeOverhead: StoreOverheadResult | null;
   direct: DirectResult | null;
   llamaBenchBinary: LlamaBenchBinary;
   llamaBench: LlamaBenchEntry[] | null;
@@ -275,6 +277,7 @@ function buildRows(m: Measured): BenchRow[] {
       m.overheadSemantic ? `history_mode=${m.overheadSemantic.historyMode}` : undefined,
     ),
   );
+  rows.push(...storeOverheadRows(m.storeOverhead));
 
   // memory
   const mem = "memory (peak RSS = VmHWM of the service process)";
@@ -401,6 +404,9 @@ async function main(): Promise<void> {
       embedModelDir: path.join(root, "models/bundled/embed-fixture"),
     }),
   );
+  const storeOverhead = await attempt("overhead (session store)", errors, () =>
+    measureStoreOverhead(Math.min(300, settings.overheadPackets)),
+  );
 
   say("node-llama-cpp direct");
   const direct = await attempt("direct", errors, () =>
@@ -456,6 +462,7 @@ async function main(): Promise<void> {
     modelKv,
     overhead,
     overheadSemantic,
+    storeOverhead,
     direct,
     llamaBenchBinary,
     llamaBench,
@@ -504,7 +511,7 @@ async function main(): Promise<void> {
         rows,
         threadSummary: advice,
         errors,
-        raw: { overhead, overheadSemantic, direct, llamaBenchBinary, llamaBench, service, defaultRss },
+        raw: { overhead, overheadSemantic, storeOverhead, direct, llamaBenchBinary, llamaBench, service, defaultRss },
       },
       null,
       2,
