@@ -64,7 +64,7 @@ export const CoreEnvSchema = z.object({
   MCP_FALLBACK_ENDPOINT: envUrl.optional(),
   MCP_TIMEOUT_MS: envInt(1).default(20000),
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(20000),
-  /** `file` (sessions under GAIA_SHARED_DIR, one writer per volume) or a `redis://` / `rediss://` URL shared by replicas. */
+  /** `file` (sessions under GAIA_SHARED_DIR, one writer per volume) or a `redis://` / `rediss://` URL for replicas. */
   GAIA_SESSION_STORE: z
     .string()
     .regex(/^(file|rediss?:\/\/.+)$/, { error: "expected file or a redis:// (rediss://) URL" })

@@ -10,7 +10,7 @@ export const WebEnvSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   CORE_ENDPOINT: envUrl.default("http://127.0.0.1:6415"),
   CORE_FALLBACK_ENDPOINT: envUrl.optional(),
-  /** Core replicas sharing one session store, comma-separated; sessions are hashed over them (overrides CORE_ENDPOINT). */
+  /** Replicas sharing one session store, comma-separated: sessions are hashed over them (overrides CORE_ENDPOINT). */
   CORE_ENDPOINTS: z
     .string()
     .transform((v) =>

@@ -30,7 +30,11 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
       GAIA_EMBED_MODEL_DIR: "none",
       LOG_LEVEL: "warn",
     };
-    cores = await Promise.all([0, 1, 2].map(() => spawnCore({ env })));
+    // three models loading at once on a busy machine: generous, and every started core is kept for afterAll
+    const started = await Promise.allSettled([0, 1, 2].map(() => spawnCore({ env, readyTimeoutMs: 120_000 })));
+    cores = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    const failed = started.find((s) => s.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     gateway = await spawnService({
       entry: "dist/services/web/main.js",
       env: {
@@ -42,7 +46,7 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
       },
     });
     store = new RedisSessionStore({ url: redis.url, prefix });
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await store?.close();
@@ -88,7 +92,7 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
     expect((await store.load(session)).map((t) => t.packetId)).toEqual(["t1", "t2", "t3", "t4", "t5"]);
   });
 
-  it("stores one turn for 50 concurrent re-sends of one packet_id across the replicas, all with that answer", async () => {
+  it("stores one turn for 50 concurrent re-sends of one packet_id across replicas, all with that answer", async () => {
     const packet = turn("resend-storm", "only-once");
     const targets = [...cores.map((c) => c.url), gateway.url];
     const responses = await Promise.all(

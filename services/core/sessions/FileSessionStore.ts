@@ -104,7 +104,7 @@ export class FileSessionStore implements SessionStore {
 
   /**
    * In-process claim: one writing process per sessions directory is assumed, so a claim only has to exclude other
-   * callers in this process. A waiter re-checks the file after the holder releases (stored → answered, else it claims).
+   * callers in this process. A waiter re-checks the file after the holder releases (stored: answered; else it claims).
    */
   async claim(sessionId: string, packetId: string, options: ClaimOptions = {}): Promise<PacketClaim> {
     const key = JSON.stringify([sessionId, packetId]);

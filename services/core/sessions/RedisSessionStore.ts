@@ -77,7 +77,7 @@ export class RedisSessionStore implements SessionStore {
     this.state = { writable: false, reason: `connecting to ${this.description}`, since: new Date().toISOString() };
     this.client = new Redis(options.url, {
       enableOfflineQueue: false,
-      // a command cut off by a lost connection fails at once (the packet gets a 503) rather than waiting for a reconnect
+      // a command cut off by a lost connection fails at once (its packet gets a 503) instead of awaiting a reconnect
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs ?? 2000,
       connectTimeout: options.commandTimeoutMs ?? 2000,

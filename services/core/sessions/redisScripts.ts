@@ -106,7 +106,7 @@ if v and string.sub(v, 1, #ARGV[1] + 1) == ARGV[1] .. ':' then return redis.call
 return 0`,
 );
 
-/** Extend a claim that is still this caller's (the answer takes longer than its expiry). KEYS: claim. ARGV: token, ms. */
+/** Extend a claim that is still this caller's (the answer outlasts its expiry). KEYS: claim. ARGV: token, ms. */
 export const EXTEND = new LuaScript(
   "extend",
   `local v = redis.call('GET', KEYS[1])

@@ -49,7 +49,7 @@ export class AffinityClient implements CoreClient {
     return this.pair(first, second ?? this.options.fallbackUrl ?? null, endpoints).post(path, request);
   }
 
-  /** `/health`: each replica's state as a preferred endpoint (the worst of its pairs), the first two as primary/fallback. */
+  /** `/health`: each replica as a preferred endpoint (the worst of its pairs); the first two as primary/fallback. */
   state(): ClientSnapshot & { replicas: EndpointSnapshot[] } {
     const replicas = this.options.endpoints().map((url) => this.replicaSnapshot(url));
     const idle = (url: string): EndpointSnapshot => ({
