@@ -2,7 +2,9 @@
 // sessions over them. A conversation keeps its history whichever replica answers; a packet re-sent 50 times at once
 // across the replicas is one turn; Redis killed and restarted mid-run gives 503s, not a broken session, and the
 // same core processes serve again without a restart.
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Redis } from "ioredis";
 import { RedisSessionStore } from "../../services/core/sessions/RedisSessionStore.js";
 import { rendezvousOrder } from "../../services/web/affinity/rendezvousOrder.js";
 import { turnFacts, turnPacket } from "../fixtures/turnPackets.js";
@@ -14,11 +16,15 @@ const describeRedis = enabled ? describe : describe.skip;
 
 type Core = Awaited<ReturnType<typeof spawnCore>>;
 
+/** How the Redis store names a session in its keys. */
+const sessionHash = (sessionId: string) => createHash("sha256").update(sessionId, "utf8").digest("hex").slice(0, 32);
+
 describeRedis("three core replicas on one Redis behind the gateway", () => {
   let redis: RedisServer;
   let cores: Core[] = [];
   let gateway: ServiceProcess;
   let store: RedisSessionStore;
+  let raw: Redis;
   const prefix = uniquePrefix("replicas");
 
   beforeAll(async () => {
@@ -46,10 +52,12 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
       },
     });
     store = new RedisSessionStore({ url: redis.url, prefix });
+    raw = new Redis(redis.url);
   }, 300_000);
 
   afterAll(async () => {
     await store?.close();
+    raw?.disconnect();
     await gateway?.kill();
     await Promise.all(cores.map((c) => c.kill()));
     await redis?.stop();
@@ -64,6 +72,16 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
 
   const turn = (sessionId: string, packetId: string, prompt = `say ${packetId}`) =>
     turnPacket({ sessionId, packetId, prompt, temperature: 0, maxTokens: 8 });
+
+  /** Polls `check` until true (or 10 s); the answer says whether it became true. */
+  const until = async (check: () => Promise<boolean>) => {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (await check()) return true;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return false;
+  };
 
   const verbatim = (summary: string) => Number(/turns_verbatim=(\d+)/.exec(summary)?.[1] ?? "-1");
 
@@ -106,6 +124,26 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
     const stored = await store.load("resend-storm");
     expect(stored.map((t) => t.packetId)).toEqual(["only-once"]);
     expect(stored[0]?.assistant.trim()).toBe(bodies[0]?.answer);
+  });
+
+  it("lands two packets of one session sent to two replicas, in order of arrival", async () => {
+    const session = "two-at-once";
+    const [a, b] = cores;
+    const first = post(
+      a?.url as string,
+      turnPacket({ sessionId: session, packetId: "first", prompt: "a longer one", temperature: 0, maxTokens: 8 }),
+    );
+    // the second is sent once the first has claimed its packet_id on its replica (it has arrived)
+    const claimed = await until(
+      async () => (await raw.keys(`${prefix}session:${sessionHash(session)}:claim:*`)).length > 0,
+    );
+    expect(claimed).toBe(true);
+    const second = post(
+      b?.url as string,
+      turnPacket({ sessionId: session, packetId: "second", prompt: "short", temperature: 0, maxTokens: 1 }),
+    );
+    expect([(await first).status, (await second).status]).toEqual([200, 200]);
+    expect((await store.load(session)).map((t) => t.packetId)).toEqual(["first", "second"]);
   });
 
   it("answers 503 while Redis is down, keeps the session intact, and serves again without restarting", async () => {
