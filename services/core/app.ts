@@ -4,15 +4,14 @@ import { problemMiddleware, sendProblem } from "../../shared/http/problemRespons
 import type { Logger } from "../../shared/logging/logger.js";
 import type { CoreState } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
-import { StoreUnavailableProblem } from "./errors/unavailableErrors.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
 import { requestLog } from "./http/requestLog.js";
+import { storeProblem } from "./http/storeProblem.js";
 import type { CoreMetrics } from "./observability/metrics.js";
 import { healthRouter } from "./routes/healthRoutes.js";
 import { processPacketRouter } from "./routes/processPacket.js";
 import { schemaRouter } from "./routes/schemaRoute.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
-import { SessionStoreUnavailableError } from "./sessions/SessionStoreUnavailableError.js";
 
 export interface CoreAppDeps {
   config: CoreConfig;
@@ -47,16 +46,8 @@ export function createApp(deps: CoreAppDeps): Express {
     problemMiddleware({
       service: "gaia-core",
       logger: deps.logger,
-      toProblem: domainProblem(bodyParserProblem(deps.config.bodyLimit)),
+      toProblem: (error) => storeProblem(error) ?? bodyParserProblem(deps.config.bodyLimit)(error),
     }),
   );
   return app;
-}
-
-/** Domain errors the HTTP edge answers as problems (store faults as 503), then the body parser's client mistakes. */
-function domainProblem(clientProblem: (error: unknown) => HttpProblem | null) {
-  return (error: unknown): HttpProblem | null =>
-    error instanceof SessionStoreUnavailableError
-      ? new StoreUnavailableProblem(error.store, error.reason, error.retryAfterSeconds)
-      : clientProblem(error);
 }

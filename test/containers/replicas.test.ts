@@ -78,7 +78,7 @@ describeReplicas("compose: Redis + two replicas per role behind the gateway", ()
       ]);
       expect(JSON.parse(health.stdout)).toMatchObject({
         status: "ready",
-        session_store: { backend: expect.stringMatching(/^redis redis:6379/), writable: true },
+        session_store: { store: expect.stringMatching(/^redis redis:6379/), writable: true },
       });
     }
   });

@@ -283,7 +283,7 @@ describe("Kubernetes probes against the real services", () => {
   }
 
   it.each(coreWorkloads.map((w) => [w.metadata.name, w]))(
-    "%s: probes hit the port the core listens on, and mean loading ≠ dead and degraded ≠ dead",
+    "%s: probes hit the port the core listens on, and mean loading ≠ dead and store down ≠ dead",
     async (_name, workload) => {
       const container = (workload as Workload).spec.template.spec.containers[0] as Container;
       const { startupProbe, readinessProbe, livenessProbe } = container as Required<Container>;
@@ -309,7 +309,7 @@ describe("Kubernetes probes against the real services", () => {
       expect((await get(degraded.core, startupProbe)).status).toBe(200);
       const readiness = await get(degraded.core, readinessProbe);
       expect(readiness.status).toBe(503);
-      expect(readiness.body).toMatchObject({ status: "degraded", session_store: { writable: false } });
+      expect(readiness.body).toMatchObject({ status: "unavailable", session_store: { writable: false } });
       expect((await get(degraded.core, livenessProbe)).status).toBe(200);
 
       // the same manifest with a store that works: ready

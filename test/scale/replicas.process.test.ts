@@ -161,7 +161,7 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
     for (const core of cores) {
       const health = await fetch(`${core.url}/health`);
       expect(health.status).toBe(503);
-      expect(await health.json()).toMatchObject({ status: "degraded", session_store: { writable: false } });
+      expect(await health.json()).toMatchObject({ status: "unavailable", session_store: { writable: false } });
     }
     expect((await post(gateway.url, turn(session, "o3"))).status).toBe(503); // every replica says so: nowhere to go
 

@@ -90,11 +90,13 @@ function checkService(ctx: DoctorContext, service: ServiceEntry): CheckResult {
         `failed: the core could not start its model${health.model?.error !== undefined ? `: ${health.model.error}` : ""} (${timing})`,
         "read the core's log; see the model checks below",
       );
-    case "degraded":
+    case "unavailable":
       return r(
         "fail",
-        `degraded: its session store (${health.session_store?.backend ?? "unknown"}) cannot be used: ${health.session_store?.reason ?? "no reason given"} (${timing})`,
-        "bring the session store back; the core reconnects by itself and needs no restart",
+        `not ready: ${health.reason ?? "session store not writable"} (${timing}); the gateway fails over to the other core`,
+        health.session_store?.store?.startsWith("file store")
+          ? "free space on (or remount read-write, or fix permissions of) the core's shared dir; it is ready again by itself once a test write succeeds"
+          : "make the session store reachable and writable; the core is ready again by itself once a write succeeds",
       );
     case "draining":
       return r(

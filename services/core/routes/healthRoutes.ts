@@ -2,7 +2,6 @@ import fs from "node:fs";
 import express, { type Router } from "express";
 import type { CoreState } from "../CoreState.js";
 import type { CoreConfig } from "../config.js";
-import { describeSessionStore } from "../sessions/createSessionStore.js";
 import type { SessionStore } from "../sessions/SessionStore.js";
 
 export interface HealthDeps {
@@ -14,16 +13,26 @@ export interface HealthDeps {
 }
 
 /**
+ * What /health reports as `status`: the core's lifecycle, except that a ready core whose session store cannot be
+ * written is `unavailable` (not ready: it would fail every new turn).
+ */
+export type HealthStatus = CoreState["status"] | "unavailable";
+
+/**
  * The /health body: readiness, role, model, history mode and why, queue, session store, build. Cheap: answers during
- * generation. A loaded core whose session store cannot be written is `degraded` (503), so the gateway or the
- * orchestrator sends its sessions to another core until the store is back; it is not dead and needs no restart.
+ * generation. An `unavailable` core is not dead and needs no restart: the gateway or the orchestrator sends its
+ * sessions to another core until the store is back.
  */
 export function healthBody({ config, state, store, buildId, version }: HealthDeps) {
   const parts = state.parts;
   const history = parts?.history;
   const storeHealth = store.health();
+  const status: HealthStatus = state.status === "ready" && !storeHealth.writable ? "unavailable" : state.status;
   return {
-    status: state.status === "ready" && !storeHealth.writable ? ("degraded" as const) : state.status,
+    status,
+    ...(status === "unavailable"
+      ? { reason: `session store not writable (${storeHealth.store ?? "session store"}): ${storeHealth.reason}` }
+      : {}),
     service: "gaia-core",
     role: config.role,
     build_id: buildId,
@@ -42,7 +51,7 @@ export function healthBody({ config, state, store, buildId, version }: HealthDep
     queue: parts
       ? (({ active, waiting, capacity }) => ({ active, waiting, capacity }))(parts.engine.load())
       : { active: 0, waiting: 0, capacity: config.queueSize },
-    session_store: { backend: describeSessionStore(store), ...storeHealth },
+    session_store: storeHealth,
     maintenance: fs.existsSync(config.maintenanceFlagPath),
     shared_dir: config.sharedDir,
   };
@@ -56,7 +65,7 @@ export function healthRouter(deps: HealthDeps): Router {
     res.status(body.status === "ready" ? 200 : 503).json(body);
   });
   // For orchestrators, which need three different questions answered (readiness is /health above):
-  // alive = the event loop answers (loading, degraded and draining are alive: restarting them helps nobody);
+  // alive = the event loop answers (loading, unavailable and draining are alive: restarting them helps nobody);
   // started = the model is loaded (a slow load is not a hang; a failed one never starts, so it gets restarted).
   router.get("/health/live", (_req, res) => {
     res.json({ status: "alive", state: deps.state.status });
@@ -93,7 +102,7 @@ export function healthRouter(deps: HealthDeps): Router {
       endpoints: {
         "/": "This endpoint list",
         "/health": "Readiness, role, model, history mode, queue, session store (200 ready, 503 otherwise)",
-        "/health/live": "Liveness: 200 while the process answers (also while loading or degraded)",
+        "/health/live": "Liveness: 200 while the process answers (also while loading or unavailable)",
         "/health/started": "Startup: 200 once the model is loaded, 503 while loading or after a failed load",
         "/status": "Operational status, models, queue depth, session count",
         "/process_packet": "POST a CognitionPacket (application/json); Accept: application/x-ndjson streams tokens",

@@ -93,7 +93,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   health(): SessionStoreHealth {
-    return { ...this.state };
+    return { store: this.description, ...this.state };
   }
 
   async load(sessionId: string): Promise<SessionTurn[]> {

@@ -22,8 +22,3 @@ export function createSessionStore(
   }
   return new FileSessionStore({ dir: path.join(config.sharedDir, "sessions"), logger });
 }
-
-/** How /health and logs name the configured store (never with credentials). */
-export function describeSessionStore(store: SessionStore): string {
-  return store instanceof RedisSessionStore ? store.description : "file";
-}
