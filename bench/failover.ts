@@ -8,6 +8,7 @@ import path from "node:path";
 import { freePort, waitForOk } from "../scripts/lib/localServices.js";
 import { buildUserPacket } from "../services/web/buildPacket.js";
 import { repoRoot } from "../shared/config/repoRoot.js";
+import { maintenanceFlagPath } from "../shared/maintenance/MaintenanceFlag.js";
 
 const root = repoRoot();
 /** The original's gateway defaults and this product's breaker defaults. */
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
     freePort(),
     freePort(),
   ]);
-  const flag = path.join(primaryDir, "ha_maintenance");
+  const flag = maintenanceFlagPath(primaryDir);
   const coreEnv = (role: string, dir: string) => ({ ...CORE_ENV, GAIA_ROLE: role, GAIA_SHARED_DIR: dir });
   let primary = launch("primary", "dist/services/core/main.js", primaryPort, coreEnv("primary", primaryDir));
   const candidate = launch(

@@ -28,7 +28,12 @@ const describeReplicas = redisImagePresent ? describe : describe.skip;
 
 const stack: StackFiles = {
   project: `${PROJECT}rep`,
-  files: ["docker-compose.yml", "docker-compose.replicas.yml", "test/containers/docker-compose.test.yml"],
+  files: [
+    "docker-compose.yml",
+    "docker-compose.replicas.yml",
+    "test/containers/docker-compose.test.yml",
+    "test/containers/docker-compose.replicas.test.yml",
+  ],
   env: { GAIA_REDIS_IMAGE: REDIS_IMAGE, GAIA_REDIS_PREFIX: "ct:" },
 };
 let ports: StackPorts;

@@ -8,7 +8,7 @@ import { fitToBudget } from "../prompt/fitToBudget.js";
 import type { ToolOutcome } from "../prompt/PromptParts.js";
 import { renderPrompt } from "../prompt/renderPrompt.js";
 import type { SessionStore, SessionTurn } from "../sessions/SessionStore.js";
-import { removeHiddenReasoning } from "../text/stripThinkTags.js";
+import { removeHiddenReasoning } from "../text/hiddenReasoning.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 import type { ToolRun, ToolRunner } from "../tools/ToolRunner.js";
 import { ClientClosedError } from "./ClientClosedError.js";

@@ -23,7 +23,7 @@ export type HealthStatus = CoreState["status"] | "unavailable";
  * generation. An `unavailable` core is not dead and needs no restart: the gateway or the orchestrator sends its
  * sessions to another core until the store is back.
  */
-export function healthBody({ config, state, store, buildId, version }: HealthDeps) {
+function healthBody({ config, state, store, buildId, version }: HealthDeps) {
   const parts = state.parts;
   const history = parts?.history;
   const storeHealth = store.health();
