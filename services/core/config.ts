@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { type ApiKeys, apiKeysFromEnv } from "../../shared/auth/ApiKeys.js";
 import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 import { repoRoot } from "../../shared/config/repoRoot.js";
@@ -77,6 +78,14 @@ export const CoreEnvSchema = z.object({
   GAIA_SESSION_TTL_S: envInt(0).default(0),
   /** Redis store: a command without a reply in this time fails the packet with 503 instead of hanging it. */
   GAIA_REDIS_TIMEOUT_MS: envInt(50, 60_000).default(2000),
+  /** API keys (comma list), or a file of them; when set every route but /health needs one. */
+  GAIA_API_KEYS: z.string().optional(),
+  GAIA_API_KEYS_FILE: z.string().optional(),
+  /** Serve /metrics without a key (for a Prometheus that cannot send one). */
+  GAIA_METRICS_PUBLIC: z
+    .enum(["true", "false"], { error: "expected true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
 });
 
 /** Resolved configuration of one core process. */
@@ -99,6 +108,9 @@ export interface CoreConfig {
   mcp: { endpoint: string | null; fallbackEndpoint: string | null; timeoutMs: number };
   shutdownGraceMs: number;
   sessionStore: SessionStoreConfig;
+  /** Keys accepted on every route but /health; null means the service is open. */
+  apiKeys: ApiKeys | null;
+  metricsPublic: boolean;
 }
 
 /** Where sessions live: files on this core's volume (the default) or a Redis shared by replicas. */
@@ -147,5 +159,7 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
             sessionTtlMs: e.GAIA_SESSION_TTL_S * 1000,
             commandTimeoutMs: e.GAIA_REDIS_TIMEOUT_MS,
           },
+    apiKeys: apiKeysFromEnv(env),
+    metricsPublic: e.GAIA_METRICS_PUBLIC,
   };
 }

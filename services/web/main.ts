@@ -7,6 +7,7 @@ import { CoreEndpoints } from "./affinity/CoreEndpoints.js";
 import { createApp } from "./app.js";
 import { loadWebConfig, type WebConfig } from "./config.js";
 import { logResilienceEvent } from "./resilienceLog.js";
+import { withCoreApiKey } from "./withCoreApiKey.js";
 
 let config: WebConfig;
 try {
@@ -45,7 +46,12 @@ const client = replicas
       clientFor: resilientClient,
     })
   : resilientClient(config.coreEndpoint, config.coreFallbackEndpoint);
-const app = createApp({ client, logger, bodyLimit: config.bodyLimit });
+const app = createApp({
+  client: withCoreApiKey(client, config.coreApiKey),
+  logger,
+  bodyLimit: config.bodyLimit,
+  apiKeys: config.apiKeys,
+});
 
 const server = app.listen(config.port, config.host, () => {
   logger.info(
@@ -59,6 +65,8 @@ const server = app.listen(config.port, config.host, () => {
       retry: config.retry,
       core_timeout_ms: config.coreTimeoutMs,
       breaker: config.breaker,
+      api_keys: config.apiKeys ? config.apiKeys.size : "off",
+      core_api_key: config.coreApiKey ? "set" : "unset",
     },
     "gaia-web listening",
   );

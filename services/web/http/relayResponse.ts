@@ -4,8 +4,15 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { Response as ExpressResponse } from "express";
 import type { ServedResponse } from "../../../shared/http/index.js";
 
-/** Upstream headers worth passing on: the body's type, core's identity, and its back-off hint. */
-const RELAYED_HEADERS = ["content-type", "retry-after", "x-gaia-role", "x-gaia-build"];
+/** Upstream headers worth passing on: the body's type and caching (SSE says no-cache), core's identity, its back-off hint. */
+const RELAYED_HEADERS = [
+  "content-type",
+  "cache-control",
+  "retry-after",
+  "www-authenticate",
+  "x-gaia-role",
+  "x-gaia-build",
+];
 
 /**
  * Sends core's answer on unchanged: status, the headers above, and the body piped chunk by chunk (never buffered),
