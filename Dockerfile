@@ -23,7 +23,7 @@ RUN npm prune --omit=dev \
  && rm -rf node_modules/typescript node_modules/@typescript node_modules/.bin/tsc node_modules/.bin/tsserver \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v3/darwin node_modules/onnxruntime-node/bin/napi-v3/win32 \
  && test -d "node_modules/@node-llama-cpp/$keep" \
- && test -s models/bundled/gaia-lite-tiny.gguf
+ && test -s models/bundled/gaia-lite-bigram.gguf
 
 # ---- runtime ----
 FROM node:20-bookworm-slim AS runtime
@@ -41,7 +41,7 @@ ENV HOME=/home/gaia \
     XDG_CACHE_HOME=/home/gaia/.cache \
     NODE_ENV=production \
     GAIA_SHARED_DIR=/shared \
-    GAIA_LITE_MODEL=/app/models/bundled/gaia-lite-tiny.gguf \
+    GAIA_LITE_MODEL=/app/models/bundled/gaia-lite-bigram.gguf \
     GAIA_EMBED_MODEL_DIR=/app/models/bundled/embed-fixture
 WORKDIR /app
 # Code stays root-owned: gaia can read it, not change it.

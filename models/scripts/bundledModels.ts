@@ -4,8 +4,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import {
+  BUNDLED_BIGRAM_MODEL_RELATIVE,
+  BUNDLED_QWEN3_THINK_MODEL_RELATIVE,
+} from "../../shared/config/bundledModels.js";
 import { readGgufHeader } from "../../shared/gguf/ggufHeader.js";
 import { removeStaleTemps, writeDirAtomically, writeFileAtomically } from "./atomicOutput.js";
+import { type BigramModelSummary, type BigramVariant, bigramModelStamp, makeBigramModel } from "./makeBigramModel.js";
 import {
   EMBED_FIXTURE_FILES,
   type EmbedFixtureSummary,
@@ -13,6 +18,12 @@ import {
   makeEmbedFixture,
 } from "./makeEmbedFixture.js";
 import { type LiteModelSummary, liteModelStamp, type MakeLiteModelOptions, makeLiteModel } from "./makeLiteModel.js";
+
+/** Repo-relative path of each bigram variant's bundled file. */
+export const BUNDLED_BIGRAM_VARIANT_RELATIVE: Readonly<Record<BigramVariant, string>> = {
+  bigram: BUNDLED_BIGRAM_MODEL_RELATIVE,
+  "qwen3-think": BUNDLED_QWEN3_THINK_MODEL_RELATIVE,
+};
 
 /**
  * The repository root: the nearest ancestor of `startDir` holding gaia-core's package.json. Works from the sources
@@ -75,6 +86,25 @@ export function ensureLiteModel(
   if (state === "current" && !force) return { path: filePath, status: "present", ms: 0 };
   const started = performance.now();
   const summary = writeFileAtomically(filePath, (temp) => makeLiteModel({ ...options, outPath: temp }));
+  return {
+    path: filePath,
+    status: state === "missing" ? "generated" : "regenerated",
+    ms: performance.now() - started,
+    summary,
+  };
+}
+
+/** Makes sure a bigram-variant GGUF exists at `filePath`; regenerates when forced, missing or stale. */
+export function ensureBigramModel(
+  filePath: string,
+  variant: BigramVariant = "bigram",
+  force = false,
+): EnsureResult<BigramModelSummary> {
+  removeStaleTemps(filePath);
+  const state = ggufHasStamp(filePath, bigramModelStamp(variant));
+  if (state === "current" && !force) return { path: filePath, status: "present", ms: 0 };
+  const started = performance.now();
+  const summary = writeFileAtomically(filePath, (temp) => makeBigramModel({ outPath: temp, variant }));
   return {
     path: filePath,
     status: state === "missing" ? "generated" : "regenerated",

@@ -2,20 +2,31 @@
  * `npm run models`: makes sure the bundled models exist (generating them when missing or stale), or generates one
  * extra GGUF for benchmarks.
  *
- *   node dist/models/scripts/ensureModels.js [--force] [--only lite|embed]
+ *   node dist/models/scripts/ensureModels.js [--force] [--only bigram|qwen3-think|tiny|embed]
  *   node dist/models/scripts/ensureModels.js --preset mid [--out models/bundled/gaia-lite-mid.gguf] [--type Q8_0] [--seed 1234] [--force]
  *
  * Prints one line per model; on failure prints one line on stderr and exits 1 (2 for bad arguments).
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
-import { type EnsureResult, ensureEmbedFixture, ensureLiteModel, findRepoRoot } from "./bundledModels.js";
+import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_TINY_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
+import {
+  BUNDLED_BIGRAM_VARIANT_RELATIVE,
+  type EnsureResult,
+  ensureBigramModel,
+  ensureEmbedFixture,
+  ensureLiteModel,
+  findRepoRoot,
+} from "./bundledModels.js";
 import { GGML_TYPES, type GgmlType } from "./gguf/ggmlTypes.js";
 import { isLlamaPresetName, LLAMA_PRESETS } from "./gguf/llamaPresets.js";
+import { BIGRAM_VARIANTS, type BigramVariant } from "./makeBigramModel.js";
+
+/** What `--only` accepts: one bundled model. */
+const BUNDLED_NAMES = ["bigram", "qwen3-think", "tiny", "embed"] as const;
 
 const USAGE =
-  "usage: ensureModels [--force] [--only lite|embed] | [--preset tiny|small|mid] [--out <file.gguf>] [--type F32|F16|Q8_0|Q4_0] [--seed <n>] [--force]";
+  "usage: ensureModels [--force] [--only bigram|qwen3-think|tiny|embed] | [--preset tiny|small|mid] [--out <file.gguf>] [--type F32|F16|Q8_0|Q4_0] [--seed <n>] [--force]";
 
 /** A bad command line: reported with the usage line and exit code 2. */
 class UsageError extends Error {}
@@ -26,6 +37,10 @@ function describe(label: string, result: EnsureResult<object>, repoRoot: string,
   if (result.status === "present") return `${label}: already present (${shown})`;
   const verb = result.status === "regenerated" ? "regenerated (was missing files or outdated)" : "generated";
   return `${label}: ${verb} in ${Math.round(result.ms)} ms → ${shown} (${details})`;
+}
+
+function bigramLabel(variant: BigramVariant): string {
+  return variant === "bigram" ? "bigram model" : "qwen3-think model";
 }
 
 function megabytes(bytes: number): string {
@@ -90,18 +105,27 @@ function run(argv: string[]): void {
   }
 
   const only = values.only;
-  if (only !== undefined && only !== "lite" && only !== "embed") {
-    throw new UsageError(`--only must be "lite" or "embed", got "${only}"`);
+  if (only !== undefined && !(BUNDLED_NAMES as readonly string[]).includes(only)) {
+    throw new UsageError(`--only must be one of ${BUNDLED_NAMES.join(", ")}, got "${only}"`);
   }
-  if (only !== "embed") {
-    const result = ensureLiteModel(path.join(repoRoot, BUNDLED_LITE_MODEL_RELATIVE), {}, force);
+  for (const variant of BIGRAM_VARIANTS) {
+    if (only !== undefined && only !== variant) continue;
+    const result = ensureBigramModel(path.join(repoRoot, BUNDLED_BIGRAM_VARIANT_RELATIVE[variant]), variant, force);
+    const s = result.summary;
+    const details = s
+      ? `${s.variant}, vocab ${s.vocabSize}, ${s.bigrams} bigrams from ${s.dialogues} dialogues, ${megabytes(s.bytes)}`
+      : "";
+    console.log(describe(bigramLabel(variant), result, repoRoot, details));
+  }
+  if (only === undefined || only === "tiny") {
+    const result = ensureLiteModel(path.join(repoRoot, BUNDLED_TINY_MODEL_RELATIVE), {}, force);
     const s = result.summary;
     const details = s
       ? `${(s.parameters / 1e6).toFixed(2)}M params, ${s.weightType}, vocab ${s.vocabSize}, ${megabytes(s.bytes)}`
       : "";
-    console.log(describe("lite model", result, repoRoot, details));
+    console.log(describe("tiny test model", result, repoRoot, details));
   }
-  if (only !== "lite") {
+  if (only === undefined || only === "embed") {
     const result = ensureEmbedFixture(path.join(repoRoot, BUNDLED_EMBED_DIR_RELATIVE), force);
     const s = result.summary;
     const details = s ? `vocab ${s.vocabSize}, dim ${s.dim}, onnx ${megabytes(s.onnxBytes)}` : "";

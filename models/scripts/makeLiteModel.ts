@@ -17,7 +17,7 @@ const LITE_MODEL_GENERATOR_VERSION = 3;
 const DEFAULT_LITE_MODEL_SEED = 1234;
 
 /** ChatML, the format Qwen models use; node-llama-cpp recognises it and picks its ChatML wrapper. */
-const CHATML_TEMPLATE =
+export const CHATML_TEMPLATE =
   "{% for message in messages %}" +
   "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}" +
   "{% endfor %}" +

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { CognitionPacket } from "../../shared/packet/index.js";
 import { type TurnSpec, turnFacts, turnPacket } from "../fixtures/turnPackets.js";
+import { TINY_TEST_MODEL } from "../support/processes.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
 
 interface Served {
@@ -74,10 +75,10 @@ async function untilFirstToken(res: Response): Promise<ReadableStreamDefaultRead
 }
 
 /**
- * A turn that generates for a long time on the tiny model: greedy decoding (temperature 0) loops on repeated text
- * rather than ending, and the cap allows up to half the 2048-token context.
+ * A turn that generates for a long time on the tiny random-weight model: greedy decoding (temperature 0) loops on
+ * repeated text rather than ending, and the cap allows up to half the 2048-token context.
  */
-const LONG_ENV = { GAIA_MAX_TOKENS_CAP: "1024", GAIA_CONTEXT_SIZE: "2048" };
+const LONG_ENV = { GAIA_LITE_MODEL: TINY_TEST_MODEL, GAIA_MAX_TOKENS_CAP: "1024", GAIA_CONTEXT_SIZE: "2048" };
 const longTurn = (sessionId: string, packetId: string, maxTokens = 1024): TurnSpec => ({
   sessionId,
   packetId,

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { gatewayPacket } from "../fixtures/packets.js";
-import { BUNDLED_LITE_MODEL, REPO_ROOT, spawnCore, tempDir } from "../support/processes.js";
+import { BUNDLED_LITE_MODEL, REPO_ROOT, spawnCore, TINY_TEST_MODEL, tempDir } from "../support/processes.js";
 
 function runCore(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -52,7 +52,10 @@ describe("gaia-core process start-up", () => {
 
 describe("gaia-core SIGTERM", () => {
   it("finishes the packet in flight, refuses new ones, then exits 0", async () => {
-    const core = await spawnCore({ env: { GAIA_MAX_TOKENS_CAP: "2000", GAIA_THREADS: "1", LOG_LEVEL: "info" } });
+    // the random-weight model keeps generating until max_tokens, so the packet is still in flight at SIGTERM
+    const core = await spawnCore({
+      env: { GAIA_LITE_MODEL: TINY_TEST_MODEL, GAIA_MAX_TOKENS_CAP: "2000", GAIA_THREADS: "1", LOG_LEVEL: "info" },
+    });
     const long = gatewayPacket((p) => {
       p.header.packet_id = "in-flight";
       p.header.model.temperature = 0.8;

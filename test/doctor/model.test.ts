@@ -37,7 +37,7 @@ describe("model check", () => {
     const results = await checkModel(await context(["--core-url", down, "--candidate-url", down, "--web-url", down]));
     expect(results[0]).toMatchObject({
       severity: "fail",
-      target: "models/bundled/gaia-lite-tiny.gguf",
+      target: "models/bundled/gaia-lite-bigram.gguf",
       fix: expect.stringContaining("npm run models"),
     });
   });

@@ -7,7 +7,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { findRepoRoot } from "../../models/scripts/bundledModels.js";
-import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
+import {
+  BUNDLED_BIGRAM_MODEL_RELATIVE,
+  BUNDLED_EMBED_DIR_RELATIVE,
+  BUNDLED_QWEN3_THINK_MODEL_RELATIVE,
+  BUNDLED_TINY_MODEL_RELATIVE,
+} from "../../shared/config/bundledModels.js";
 
 const repoRoot = findRepoRoot(import.meta.dirname);
 const cli = path.join(repoRoot, "dist/models/scripts/ensureModels.js");
@@ -82,7 +87,9 @@ describe("ensureModels CLI", () => {
     const again = runCli([]);
     expect(again.code).toBe(0);
     expect(again.stdout.split("\n")).toEqual([
-      `lite model: already present (${BUNDLED_LITE_MODEL_RELATIVE})`,
+      `bigram model: already present (${BUNDLED_BIGRAM_MODEL_RELATIVE})`,
+      `qwen3-think model: already present (${BUNDLED_QWEN3_THINK_MODEL_RELATIVE})`,
+      `tiny test model: already present (${BUNDLED_TINY_MODEL_RELATIVE})`,
       `embedding fixture: already present (${BUNDLED_EMBED_DIR_RELATIVE})`,
     ]);
   });

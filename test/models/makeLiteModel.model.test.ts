@@ -15,9 +15,9 @@ import {
 } from "node-llama-cpp";
 import { ensureLiteModel, findRepoRoot } from "../../models/scripts/bundledModels.js";
 import { liteModelStamp, makeLiteModel } from "../../models/scripts/makeLiteModel.js";
-import { BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
+import { BUNDLED_TINY_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 
-const bundledPath = path.join(findRepoRoot(import.meta.dirname), BUNDLED_LITE_MODEL_RELATIVE);
+const bundledPath = path.join(findRepoRoot(import.meta.dirname), BUNDLED_TINY_MODEL_RELATIVE);
 let tmp: string;
 
 beforeAll(() => {

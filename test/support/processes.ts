@@ -6,13 +6,19 @@ import os from "node:os";
 import path from "node:path";
 
 import { freePort, waitForOk } from "../../scripts/lib/localServices.js";
-import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
+import {
+  BUNDLED_EMBED_DIR_RELATIVE,
+  BUNDLED_LITE_MODEL_RELATIVE,
+  BUNDLED_TINY_MODEL_RELATIVE,
+} from "../../shared/config/bundledModels.js";
 
 export { freePort, waitForOk };
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 export const BUNDLED_LITE_MODEL = path.join(REPO_ROOT, BUNDLED_LITE_MODEL_RELATIVE);
 export const BUNDLED_EMBED_MODEL_DIR = path.join(REPO_ROOT, BUNDLED_EMBED_DIR_RELATIVE);
+/** The random-weight fixture: it practically never ends an answer by itself, for tests that need long generations. */
+export const TINY_TEST_MODEL = path.join(REPO_ROOT, BUNDLED_TINY_MODEL_RELATIVE);
 
 /** A fresh temp dir, removed by the caller (or left for the OS in /tmp). */
 export function tempDir(prefix = "gaia-test-"): string {

@@ -17,7 +17,7 @@ export interface TestCore extends Core {
   config: CoreConfig;
 }
 
-/** Starts a core on the bundled tiny model with its own temp shared dir and waits until it is ready or failed. */
+/** Starts a core on the default bundled model with its own temp shared dir and waits until it is ready or failed. */
 export async function startTestCore(options: TestCoreOptions = {}): Promise<TestCore> {
   const config = loadCoreConfig({
     GAIA_SHARED_DIR: options.sharedDir ?? tempDir("gaia-core-test-"),

@@ -62,8 +62,15 @@ export function preTokenize(text: string): string[] {
   return pieces;
 }
 
-/** Trains up to `maxMerges` merges (stops early when no pair occurs twice). Ties go to the lexically smaller pair. */
-export function trainBpeVocabulary(maxMerges: number, corpus: string = TRAINING_CORPUS): BpeVocabulary {
+/**
+ * Trains up to `maxMerges` merges, stopping early when no pair occurs `minPairCount` times (2 by default; 1 trains to
+ * completion: every pre-tokenized word of the corpus becomes one token). Ties go to the lexically smaller pair.
+ */
+export function trainBpeVocabulary(
+  maxMerges: number,
+  corpus: string = TRAINING_CORPUS,
+  minPairCount = 2,
+): BpeVocabulary {
   const byteChars = byteToUnicodeTable();
   const wordCounts = new Map<string, number>();
   for (const word of preTokenize(corpus)) {
@@ -84,7 +91,7 @@ export function trainBpeVocabulary(maxMerges: number, corpus: string = TRAINING_
       }
     }
     let best: string | undefined;
-    let bestCount = 1;
+    let bestCount = minPairCount - 1;
     for (const [pair, count] of pairCounts) {
       if (count > bestCount || (count === bestCount && best !== undefined && pair < best)) {
         best = pair;
@@ -115,4 +122,41 @@ function applyMerge(symbols: string[], left: string, right: string, merged: stri
     }
   }
   return out;
+}
+
+/**
+ * An encoder for plain text (no special tokens) that works as llama.cpp's gpt2 tokenizer does: pre-tokenize, map
+ * bytes to GPT-2 characters, then repeatedly merge the adjacent pair with the lowest merge rank. Returns token strings.
+ */
+export function bpeEncoder(merges: readonly string[]): (text: string) => string[] {
+  const byteChars = byteToUnicodeTable();
+  const rank = new Map<string, number>();
+  for (const [i, merge] of merges.entries()) if (!rank.has(merge)) rank.set(merge, i);
+  const cache = new Map<string, string[]>();
+  return (text) => {
+    const out: string[] = [];
+    for (const word of preTokenize(text)) {
+      let symbols = cache.get(word);
+      if (!symbols) {
+        symbols = [...Buffer.from(word, "utf8")].map((b) => byteChars[b]!);
+        for (;;) {
+          let bestIndex = -1;
+          let bestRank = Number.POSITIVE_INFINITY;
+          for (let i = 0; i + 1 < symbols.length; i++) {
+            const r = rank.get(`${symbols[i]} ${symbols[i + 1]}`);
+            if (r !== undefined && r < bestRank) {
+              bestRank = r;
+              bestIndex = i;
+            }
+          }
+          if (bestIndex < 0) break;
+          const [left, right] = merges[bestRank]!.split(" ") as [string, string];
+          symbols = applyMerge(symbols, left, right, left + right);
+        }
+        cache.set(word, symbols);
+      }
+      out.push(...symbols);
+    }
+    return out;
+  };
 }

@@ -21,6 +21,7 @@ import type {
   StopReason,
 } from "./InferenceEngine.js";
 import { SlotPool } from "./SlotPool.js";
+import { StopSequenceFilter } from "./StopSequenceFilter.js";
 import { UnsupportedJsonSchemaError } from "./UnsupportedJsonSchemaError.js";
 
 export interface LiteModelOptions {
@@ -153,6 +154,11 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     return this.context.contextSize;
   }
 
+  /** Name of the chat wrapper node-llama-cpp resolved from the GGUF's template ("ChatML", "Qwen", …). */
+  get chatWrapperName(): string {
+    return this.chatWrapper.wrapperName;
+  }
+
   get modelName(): string | null {
     return this.model.fileInfo.metadata.general?.name ?? null;
   }
@@ -188,13 +194,22 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     const timer = request.timeBudgetMs
       ? setTimeout(() => budget.abort(new Error("time budget")), request.timeBudgetMs)
       : undefined;
-    const signal = request.signal ? AbortSignal.any([request.signal, budget.signal]) : budget.signal;
+    // With a thought-parsing wrapper the client's stop strings are matched against the answer only (see
+    // StopSequenceFilter); otherwise node-llama-cpp's own stop triggers do it, token-aware.
+    const answerStops =
+      request.stop?.length && this.chatWrapper.settings.segments?.thought ? new StopSequenceFilter(request.stop) : null;
+    const stopped = new AbortController();
+    const signal = AbortSignal.any([budget.signal, stopped.signal, ...(request.signal ? [request.signal] : [])]);
     try {
       const reusedPromptTokens = chat.sequence.compareContextTokens(promptTokens).firstDifferentIndex;
       const meterBefore = chat.sequence.tokenMeter.getState();
       const started = performance.now();
       let firstTokenAt: number | null = null;
-      const response = await chat.generateResponse(history, {
+      const onText = (text: string) => {
+        firstTokenAt ??= performance.now();
+        request.onTextChunk?.(text);
+      };
+      const generation = chat.generateResponse(history, {
         maxTokens: request.maxTokens,
         temperature: request.temperature,
         // llama.cpp's defaults, which the original's lite model ran with
@@ -209,21 +224,33 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         ...(grammar ? { grammar } : {}),
         ...(request.topP !== undefined ? { topP: request.topP } : {}),
         ...(request.seed !== undefined ? { seed: request.seed } : {}),
-        ...(request.stop?.length ? { customStopTriggers: [...request.stop] } : {}),
+        ...(request.stop?.length && !answerStops ? { customStopTriggers: [...request.stop] } : {}),
         signal,
         stopOnAbortSignal: true,
         onTextChunk: (text) => {
-          firstTokenAt ??= performance.now();
-          request.onTextChunk?.(text);
+          if (!answerStops) return onText(text);
+          const visible = answerStops.push(text);
+          if (visible) onText(visible);
+          if (answerStops.stopped) stopped.abort(new Error("stop sequence"));
         },
       });
+      // node-llama-cpp throws the abort reason instead of returning when nothing was generated yet
+      const response = await generation.catch((error: unknown) => {
+        if (stopped.signal.aborted && error === stopped.signal.reason) return null;
+        throw error;
+      });
+      const tail = answerStops && !answerStops.stopped ? answerStops.end() : "";
+      if (tail) onText(tail);
       const finished = performance.now();
       const meterAfter = chat.sequence.tokenMeter.getState();
-      let stopReason = STOP_REASONS[response.metadata.stopReason] ?? "eos";
-      if (stopReason === "cancelled" && budget.signal.aborted && !request.signal?.aborted) stopReason = "time_budget";
+      let stopReason = response ? (STOP_REASONS[response.metadata.stopReason] ?? "eos") : "stop_sequence";
+      if (stopReason === "cancelled" && stopped.signal.aborted && !request.signal?.aborted)
+        stopReason = "stop_sequence";
+      else if (stopReason === "cancelled" && budget.signal.aborted && !request.signal?.aborted)
+        stopReason = "time_budget";
       this.generationMsAverage = 0.8 * this.generationMsAverage + 0.2 * (finished - started);
       return {
-        text: response.response,
+        text: answerStops?.stopped || !response ? (answerStops?.text ?? "") : response.response,
         stopReason,
         promptTokens: promptTokens.length,
         reusedPromptTokens,

@@ -1,5 +1,6 @@
-// Hidden reasoning on /v1/chat/completions, with a stub engine that writes a Qwen3-style think block (the bundled model
-// writes no tags; this is the route's own text handling, checked through the official SDK over real HTTP).
+// Hidden reasoning on /v1/chat/completions with a stub engine that splits "<think>" tags across chunks at awkward
+// places (the route's own text handling, through the official SDK over real HTTP); the real-engine case with the
+// scripted Qwen3-style GGUF is in test/core/qwen3Thoughts.model.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import express from "express";
 import OpenAI from "openai";
