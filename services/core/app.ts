@@ -6,16 +6,20 @@ import type { CoreState } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
 import { requestLog } from "./http/requestLog.js";
+import { storeProblem } from "./http/storeProblem.js";
 import type { CoreMetrics } from "./observability/metrics.js";
 import { healthRouter } from "./routes/healthRoutes.js";
 import { processPacketRouter } from "./routes/processPacket.js";
 import { schemaRouter } from "./routes/schemaRoute.js";
+import type { PeerSessionReader } from "./sessions/PeerSessionReader.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
 
 export interface CoreAppDeps {
   config: CoreConfig;
   state: CoreState;
   store: SessionStore;
+  /** The peer's read-only sessions (shown by /health), when configured. */
+  peer?: PeerSessionReader | null;
   logger: Logger;
   buildId: string;
   version: string;
@@ -45,7 +49,7 @@ export function createApp(deps: CoreAppDeps): Express {
     problemMiddleware({
       service: "gaia-core",
       logger: deps.logger,
-      toProblem: bodyParserProblem(deps.config.bodyLimit),
+      toProblem: (error) => storeProblem(error) ?? bodyParserProblem(deps.config.bodyLimit)(error),
     }),
   );
   return app;

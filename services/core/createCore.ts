@@ -9,13 +9,18 @@ import { CoreState } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
 import { createMetrics } from "./observability/metrics.js";
 import { FileSessionStore } from "./sessions/FileSessionStore.js";
+import { PairSessionStore } from "./sessions/PairSessionStore.js";
+import { PeerSessionReader } from "./sessions/PeerSessionReader.js";
+import type { SessionStore } from "./sessions/SessionStore.js";
 import { type StartEngineOptions, startEngine } from "./startEngine.js";
 
 /** A core: its HTTP app (not listening), its state, and the model loading in the background. */
 export interface Core {
   app: Express;
   state: CoreState;
-  store: FileSessionStore;
+  store: SessionStore;
+  /** The peer's sessions, read-only (GAIA_PEER_SHARED_DIR), or null. */
+  peer: PeerSessionReader | null;
   buildId: string;
   /** Settles when the model is loaded (ready) or failed to load (state says which); never rejects. */
   started: Promise<void>;
@@ -36,9 +41,17 @@ export function createCore(
   const version = packageVersion();
   const buildId = computeBuildId(config.buildId, version);
   const state = new CoreState();
-  const store = new FileSessionStore({ dir: path.join(config.sharedDir, "sessions"), logger });
+  const own = new FileSessionStore({
+    dir: path.join(config.sharedDir, "sessions"),
+    logger,
+    probeIntervalMs: config.storeProbeMs,
+  });
+  const peer = config.peerSharedDir
+    ? new PeerSessionReader({ dir: path.join(config.peerSharedDir, "sessions"), logger })
+    : null;
+  const store: SessionStore = peer ? new PairSessionStore(own, peer) : own;
   const metrics = createMetrics(state);
-  const app = createApp({ config, state, store, logger, buildId, version, metrics });
+  const app = createApp({ config, state, store, peer, logger, buildId, version, metrics });
   const started = startEngine({ config, store, logger, metrics: metrics.observer, ...options })
     .then((parts) => {
       if (state.status === "draining") return parts.engine.dispose();
@@ -60,9 +73,11 @@ export function createCore(
     app,
     state,
     store,
+    peer,
     buildId,
     started,
     async dispose() {
+      own.close();
       state.markDraining();
       await started;
       await state.parts?.engine.dispose();

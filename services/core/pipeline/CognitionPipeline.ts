@@ -8,6 +8,7 @@ import { fitToBudget } from "../prompt/fitToBudget.js";
 import type { ToolOutcome } from "../prompt/PromptParts.js";
 import { renderPrompt } from "../prompt/renderPrompt.js";
 import type { SessionStore, SessionTurn } from "../sessions/SessionStore.js";
+import { SessionStoreUnavailableError } from "../sessions/SessionStoreUnavailableError.js";
 import { removeHiddenReasoning } from "../text/stripThinkTags.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 import type { ToolRun, ToolRunner } from "../tools/ToolRunner.js";
@@ -80,6 +81,15 @@ export class CognitionPipeline {
     if (previous) {
       turn.onToken?.(previous.assistant.trim());
       return replayOf(previous);
+    }
+
+    // a store that cannot take the turn now would waste the generation: say so before running the model
+    const storeHealth = store.health();
+    if (!storeHealth.writable) {
+      throw new SessionStoreUnavailableError(
+        storeHealth.store ?? "session store",
+        storeHealth.reason ?? "not writable",
+      );
     }
 
     // assemble

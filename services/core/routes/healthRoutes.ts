@@ -2,22 +2,35 @@ import fs from "node:fs";
 import express, { type Router } from "express";
 import type { CoreState } from "../CoreState.js";
 import type { CoreConfig } from "../config.js";
+import type { PeerSessionReader } from "../sessions/PeerSessionReader.js";
 import type { SessionStore } from "../sessions/SessionStore.js";
 
 export interface HealthDeps {
   config: CoreConfig;
   state: CoreState;
   store: SessionStore;
+  peer?: PeerSessionReader | null;
   buildId: string;
   version: string;
 }
 
+/**
+ * What /health reports as `status`: the core's lifecycle, except that a ready core whose session store cannot be
+ * written is `unavailable` (not ready: it would fail every new turn).
+ */
+export type HealthStatus = CoreState["status"] | "unavailable";
+
 /** The /health body: readiness, role, model, history mode and why, queue, build. Cheap: answers during generation. */
-export function healthBody({ config, state, buildId, version }: HealthDeps) {
+export function healthBody({ config, state, store, peer, buildId, version }: HealthDeps) {
   const parts = state.parts;
   const history = parts?.history;
+  const storeHealth = store.health();
+  const status: HealthStatus = state.status === "ready" && !storeHealth.writable ? "unavailable" : state.status;
   return {
-    status: state.status,
+    status,
+    ...(status === "unavailable"
+      ? { reason: `session store not writable (${storeHealth.store ?? "session store"}): ${storeHealth.reason}` }
+      : {}),
     service: "gaia-core",
     role: config.role,
     build_id: buildId,
@@ -38,6 +51,9 @@ export function healthBody({ config, state, buildId, version }: HealthDeps) {
       : { active: 0, waiting: 0, capacity: config.queueSize },
     maintenance: fs.existsSync(config.maintenanceFlagPath),
     shared_dir: config.sharedDir,
+    session_store: storeHealth,
+    // the peer core's sessions, read-only: missing or unreadable means this core answers from its own history only
+    peer_sessions: peer ? peer.status() : null,
   };
 }
 
@@ -75,7 +91,7 @@ export function healthRouter(deps: HealthDeps): Router {
       role: deps.config.role,
       endpoints: {
         "/": "This endpoint list",
-        "/health": "Readiness, role, model, history mode, queue (200 ready, 503 loading)",
+        "/health": "Readiness, role, model, history mode, queue, session store (200 ready, 503 otherwise)",
         "/status": "Operational status, models, queue depth, session count",
         "/process_packet": "POST a CognitionPacket (application/json); Accept: application/x-ndjson streams tokens",
         "/schema": "JSON Schema of the CognitionPacket",

@@ -18,6 +18,8 @@ export interface SessionTurn {
 /** Whether a store can serve writes now; /health is not ready while `writable` is false. */
 export interface SessionStoreHealth {
   writable: boolean;
+  /** Which store, as an operator names it ("file store /shared/sessions"). */
+  store?: string;
   /** Why not, while not writable (the cause of the last failed write or connection). */
   reason?: string;
   /** ISO time the store became unwritable. */
