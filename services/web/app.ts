@@ -5,6 +5,7 @@ import type { Logger } from "../../shared/logging/logger.js";
 import type { CoreClient } from "./CoreClient.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
 import { requestLog } from "./http/requestLog.js";
+import { metricsRouter } from "./observability/metrics.js";
 import { infoRouter } from "./routes/infoRoutes.js";
 import { processPacketRouter } from "./routes/processPacket.js";
 import { processUserInputRouter } from "./routes/processUserInput.js";
@@ -25,6 +26,7 @@ export function createApp(deps: WebAppDeps): Express {
   app.set("etag", false);
   app.use(requestLog(deps.logger));
   app.use(infoRouter(deps.client));
+  app.use(metricsRouter(deps.client));
   app.use(processUserInputRouter(deps.client, bodyLimit));
   app.use(processPacketRouter(deps.client, bodyLimit));
   app.use((req, res) =>

@@ -4,7 +4,8 @@ import { ResilientClient } from "../../shared/http/index.js";
 import { createLogger } from "../../shared/logging/logger.js";
 import { createApp } from "./app.js";
 import { loadWebConfig, type WebConfig } from "./config.js";
-import { logResilienceEvent } from "./resilienceLog.js";
+import { HealthMonitor } from "./health/HealthMonitor.js";
+import { logHealthChange, logResilienceEvent } from "./resilienceLog.js";
 
 let config: WebConfig;
 try {
@@ -18,6 +19,13 @@ try {
 }
 
 const logger = createLogger({ service: "gaia-web", level: config.logLevel });
+const monitor = config.healthCheck
+  ? new HealthMonitor({
+      endpoints: { primary: config.coreEndpoint, fallback: config.coreFallbackEndpoint ?? undefined },
+      ...config.healthCheck,
+      onChange: (change) => logHealthChange(logger, change),
+    })
+  : null;
 const client = new ResilientClient({
   primaryUrl: config.coreEndpoint,
   fallbackUrl: config.coreFallbackEndpoint,
@@ -30,7 +38,9 @@ const client = new ResilientClient({
   breakerThreshold: config.breaker.threshold,
   halfOpenAfterMs: config.breaker.halfOpenAfterMs,
   onEvent: (event) => logResilienceEvent(logger, event),
+  health: monitor,
 });
+monitor?.start();
 const app = createApp({ client, logger, bodyLimit: config.bodyLimit });
 
 const server = app.listen(config.port, config.host, () => {
@@ -44,6 +54,7 @@ const server = app.listen(config.port, config.host, () => {
       retry: config.retry,
       core_timeout_ms: config.coreTimeoutMs,
       breaker: config.breaker,
+      health_check: config.healthCheck,
     },
     "gaia-web listening",
   );
@@ -59,6 +70,7 @@ let stopping = false;
 function shutdown(signal: NodeJS.Signals): void {
   if (stopping) return;
   stopping = true;
+  monitor?.stop();
   logger.info({ signal }, "gaia-web stopping: draining in-flight requests");
   server.close(() => {
     logger.info("gaia-web stopped");
