@@ -1,4 +1,4 @@
-/** jest 30 + @swc/jest on native ESM; run through `npm test` (it sets --experimental-vm-modules). */
+/** jest 30 + @swc/jest on native ESM; run through the npm scripts (they set --experimental-vm-modules). */
 const swc = [
   "@swc/jest",
   {
@@ -8,15 +8,32 @@ const swc = [
   },
 ];
 
-/** @type {import('jest').Config} */
-export default {
+/** What every project (and the container config) shares: ESM TypeScript through swc, the host typed-array realm. */
+export const baseProject = {
+  rootDir: import.meta.dirname,
   testEnvironment: "<rootDir>/jest.environment.js",
   roots: ["<rootDir>/test"],
-  testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/containers/"],
   extensionsToTreatAsEsm: [".ts"],
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   transform: { "^.+\\.ts$": swc },
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/containers/"],
+};
+
+/**
+ * Test tiers, chosen by file suffix so a file's name says what it needs:
+ * - unit `*.test.ts`: no build, no model file, no spawned process (`npm run test:unit`, seconds);
+ * - model `*.model.test.ts`: the real bundled GGUF or embedding fixture (`npm run models` first);
+ * - process `*.process.test.ts`: compiled services from dist/, signals, external servers (`npm run build` first).
+ */
+const tiers = {
+  unit: ["**/*.test.ts", "!**/*.model.test.ts", "!**/*.process.test.ts"],
+  model: ["**/*.model.test.ts"],
+  process: ["**/*.process.test.ts"],
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: Object.entries(tiers).map(([displayName, testMatch]) => ({ ...baseProject, displayName, testMatch })),
   testTimeout: 60000,
   // spawned processes and a loaded model per file: two workers fit a 2-core machine
   maxWorkers: 2,

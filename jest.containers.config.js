@@ -1,8 +1,8 @@
-import base from "./jest.config.js";
+import { baseProject } from "./jest.config.js";
 
 /** Container tests: a real Docker engine, built image and compose stack (`npm run test:containers`). */
 export default {
-  ...base,
+  ...baseProject,
   testMatch: ["<rootDir>/test/containers/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/"],
   testTimeout: 900000,

@@ -10,7 +10,7 @@ import { buildUserPacket } from "../services/web/buildPacket.js";
 import { repoRoot } from "../shared/config/repoRoot.js";
 
 const root = repoRoot();
-/** The original's gateway defaults (digest §5.1) and this product's breaker defaults. */
+/** The original's gateway defaults and this product's breaker defaults. */
 const GATEWAY_DEFAULTS = {
   GAIA_RETRY_ATTEMPTS: "3",
   GAIA_RETRY_BASE_DELAY_MS: "2000",

@@ -1,5 +1,5 @@
 // `npm run bench`: inference performance of gaia-core measured in ONE run against node-llama-cpp called directly and
-// llama.cpp's own llama-bench on the same GGUF and threads (SPEC §9). Prints a table (figure, target, ratio, PASS/MISS)
+// llama.cpp's own llama-bench on the same GGUF and threads. Prints a table (figure, target, ratio, PASS/MISS)
 // and writes bench/results/bench.json. Never fails on a missed target: it reports (exit 0); exit 2 only for bad flags.
 //
 //   node dist/bench/main.js [--model <gguf>] [--threads <n> (default: the service default, defaultThreads())] [--quick] [--no-build-llama-bench] [--out <json>]

@@ -55,7 +55,7 @@ const specs: ChildSpec[] = [
     env: {
       CORE_ENDPOINT: localUrl(ports.primary),
       CORE_FALLBACK_ENDPOINT: localUrl(ports.candidate),
-      // the primary's volume holds the flag, as in the original (digest §6.2); the gateway must see it
+      // the primary's volume holds the flag, as in the original; the gateway must see it
       GAIA_MAINTENANCE_FLAG: maintenanceFlagPath(primaryDir),
     },
   },

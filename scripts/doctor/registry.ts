@@ -21,7 +21,8 @@ export interface ServiceEntry {
 }
 
 /**
- * The deployment's services, from the same settings the services use (digest §6.1's registry, cut to what this repo runs):
+ * The deployment's services, from the same settings the services use (the original doctor's registry, cut to what
+ * this repo runs):
  * both cores and the gateway always; MCP primary/fallback only when `MCP_ENDPOINT` / `MCP_FALLBACK_ENDPOINT` are set.
  * The candidate is required: a standby that is down is the failure HA exists to prevent.
  */

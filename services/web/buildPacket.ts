@@ -6,7 +6,7 @@ import {
   withHashes,
 } from "../../shared/packet/index.js";
 
-/** The session every web user shares in the original gateway (digest §1.7a). */
+/** The session every web user shares in the original gateway. */
 export const WEB_SESSION_ID = "web_ui_session";
 
 /** Inputs to {@link buildUserPacket}; the clock and id source are injectable for tests. */
@@ -44,7 +44,7 @@ export function pythonLocalIsoformat(time: PreciseTime): string {
 }
 
 /**
- * The packet GAIA's web gateway builds for `POST /process_user_input` (digest §1.7a, gaia-web main.py L265-328).
+ * The packet GAIA's web gateway builds for `POST /process_user_input`.
  * Only what the gateway sets is written here; the schema fills every other field with the original's default, so the
  * result has every key `to_dict()` emits, in its order. Hashes are computed as `compute_hashes` does.
  */

@@ -4,7 +4,7 @@ import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 import { MAINTENANCE_FLAG_NAME } from "../../shared/config/sharedDirs.js";
 import type { JitterMode } from "../../shared/http/index.js";
 
-/** The gateway's environment; defaults are the original's (digest §5.1) and the contract's ports. */
+/** The gateway's environment; defaults are the original's and the contract's ports. */
 export const WebEnvSchema = z.object({
   PORT: envInt(1, 65535).default(6414),
   HOST: z.string().default("0.0.0.0"),

@@ -2,7 +2,7 @@ import { HttpProblem } from "../../shared/http/HttpProblem.js";
 import { describeFailure, UpstreamTimeoutError, UpstreamUnavailableError } from "../../shared/http/index.js";
 
 /**
- * How a failed call to core reaches the gateway's client (digest §5.1, with "all cores down" as 503, not 500):
+ * How a failed call to core reaches the gateway's client (as the original did, but "all cores down" is 503, not 500):
  * a timeout is 504 "GAIA Core did not respond in time."; no core reachable is 503; anything else is 502.
  */
 export function problemForCoreFailure(error: unknown): HttpProblem {

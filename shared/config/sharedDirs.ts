@@ -2,7 +2,7 @@ import path from "node:path";
 
 /**
  * Subdirectories of the shared data dir (`GAIA_SHARED_DIR`, `/shared` in the image) that a core owns.
- * The original's candidate volume lacked the first four and failed with "permission denied" (digest §9.3).
+ * The original's candidate volume lacked the first four and failed with "permission denied" (docs/original-gaia.md).
  */
 export const SHARED_SUBDIRS = ["sessions", "council", "lite_journal", "temporal_states", "timeline"] as const;
 

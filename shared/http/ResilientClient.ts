@@ -54,7 +54,7 @@ export interface ServedResponse {
 }
 
 /**
- * POST with the original gateway's semantics (digest §5.1) plus a circuit breaker per endpoint, composed from cockatiel
+ * POST with the original gateway's semantics plus a circuit breaker per endpoint, composed from cockatiel
  * policies: retry(primary breaker(attempt)) on the primary, then one breaker-guarded try on the fallback.
  *
  * - Connection errors and 502/503/504 are retried with exponential backoff, then fail over (unless maintenance).

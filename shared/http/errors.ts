@@ -37,7 +37,7 @@ export class UpstreamTimeoutError extends Error {
 
 /**
  * Neither the primary (after its retries, or skipped by its open breaker) nor the fallback could serve.
- * The message names the PRIMARY and its failure, as the original re-raised the primary's exception (digest §5.1);
+ * The message names the PRIMARY and its failure, as the original re-raised the primary's exception;
  * the fallback's failure is kept alongside for logs.
  */
 export class UpstreamUnavailableError extends Error {

@@ -3,7 +3,7 @@
  * (return to the caller) versus "the endpoint is slow" (surface as a timeout, never fail over: slow is not down).
  */
 
-/** Statuses that mean "this instance cannot serve right now": retried, then failed over (digest §5.1, with the 5xx bug fixed). */
+/** Statuses that mean "this instance cannot serve right now": retried, then failed over (the original's 5xx bug fixed). */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
 /**

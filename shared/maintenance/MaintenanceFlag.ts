@@ -3,7 +3,7 @@ import path from "node:path";
 import { MAINTENANCE_FLAG_NAME } from "../config/sharedDirs.js";
 
 /**
- * Maintenance mode is "the flag file exists" (one source of truth every service can see, digest §9.5).
+ * Maintenance mode is "the flag file exists" (one source of truth every service can see; docs/original-gaia.md).
  * Read fresh on every call: a `stat` is cheap next to an HTTP round trip, and an operator's `touch`/`rm`
  * must take effect on the very next request without a restart.
  */

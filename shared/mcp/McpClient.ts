@@ -30,7 +30,7 @@ export interface McpClientOptions {
   onEvent?: (event: McpEvent) => void;
 }
 
-/** Paths gaia-mcp serves directly; anything else gets `/jsonrpc` appended (digest §5.4). */
+/** Paths gaia-mcp serves directly; anything else gets `/jsonrpc` appended. */
 const DIRECT_PATHS = ["/jsonrpc", "/approve_action", "/request_approval", "/pending_approvals"];
 
 /** `http://mcp:8765` → `http://mcp:8765/jsonrpc`; URLs already ending in a known path are kept. */
@@ -48,7 +48,7 @@ interface JsonRpcErrorBody {
 }
 
 /**
- * JSON-RPC 2.0 over HTTP POST to GAIA's MCP server, with the original's failover (digest §5.4): no retry on the
+ * JSON-RPC 2.0 over HTTP POST to GAIA's MCP server, with the original's failover: no retry on the
  * primary; one try on the fallback after a connection error OR a timeout (unlike web→core); never after an answer,
  * whether a JSON-RPC error or an HTTP 4xx/5xx; never in maintenance mode. When both fail, the primary's error is reported.
  */

@@ -1,6 +1,6 @@
 /**
- * CognitionPacket enums: the JSON value strings of the original's Enum classes (digest §1.1), case-sensitive,
- * widened with the values later GAIA versions send (SPEC §2: PersonaRole "assistant", TargetEngine "Core").
+ * CognitionPacket enums: the JSON value strings of the original's Enum classes, case-sensitive,
+ * widened with the values later GAIA versions send (PersonaRole "assistant", TargetEngine "Core").
  */
 import { z } from "zod";
 
@@ -11,7 +11,7 @@ function wireEnum<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: (issue) => (issue.input === undefined ? undefined : message) });
 }
 
-/** PersonaRole (digest §1.1) plus "assistant" (v0.5). */
+/** PersonaRole plus "assistant" (v0.5). */
 export const PERSONA_ROLE_VALUES = [
   "Default",
   "CodeMind",
@@ -29,7 +29,7 @@ export const ORIGIN_VALUES = ["user", "system", "agent", "sidecar"] as const;
 export const OriginSchema = wireEnum(ORIGIN_VALUES);
 export type Origin = z.infer<typeof OriginSchema>;
 
-/** TargetEngine (digest §1.1) plus "Core" (v0.5). */
+/** TargetEngine plus "Core" (v0.5). */
 export const TARGET_ENGINE_VALUES = ["Prime", "Lite", "CodeMind", "Council", "Core"] as const;
 export const TargetEngineSchema = wireEnum(TARGET_ENGINE_VALUES);
 export type TargetEngine = z.infer<typeof TargetEngineSchema>;

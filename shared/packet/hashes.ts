@@ -1,10 +1,10 @@
 /**
- * The original's `compute_hashes` (digest §1.5), byte for byte:
+ * The original's `compute_hashes`, byte for byte:
  *   sha256(json.dumps(header.to_dict(), sort_keys=True)) and the same for content.
  * Python's `to_dict()` emits exactly the dataclass fields (unknown keys were dropped on decode), defaults expanded, and
  * float-typed fields hold Python floats (dataclasses-json turns an int 1 into 1.0). The zod schema knows which fields
  * those are, so the canonical value is projected by walking the schema alongside the packet.
- * No one verifies these hashes (digest §1.5); they matter for parity with what GAIA computes.
+ * No one verifies these hashes; they matter for parity with what GAIA computes.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";

@@ -1,4 +1,4 @@
-/** The CognitionPacket wire contract: schema, validation, hashes and JSON Schema (SPEC §2, digest §1). */
+/** The CognitionPacket wire contract: schema, validation, hashes and JSON Schema. */
 export * from "./enums.js";
 export {
   computeHashes,

@@ -1,5 +1,5 @@
 /**
- * The packet's JSON Schema, generated from the zod source (SPEC §2 "Published schema"), so clients can validate a packet
+ * The packet's JSON Schema, generated from the zod source, so clients can validate a packet
  * before sending it. Input side: fields with defaults are optional, as they are on the wire.
  */
 import { z } from "zod";

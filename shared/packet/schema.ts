@@ -1,14 +1,14 @@
 /**
  * The CognitionPacket wire schema: one zod schema per dataclass of the original
- * `gaia_common/protocols/cognition_packet.py` (digest §1.2), in declaration order, so a parsed packet has its keys in
+ * `gaia_common/protocols/cognition_packet.py`, in declaration order, so a parsed packet has its keys in
  * the order the original's `to_dict()` emits them.
  *
- * Conventions, matching dataclasses-json at 9f07904 (digest §1.4) except where SPEC §2 asks for more:
+ * Conventions, matching dataclasses-json at 9f07904 except where this product asks for more:
  * - a field with no default is required: a missing key is an issue at its path (the original raised KeyError → HTTP 500);
- * - a field with a default gets that default when absent, so a parsed packet is fully expanded (digest §1.7a);
+ * - a field with a default gets that default when absent, so a parsed packet is fully expanded;
  * - `Optional[X]` accepts null; `Any` accepts any JSON value (null included) but the key must be present if required;
  * - int fields take integers only, float fields any finite number; no coercion ("false" is not a bool);
- * - unknown keys are kept at every level (`z.looseObject`), for packets from newer GAIA versions (SPEC §2).
+ * - unknown keys are kept at every level (`z.looseObject`), for packets from newer GAIA versions.
  */
 import { z } from "zod";
 import {
@@ -29,7 +29,7 @@ import {
 export const packetSections = z.registry<{ id: string }>();
 
 /**
- * Fields that GAIA added after the 9f07904 dataclasses (v0.5, SPEC §2). They are accepted and kept, but the original
+ * Fields that GAIA added after the 9f07904 dataclasses (v0.5). They are accepted and kept, but the original
  * dataclass drops them, so `compute_hashes` never sees them (see hashes.ts).
  */
 export const laterAdditions = z.registry<{ since: string }>();
@@ -71,7 +71,7 @@ function list<T extends z.ZodType>(item: T) {
 const dictDefault = () => dict().default(() => ({}));
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Header and its parts (digest §1.2 "Header" … "OperationalStatus"). */
+/** Header and its parts. */
 
 export const PersonaSchema = section(
   "Persona",
@@ -168,7 +168,7 @@ export const HeaderSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Intent (digest §1.2 "Intent"). */
+/** Intent. */
 
 export const IntentSchema = section(
   "Intent",
@@ -181,7 +181,7 @@ export const IntentSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Context and its parts (digest §1.2 "Context"). */
+/** Context and its parts. */
 
 export const SessionHistoryRefSchema = section(
   "SessionHistoryRef",
@@ -233,7 +233,7 @@ export const ContextSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Content and its parts (digest §1.2 "Content"), plus the v0.5 sections SPEC §2 names (shapes not pinned down). */
+/** Content and its parts, plus the sections v0.5 added (shapes not pinned down). */
 
 export const DataFieldSchema = section(
   "DataField",
@@ -269,7 +269,7 @@ export const ContentSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Reasoning and its parts (digest §1.2 "Reasoning"). ResponseFragment is unreferenced in the original, so absent. */
+/** Reasoning and its parts. ResponseFragment is unreferenced in the original, so absent. */
 
 export const ReflectionLogSchema = section(
   "ReflectionLog",
@@ -310,7 +310,7 @@ export const ReasoningSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Tool routing state (digest §1.2 "ToolRoutingState"): every field has a default. */
+/** Tool routing state: every field has a default. */
 
 export const SelectedToolSchema = section(
   "SelectedTool",
@@ -349,7 +349,7 @@ export const ToolRoutingStateSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Response and its parts (digest §1.2 "Response"): what core fills in. */
+/** Response and its parts: what core fills in. */
 
 export const ToolCallSchema = section(
   "ToolCall",
@@ -380,7 +380,7 @@ export const ResponseSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Governance and its parts (digest §1.2 "Governance"), plus the v0.5 `security_scan` (shape not pinned down). */
+/** Governance and its parts, plus the v0.5 `security_scan` (shape not pinned down). */
 
 export const SafetySchema = section(
   "Safety",
@@ -433,7 +433,7 @@ export const GovernanceSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Metrics and its parts (digest §1.2 "Metrics"). */
+/** Metrics and its parts. */
 
 export const TokenUsageSchema = section(
   "TokenUsage",
@@ -469,7 +469,7 @@ export const MetricsSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Status (digest §1.2 "Status"). */
+/** Status. */
 
 export const StatusSchema = section(
   "Status",
@@ -482,7 +482,7 @@ export const StatusSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Council (digest §1.2 "Council", "Vote"). */
+/** Council. */
 
 export const VoteSchema = section(
   "Vote",
@@ -503,7 +503,7 @@ export const CouncilSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Loop detection state (digest §1.2 "LoopState", "LoopAttempt"): every LoopState field has a default. */
+/** Loop detection state: every LoopState field has a default. */
 
 export const LoopAttemptSchema = section(
   "LoopAttempt",
@@ -532,7 +532,7 @@ export const LoopStateSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** Goal state (digest §1.2 "GoalState", "DetectedGoal"). */
+/** Goal state. */
 
 export const DetectedGoalSchema = section(
   "DetectedGoal",
@@ -557,7 +557,7 @@ export const GoalStateSchema = section(
 );
 
 // ---------------------------------------------------------------------------------------------------------------------
-/** The packet (digest §1.2 "CognitionPacket"). `version` is free text ("0.2", "0.3", "v0.3", "v0.5"…, digest §1.3). */
+/** The packet. `version` is free text ("0.2", "0.3", "v0.3", "v0.5"…). */
 
 export const CognitionPacketSchema = z.looseObject({
   version: str().min(1, "must be a non-empty string"),
@@ -579,28 +579,30 @@ export const CognitionPacketSchema = z.looseObject({
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Types. Output types are what a parsed packet looks like (defaults expanded); the input type is what may be sent.
+// Sections named with a common word (Header, Model, Context, Content, Response, Metrics, Status) get a `Packet` prefix,
+// so importing one never shadows a global such as fetch's `Response` or another library's `Model`/`Context`.
 
 /** A parsed, fully expanded packet. */
 export type CognitionPacket = z.infer<typeof CognitionPacketSchema>;
 /** What a client may send: defaulted fields may be absent. */
 export type CognitionPacketInput = z.input<typeof CognitionPacketSchema>;
 
-export type Header = z.infer<typeof HeaderSchema>;
+export type PacketHeader = z.infer<typeof HeaderSchema>;
 export type Persona = z.infer<typeof PersonaSchema>;
 export type Routing = z.infer<typeof RoutingSchema>;
 export type DestinationTarget = z.infer<typeof DestinationTargetSchema>;
 export type OutputRouting = z.infer<typeof OutputRoutingSchema>;
-export type Model = z.infer<typeof ModelSchema>;
+export type PacketModel = z.infer<typeof ModelSchema>;
 export type Intent = z.infer<typeof IntentSchema>;
-export type Context = z.infer<typeof ContextSchema>;
+export type PacketContext = z.infer<typeof ContextSchema>;
 export type RelevantHistorySnippet = z.infer<typeof RelevantHistorySnippetSchema>;
-export type Content = z.infer<typeof ContentSchema>;
+export type PacketContent = z.infer<typeof ContentSchema>;
 export type DataField = z.infer<typeof DataFieldSchema>;
 export type Reasoning = z.infer<typeof ReasoningSchema>;
 export type ReflectionLog = z.infer<typeof ReflectionLogSchema>;
-export type Response = z.infer<typeof ResponseSchema>;
+export type PacketResponse = z.infer<typeof ResponseSchema>;
 export type Governance = z.infer<typeof GovernanceSchema>;
 export type Signatures = z.infer<typeof SignaturesSchema>;
-export type Metrics = z.infer<typeof MetricsSchema>;
+export type PacketMetrics = z.infer<typeof MetricsSchema>;
 export type TokenUsage = z.infer<typeof TokenUsageSchema>;
-export type Status = z.infer<typeof StatusSchema>;
+export type PacketStatus = z.infer<typeof StatusSchema>;

@@ -1,5 +1,5 @@
 /**
- * Validating a request body as a CognitionPacket, with every problem listed by its JSON path (SPEC §2: a body that is
+ * Validating a request body as a CognitionPacket, with every problem listed by its JSON path (a body that is
  * not a packet is a 422 naming each problem, e.g. "version: required"), instead of the original's KeyError → HTTP 500.
  */
 import { z } from "zod";

@@ -1,6 +1,6 @@
 // Container mode against a real Docker engine and docker-compose: a compose project whose gaia-core and
 // gaia-core-candidate are stand-in cores (node serving the /health contract, /shared on fresh named volumes).
-// Runs when an engine answers (DOCKER_HOST, e.g. from ../shared/tools/docker-sandbox.sh) and the
+// Runs when an engine answers (DOCKER_HOST, e.g. the private engine scripts/test-containers.sh starts) and the
 // node:20-bookworm-slim image is present; otherwise its tests are skipped and say why.
 
 import { execFileSync } from "node:child_process";
@@ -108,7 +108,7 @@ maybe("doctor in container mode (docker-compose)", () => {
       /shared dirs: primary \/\S+ \[volume gaiadoctor\d+_gaia-shared\] · candidate \/\S+ \[volume gaiadoctor\d+_gaia-candidate-shared\]/,
     );
     expect(run.stdout).toMatch(/reachability\s+candidate\s+health\s+✗ fail/);
-    // a fresh named volume is root-owned and empty: the original candidate's "permission denied" (digest §9.3)
+    // a fresh named volume is root-owned and empty: the original candidate's "permission denied"
     expect(run.stdout).toMatch(/shared-dirs\s+candidate:\S+\s+subdirs\s+✗ fail\s+missing sessions, council/);
     expect(run.stdout).toMatch(/shared-dirs\s+candidate:\S+\s+owner\s+✗ fail\s+owned by uid 0, not 1000/);
     expect(run.code).toBe(2);

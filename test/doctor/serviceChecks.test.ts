@@ -1,5 +1,5 @@
 // Service checks against real HTTP stand-ins that answer /health per the contract (the real core and gateway are used
-// in pair.test.ts; these cover states that are hard to produce on demand: loading, failed, swapped roles, open breakers).
+// in pair.process.test.ts; these cover states that are hard to produce on demand: loading, failed, swapped roles, open breakers).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";

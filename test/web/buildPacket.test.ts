@@ -3,7 +3,7 @@ import { buildUserPacket, pythonLocalIsoformat, WEB_SESSION_ID } from "../../ser
 import { computeHashes, parsePacket } from "../../shared/packet/index.js";
 
 describe("buildUserPacket", () => {
-  it("builds the packet GAIA's gateway builds (digest §1.7a)", () => {
+  it("builds the packet GAIA's gateway builds", () => {
     const packet = buildUserPacket("Hello GAIA");
     expect(packet.version).toBe("0.3");
     expect(packet.header).toMatchObject({

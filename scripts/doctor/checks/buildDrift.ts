@@ -2,8 +2,8 @@ import { coreHealth, type DoctorContext } from "../context.js";
 import { type CheckResult, result } from "../result.js";
 
 /**
- * Do primary and candidate run the same build? The original compared files by hand (digest §6.1 check 7, its one
- * warning in SPEC §10) and its worst outage was a stale candidate image (SPEC §10); here each core reports build_id.
+ * Do primary and candidate run the same build? The original compared files by hand and its worst outage was a stale
+ * candidate image (docs/original-gaia.md); here each core reports build_id.
  */
 export function checkBuildDrift(ctx: DoctorContext): CheckResult[] {
   const primary = coreHealth(ctx, "primary");

@@ -2,8 +2,9 @@ import { type DoctorContext, forEachCoreHealth } from "../context.js";
 import type { CheckResult } from "../result.js";
 
 /**
- * Which history mode each core runs in. Full-history mode still answers (embedding is optional, SPEC §4) but is what the
- * original's candidate silently fell into when its embedding model failed to load (SPEC §10), so it is worth a warning.
+ * Which history mode each core runs in. Full-history mode still answers (embedding is optional) but is what the
+ * original's candidate silently fell into when its embedding model failed to load (docs/original-gaia.md), so it is
+ * worth a warning.
  */
 export function checkEmbedding(ctx: DoctorContext): CheckResult[] {
   const out: CheckResult[] = [];

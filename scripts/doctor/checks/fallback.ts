@@ -3,7 +3,7 @@ import { type BreakerState, type GatewayEndpoint, parseGatewayEndpoints } from "
 import { type CheckResult, result } from "../result.js";
 
 /**
- * Are the fallback endpoints configured (SPEC §10: the gateway's CORE_FALLBACK_ENDPOINT, the core's
+ * Are the fallback endpoints configured (the gateway's CORE_FALLBACK_ENDPOINT, the core's
  * MCP_FALLBACK_ENDPOINT), and what do the gateway's breakers say about each core endpoint right now?
  */
 export function checkFallback(ctx: DoctorContext): CheckResult[] {

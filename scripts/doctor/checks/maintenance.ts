@@ -5,7 +5,7 @@ import { shellPath } from "../shellPath.js";
 
 /**
  * Is maintenance mode (failover OFF) on? Read from the flag files the doctor can see and from what each service
- * reports; services that disagree read different flag files, the original's invisible-flag bug (digest §9.5).
+ * reports; services that disagree read different flag files, the original's invisible-flag bug (docs/original-gaia.md).
  */
 export function checkMaintenance(ctx: DoctorContext): CheckResult[] {
   const files = presentMaintenanceFlags(ctx);

@@ -7,7 +7,7 @@ import { shellPath } from "../shellPath.js";
 
 /**
  * Each core's shared dir (its own volume): exists, writable, has every subdir the core writes, owned by the image's
- * user. The original's candidate volume failed on exactly this (digest §9.3).
+ * user. The original's candidate volume failed on exactly this (docs/original-gaia.md).
  */
 export function checkSharedDirs(ctx: DoctorContext): CheckResult[] {
   return ctx.sharedDirs.flatMap((location) => checkOne(ctx, location));

@@ -8,7 +8,7 @@ import { chownTree } from "./fixOwnership.js";
 /**
  * `mkdir -p` each missing shared dir and subdir. Safe: it only adds empty directories. When the doctor runs as root
  * and the owner is checked strictly (container mode or --expect-uid), what it created is handed to that uid at once,
- * so a fresh volume does not come out root-owned (the original's "permission denied", digest §9.3).
+ * so a fresh volume does not come out root-owned (the original's "permission denied", docs/original-gaia.md).
  */
 export function createSharedDirs(ctx: DoctorContext): FixRecord[] {
   const records: FixRecord[] = [];

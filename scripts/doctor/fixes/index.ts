@@ -17,7 +17,7 @@ export interface RepairOutcome {
 /**
  * The safe repairs, in dependency order: dirs first (a candidate needs its volume), then their owner, then the
  * maintenance flag (only when asked), then the candidate. A core is never restarted: a busy core may be mid-turn
- * (the original's --fix restarted it, digest §9.12).
+ * (the original's --fix restarted it).
  */
 export async function repair(
   ctx: DoctorContext,

@@ -1,6 +1,6 @@
 import type { Response } from "express";
 
-/** One line of the NDJSON answer (digest §2.7, GAIA's later core). */
+/** One line of the NDJSON answer (as GAIA's later core streams it). */
 export type NdjsonEvent =
   | { type: "token"; value: string }
   | { type: "flush" }

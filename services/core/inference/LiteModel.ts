@@ -183,7 +183,7 @@ export class LiteModel implements InferenceEngine {
       const response = await chat.generateResponse(history, {
         maxTokens: request.maxTokens,
         temperature: request.temperature,
-        // llama.cpp's defaults, which the original's lite model ran with (digest §3.4)
+        // llama.cpp's defaults, which the original's lite model ran with
         topK: 40,
         minP: 0.05,
         repeatPenalty: { penalty: 1.1, lastTokens: 64 },

@@ -34,7 +34,7 @@ export interface TurnOptions {
   onToken?: (text: string) => void;
 }
 
-/** Defaults for generation settings a packet leaves null: the original's effective final-answer values (digest §4.3). */
+/** Defaults for generation settings a packet leaves null: the original's effective final-answer values. */
 const DEFAULT_TEMPERATURE = 0.2;
 const DEFAULT_TOP_P = 0.95;
 
@@ -185,7 +185,7 @@ export class CognitionPipeline {
     return Math.max(1, limit);
   }
 
-  /** Lists MCP tools, and runs the selected tool when the packet allows execution (SPEC §3). */
+  /** Lists MCP tools, and runs the selected tool when the packet allows execution. */
   private async runTools(packet: CognitionPacket): Promise<Pick<TurnOutcome, "availableTools" | "tool">> {
     const runner = this.options.tools;
     if (!runner) return { availableTools: null, tool: null };

@@ -28,7 +28,7 @@ export function describeTurn(outcome: TurnOutcome, version: string): string {
 }
 
 /**
- * Writes the turn into the packet as the original's /process_packet did (digest §1.6: candidate, confidence 0.9,
+ * Writes the turn into the packet as the original's /process_packet did (candidate, confidence 0.9,
  * finalized, completed, hashes) plus what the original left out: real token counts, latency, the reflection_log entry,
  * recalled turns in relevant_history_snippet, MCP tools and the tool result.
  */

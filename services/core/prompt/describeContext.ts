@@ -11,7 +11,7 @@ function asText(value: unknown): string {
 /**
  * Client-sent context as marked text blocks: `context.relevant_history_snippet`, `content.data_fields` (except the
  * gateway's copy of the user's own message) and a tool result. The original buried tool results in data fields and the
- * lite model ignored them (digest §9.8), so the tool result comes first and says what it is.
+ * lite model ignored them, so the tool result comes first and says what it is.
  */
 export function describeContext(packet: CognitionPacket, tool: ToolOutcome | null): string[] {
   const blocks: string[] = [];

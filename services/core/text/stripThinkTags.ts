@@ -1,5 +1,5 @@
 /**
- * Removes hidden-reasoning blocks from model output, as the original's `_strip_think_tags_robust` (digest §2.5):
+ * Removes hidden-reasoning blocks from model output, as the original's `_strip_think_tags_robust`:
  * closed `<think>…</think>` / `<thinking>…</thinking>` blocks, an unclosed block through the end, stray or
  * truncated tags, and the same for reflection|reasoning|internal|scratchpad|planning|analysis (case-insensitive).
  * Returns "" when everything was hidden.

@@ -6,7 +6,7 @@ export interface ToolRun {
   executionMs: number;
 }
 
-/** The MCP tools core can see and run (SPEC §3); absent when MCP_ENDPOINT is not set. */
+/** The MCP tools core can see and run; absent when MCP_ENDPOINT is not set. */
 export interface ToolRunner {
   /** Tool names, or null when no tool server answered. */
   listTools(): Promise<string[] | null>;

@@ -1,49 +1,10 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { runSelfCheck, type SelfCheckInput } from "../../../services/core/startup/selfCheck.js";
+import { runSelfCheck } from "../../../services/core/startup/selfCheck.js";
 import { SHARED_SUBDIRS } from "../../../shared/config/sharedDirs.js";
-import { REPO_ROOT, tempDir } from "../../support/processes.js";
-
-// Root ignores file permissions, so "not writable" cases run either in-process (a path under a regular FILE fails for
-// everyone) or, when root, in a child process switched to another uid, where the kernel enforces them for real.
-const isRoot = process.getuid?.() === 0;
-const COMPILED = path.join(REPO_ROOT, "dist/services/core/startup/selfCheck.js");
-
-function fakeGguf(dir: string, name = "model.gguf", head = "GGUF", padding = 28): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, Buffer.concat([Buffer.from(head, "latin1"), Buffer.alloc(padding)]));
-  return file;
-}
-
-function expectOneLineProblem(result: ReturnType<typeof runSelfCheck>): string {
-  expect(result.ok).toBe(false);
-  const problem = result.ok ? "" : result.problem;
-  expect(problem).not.toMatch(/[\r\n]/);
-  expect(problem).toMatch(/: /); // "<what>: <how to fix>"
-  return problem;
-}
-
-/** Runs the compiled self-check in a child process as another uid (root only) and returns its result. */
-function runAsUid(
-  uid: number,
-  input: SelfCheckInput,
-  env: Record<string, string> = {},
-): ReturnType<typeof runSelfCheck> {
-  if (!fs.existsSync(COMPILED)) throw new Error(`${COMPILED} is missing: run \`npx tsc -p tsconfig.build.json\` first`);
-  const script = `import { runSelfCheck } from ${JSON.stringify(COMPILED)};
-    process.stdout.write(JSON.stringify(runSelfCheck(JSON.parse(process.argv[1]))));`;
-  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script, JSON.stringify(input)], {
-    uid,
-    gid: uid,
-    cwd: "/",
-    env: { PATH: process.env.PATH ?? "", ...env },
-    encoding: "utf8",
-  });
-  if (child.status !== 0) throw new Error(`child failed (${child.status}): ${child.stderr}`);
-  return JSON.parse(child.stdout) as ReturnType<typeof runSelfCheck>;
-}
+import { tempDir } from "../../support/processes.js";
+import { expectOneLineProblem, fakeGguf, isRoot } from "./selfCheckSupport.js";
 
 describe("runSelfCheck", () => {
   const savedHome = process.env.HOME;
@@ -122,57 +83,5 @@ describe("runSelfCheck", () => {
     expect(expectOneLineProblem(runSelfCheck(input))).toMatch(/^HOME .*no-home does not exist/);
     process.env.HOME = input.modelPath;
     expect(expectOneLineProblem(runSelfCheck(input))).toMatch(/^HOME .* is not a directory/);
-  });
-
-  it("reports a shared dir the user cannot write, with the chown / down -v fix", () => {
-    const root = tempDir("gaia-selfcheck-");
-    const sharedDir = path.join(root, "shared");
-    fs.mkdirSync(sharedDir);
-    const input = { sharedDir, subdirs: SHARED_SUBDIRS, modelPath: fakeGguf(root) };
-    let result: ReturnType<typeof runSelfCheck>;
-    if (isRoot) {
-      // uid 65534 (nobody) with a writable HOME, against a root-owned 0755 shared dir
-      const home = path.join(root, "home");
-      fs.mkdirSync(home);
-      fs.chmodSync(home, 0o777);
-      fs.chmodSync(root, 0o755);
-      fs.chmodSync(input.modelPath, 0o644);
-      result = runAsUid(65534, input, { HOME: home });
-    } else {
-      fs.chmodSync(sharedDir, 0o500);
-      result = runSelfCheck(input);
-    }
-    const problem = expectOneLineProblem(result);
-    expect(problem).toMatch(/^shared dir \/\S+\/shared is not writable by uid \d+ \(\w+\) \(EACCES\)/);
-    expect(problem).toContain("chown -R");
-    expect(problem).toContain("docker-compose down -v");
-  });
-
-  (isRoot ? it : it.skip)("reports a uid without a passwd entry (the HA report's root cause) [root only]", () => {
-    const root = tempDir("gaia-selfcheck-");
-    const result = runAsUid(
-      1234,
-      { sharedDir: path.join(root, "shared"), subdirs: SHARED_SUBDIRS, modelPath: fakeGguf(root) },
-      {
-        HOME: "/",
-      },
-    );
-    const problem = expectOneLineProblem(result);
-    expect(problem).toMatch(/^uid 1234 has no passwd entry \(os\.userInfo: uv_os_get_passwd returned ENOENT/);
-    expect(problem).toContain("gaia (uid 1000)");
-  });
-
-  (isRoot ? it : it.skip)("reports a model the user cannot read [root only]", () => {
-    const root = tempDir("gaia-selfcheck-");
-    fs.chmodSync(root, 0o777);
-    const modelPath = fakeGguf(root);
-    fs.chmodSync(modelPath, 0o600);
-    const result = runAsUid(
-      65534,
-      { sharedDir: path.join(root, "shared"), subdirs: SHARED_SUBDIRS, modelPath },
-      { HOME: root },
-    );
-    const problem = expectOneLineProblem(result);
-    expect(problem).toMatch(/^model file .* is not readable by uid 65534 \(nobody\) \(EACCES\): chmod a\+r/);
   });
 });

@@ -5,7 +5,7 @@ import { McpClient, type McpEvent, normalizeMcpEndpoint } from "../../../shared/
 import { freePort, tempDir } from "../../support/processes.js";
 import { type StubHandler, type StubServer, startStub } from "../../support/stubServer.js";
 
-/** A small JSON-RPC 2.0 server in gaia-mcp's manner: error codes ride on HTTP 4xx/5xx (digest §5.4). */
+/** A small JSON-RPC 2.0 server in gaia-mcp's manner: error codes ride on HTTP 4xx/5xx. */
 function jsonRpcServer(name: string, tools: unknown = ["web_search", "read_file"]): StubHandler {
   return (_req, res, body) => {
     const send = (status: number, value: unknown) => {

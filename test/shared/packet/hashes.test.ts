@@ -21,7 +21,7 @@ import {
 } from "../../fixtures/packets.js";
 
 // Expected strings and hashes below were produced by CPython 3.11's json.dumps(obj, sort_keys=True) on the dict the
-// original's dataclass to_dict() gives (digest §1.5), then checked by reasoning about json's encoder.
+// original's dataclass to_dict() gives, then checked by reasoning about json's encoder.
 
 function parsed(body: unknown): CognitionPacket {
   const result = parsePacket(body);
@@ -109,7 +109,7 @@ describe("pythonFloatRepr", () => {
 });
 
 describe("computeHashes", () => {
-  it("matches the content vector of digest §1.5", () => {
+  it("matches the original's content hash of the minimal packet", () => {
     const packet = parsed(minimalPacket());
     expect(pythonJsonDumps(toDataclassValue(ContentSchema, packet.content))).toBe(
       '{"attachments": [], "data_fields": [], "original_prompt": "Hello"}',
@@ -118,7 +118,7 @@ describe("computeHashes", () => {
     expect(hashes.content_hash).toBe("86328434eed16709b85319c47fc7d5caf8ebea63ca46c8bf866e0a0e1735df26");
   });
 
-  it("matches the header and content vectors of the gateway packet (digest §1.5, §1.7a)", () => {
+  it("matches the header and content vectors of the gateway packet", () => {
     expect(computeHashes(parsed(gatewayPacket()))).toEqual({
       header_hash: "bbeff85e5ef3f151645c99986baece9682c1fe9c845eb0cc16af5445f6d3329d",
       content_hash: "d61423ce802d26910b9fd2ce88970a07c0a7a6b032bb84929cda624b447f2b63",

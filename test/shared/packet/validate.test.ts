@@ -47,7 +47,7 @@ function valueAt(value: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value);
 }
 
-/** digest §1.7b expanded with the original's defaults, in declaration order. */
+/** The minimal packet expanded with the original's defaults, in declaration order. */
 const MINIMAL_EXPANDED = {
   version: "0.3",
   header: {
@@ -116,14 +116,14 @@ const MINIMAL_EXPANDED = {
   goal_state: null,
 };
 
-describe("parsePacket: the digest's example packets", () => {
-  it("accepts the gateway packet (§1.7a) unchanged, keys in declaration order", () => {
+describe("parsePacket: the original's example packets", () => {
+  it("accepts the gateway packet unchanged, keys in declaration order", () => {
     const packet = expectOk(parsePacket(gatewayPacket()));
     expect(packet).toEqual(gatewayPacket());
     expect(JSON.stringify(packet)).toBe(JSON.stringify(gatewayPacket()));
   });
 
-  it("expands the minimal packet (§1.7b) with every declared key, nulls and empty lists included", () => {
+  it("expands the minimal packet with every declared key, nulls and empty lists included", () => {
     const packet = expectOk(parsePacket(minimalPacket()));
     expect(packet).toEqual(MINIMAL_EXPANDED);
     expect(JSON.stringify(packet)).toBe(JSON.stringify(MINIMAL_EXPANDED));
@@ -164,7 +164,7 @@ describe("parsePacket: required fields", () => {
     expect(problems).toEqual([{ path: "header.persona", message: "required" }]);
   });
 
-  // Every key of the minimal packet is required by the original (digest §1.7b), so each deletion is one problem.
+  // Every key of the minimal packet is required by the original, so each deletion is one problem.
   it.each(keyPaths(minimalPacket()))("reports the missing key %s by its path", (path) => {
     const problems = expectProblems(parsePacket(withoutPath(minimalPacket(), path)));
     expect(problems).toEqual([{ path, message: "required" }]);
@@ -252,7 +252,7 @@ describe("parsePacket: required fields", () => {
 });
 
 describe("parsePacket: enums", () => {
-  it("uses the exact value strings of the original (digest §1.1) widened for v0.5", () => {
+  it("uses the exact value strings of the original widened for v0.5", () => {
     expect(PERSONA_ROLE_VALUES).toEqual(["Default", "CodeMind", "Analyst", "GISEA", "Narrator", "Other", "assistant"]);
     expect(ORIGIN_VALUES).toEqual(["user", "system", "agent", "sidecar"]);
     expect(TARGET_ENGINE_VALUES).toEqual(["Prime", "Lite", "CodeMind", "Council", "Core"]);
@@ -329,7 +329,7 @@ describe("parsePacket: enums", () => {
 });
 
 describe("parsePacket: versions", () => {
-  // digest §1.3, plus the later "v0.5"
+  // the original's version strings, plus the later "v0.5"
   it.each(["0.2", "0.3", "v0.3", "0.3.0-smoke", "v0.5"])("accepts version %j", (version) => {
     expect(parsePacket(minimalPacket({ version }))).toMatchObject({ ok: true, version });
   });

@@ -10,7 +10,7 @@ import {
 } from "../fixtures/packets.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
 
-/** The original gateway's packet (digest §1.7a) for a given session, packet id and user text. */
+/** The original gateway's packet for a given session, packet id and user text. */
 const gatewayPacket = (o: { sessionId?: string; packetId?: string; prompt?: string } = {}) =>
   fixturePacket((p) => {
     if (o.sessionId) p.header.session_id = o.sessionId;

@@ -1,4 +1,4 @@
-// Core's use of MCP (SPEC §3): tool list into the packet, a selected tool runs only when execution is allowed, results
+// Core's use of MCP: tool list into the packet, a selected tool runs only when execution is allowed, results
 // reach the prompt, and calls fail over to MCP_FALLBACK_ENDPOINT. Real JSON-RPC servers on 127.0.0.1, no mocks.
 import { afterEach, describe, expect, it } from "@jest/globals";
 import request from "supertest";

@@ -5,8 +5,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { CognitionPacket } from "../../shared/packet/index.js";
+import { type TurnSpec, turnFacts, turnPacket } from "../fixtures/turnPackets.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
-import { type TurnSpec, turnFacts, turnPacket } from "./inference/turnPackets.js";
 
 interface Served {
   core: TestCore;

@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import request from "supertest";
 import { sessionFileName } from "../../services/core/sessions/sessionFileName.js";
 import type { CognitionPacket } from "../../shared/packet/index.js";
-import { startTestCore, type TestCore } from "../support/testCore.js";
 import {
   sharedDirWithSessionPrefix,
   type TurnFacts,
   type TurnSpec,
   turnFacts,
   turnPacket,
-} from "./inference/turnPackets.js";
+} from "../fixtures/turnPackets.js";
+import { startTestCore, type TestCore } from "../support/testCore.js";
 
 const ENV = { GAIA_MAX_TOKENS_CAP: "32" };
 
