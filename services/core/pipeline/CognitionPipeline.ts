@@ -154,6 +154,9 @@ export class CognitionPipeline {
       tool,
     };
     const vector = await history.vectorFor({ user: userText, assistant: answer });
+    // a client that left (a gateway that gave up on a frozen core and re-sent the packet to its peer) gets nothing
+    // stored: the peer's answer is the one that counts
+    if (turn.signal?.aborted) throw new ClientClosedError();
     const { duplicate, stored } = await store.appendTurn({
       packetId: packet.header.packet_id,
       sessionId,
