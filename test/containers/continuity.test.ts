@@ -16,6 +16,7 @@ import {
   serviceId,
   sleep,
   waitHealthy,
+  waitHttpOk,
 } from "./docker.js";
 
 let ports: StackPorts;
@@ -96,7 +97,8 @@ describe("one conversation across the compose pair", () => {
     expect(third).toMatchObject({ status: 200, servedBy: "candidate", turnsVerbatim: 2 });
 
     await mustDocker(["start", primaryId]);
-    await waitHealthy(primaryId);
+    // the core's own /health, not Docker's healthcheck: on a loaded host `node -e fetch…` can itself time out
+    await waitHttpOk(`http://127.0.0.1:${ports.core}/health`, 240_000);
     const healthyAt = Date.now();
     for (let i = 0; i < 120 && !(await primaryUpAtGateway()); i++) await sleep(250);
     await trafficBackOnPrimary();
