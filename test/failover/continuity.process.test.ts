@@ -28,7 +28,7 @@ beforeAll(async () => {
     startPairedCore("candidate", candidateDir, primaryDir),
   ]);
   gateway = await startGateway(primary.url, candidate.url);
-}, 60_000);
+}, 320_000);
 
 afterAll(async () => {
   if (process.env.GAIA_DEBUG_LOGS && gateway)
@@ -61,7 +61,7 @@ describe("session continuity across the pair", () => {
     // a retry of turn 3 (same packet_id) is answered once: replayed, not a new turn
     const retry = await sendTurn(gateway.url, SESSION, "Where do I live?", third.packetId);
     expect(retry).toMatchObject({ status: 200, replayed: true });
-  });
+  }, 240_000);
 
   it("after the primary restarts it knows the candidate's turn, and no packet_id is stored twice", async () => {
     primary = await startPairedCore("primary", primaryDir, candidateDir, primary.port);
@@ -83,5 +83,5 @@ describe("session continuity across the pair", () => {
     const counts = pairTurnCounts(primaryDir, candidateDir);
     for (const [packetId, count] of counts) expect({ packetId, count }).toEqual({ packetId, count: 1 });
     for (const a of [...answers, turn4]) expect(counts.get(a.packetId)).toBe(1);
-  });
+  }, 240_000);
 });

@@ -37,7 +37,7 @@ beforeAll(async () => {
     startPairedCore("candidate", candidateDir, primaryDir),
   ]);
   gateway = await startGateway(primary.url, candidate.url);
-}, 60_000);
+}, 320_000);
 
 afterAll(async () => {
   if (primary?.child.exitCode === null) primary.child.kill("SIGCONT");
@@ -94,5 +94,5 @@ describe("frozen primary (SIGSTOP)", () => {
     const counts = pairTurnCounts(primaryDir, candidateDir);
     for (const [packetId, count] of counts) expect({ packetId, count }).toEqual({ packetId, count: 1 });
     for (const a of answers) expect(counts.get(a.packetId)).toBe(1);
-  });
+  }, 240_000);
 });

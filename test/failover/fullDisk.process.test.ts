@@ -79,7 +79,7 @@ maybe("primary's shared dir full (ENOSPC on a real tmpfs)", () => {
       startPairedCore("candidate", candidateDir, primaryDir),
     ]);
     gateway = await startGateway(primary.url, candidate.url);
-  }, 60_000);
+  }, 320_000);
 
   afterAll(async () => {
     if (process.env.GAIA_DEBUG_LOGS && gateway)
@@ -146,5 +146,5 @@ maybe("primary's shared dir full (ENOSPC on a real tmpfs)", () => {
     }, 20_000);
     expect(back).toMatchObject({ status: 200 });
     expect(assertFilesParse(primaryDir)).toBeGreaterThanOrEqual(2);
-  });
+  }, 240_000);
 });

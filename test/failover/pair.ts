@@ -15,7 +15,8 @@ export async function startCore(
   port?: number,
   env: Record<string, string> = {},
 ): Promise<Core> {
-  return spawnCore({ role, sharedDir, port, env: { ...CORE_ENV, ...env } });
+  // generous: two cores load at once, next to other test files loading models on a 2-core host
+  return spawnCore({ role, sharedDir, port, env: { ...CORE_ENV, ...env }, readyTimeoutMs: 150_000 });
 }
 
 /** A core that also reads its peer's sessions read-only: one conversation across the pair. */
