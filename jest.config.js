@@ -31,9 +31,17 @@ const tiers = {
   process: ["**/*.process.test.ts"],
 };
 
+// GAIA_TEST_TIER (set by npm run test:unit / test:model / test:process) keeps one tier; unset runs all three.
+// An env variable rather than --selectProjects, which would swallow a test path given after it.
+const only = process.env.GAIA_TEST_TIER;
+if (only && !(only in tiers))
+  throw new Error(`GAIA_TEST_TIER=${only}: expected one of ${Object.keys(tiers).join(", ")}`);
+
 /** @type {import('jest').Config} */
 export default {
-  projects: Object.entries(tiers).map(([displayName, testMatch]) => ({ ...baseProject, displayName, testMatch })),
+  projects: Object.entries(tiers)
+    .filter(([displayName]) => !only || displayName === only)
+    .map(([displayName, testMatch]) => ({ ...baseProject, displayName, testMatch })),
   testTimeout: 60000,
   // spawned processes and a loaded model per file: two workers fit a 2-core machine
   maxWorkers: 2,

@@ -7,7 +7,7 @@ import type {
 } from "../services/core/inference/InferenceEngine.js";
 
 /** The fixed answer of the stub engine. */
-export const STUB_ANSWER = "This is the stub engine's fixed answer.";
+const STUB_ANSWER = "This is the stub engine's fixed answer.";
 
 /**
  * An InferenceEngine that answers at once with a fixed text: the real app around it (HTTP, validation, sessions,

@@ -10,6 +10,7 @@ import path from "node:path";
 import { freePort, waitForOk } from "../scripts/lib/localServices.js";
 import { buildUserPacket } from "../services/web/buildPacket.js";
 import { repoRoot } from "../shared/config/repoRoot.js";
+import { maintenanceFlagPath } from "../shared/maintenance/MaintenanceFlag.js";
 
 const root = repoRoot();
 /** Short answers keep model time small next to the effect measured; one thread each on a small machine. */
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
   const gateway = launch("gateway", "dist/services/web/main.js", gatewayPort, {
     CORE_ENDPOINT: primary.url,
     CORE_FALLBACK_ENDPOINT: candidate.url,
-    GAIA_MAINTENANCE_FLAG: path.join(primaryDir, "ha_maintenance"),
+    GAIA_MAINTENANCE_FLAG: maintenanceFlagPath(primaryDir),
     LOG_LEVEL: "warn",
   });
   const procs = () => [primary, candidate, gateway];

@@ -5,7 +5,7 @@ import path from "node:path";
 import { repoRoot } from "../shared/config/repoRoot.js";
 
 /** Where llama-bench is built, once, outside the repo (override with GAIA_BENCH_CACHE). */
-export function benchCacheDir(): string {
+function benchCacheDir(): string {
   return (
     process.env.GAIA_BENCH_CACHE ??
     path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "gaia-bench")

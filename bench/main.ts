@@ -10,6 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { readGgufFileInfo } from "node-llama-cpp";
 import { defaultThreads, physicalCores } from "../services/core/config.js";
+import { BUNDLED_EMBED_DIR_RELATIVE } from "../shared/config/bundledModels.js";
 import { repoRoot } from "../shared/config/repoRoot.js";
 import { type BenchRow, renderTable, targetRow } from "./BenchTable.js";
 import { type DirectResult, measureDirect } from "./directBench.js";
@@ -398,7 +399,7 @@ async function main(): Promise<void> {
   const overheadSemantic = await attempt("overhead (semantic)", errors, () =>
     measureOverhead({
       packets: Math.min(200, settings.overheadPackets),
-      embedModelDir: path.join(root, "models/bundled/embed-fixture"),
+      embedModelDir: path.join(root, BUNDLED_EMBED_DIR_RELATIVE),
     }),
   );
 

@@ -4,6 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { readGgufHeader } from "../../shared/gguf/ggufHeader.js";
 import { removeStaleTemps, writeDirAtomically, writeFileAtomically } from "./atomicOutput.js";
 import {
   EMBED_FIXTURE_FILES,
@@ -12,10 +13,6 @@ import {
   makeEmbedFixture,
 } from "./makeEmbedFixture.js";
 import { type LiteModelSummary, liteModelStamp, type MakeLiteModelOptions, makeLiteModel } from "./makeLiteModel.js";
-
-/** Repo-relative paths of the bundled models (the core's defaults for GAIA_LITE_MODEL and GAIA_EMBED_MODEL_DIR). */
-export const BUNDLED_LITE_MODEL_RELATIVE = "models/bundled/gaia-lite-tiny.gguf";
-export const BUNDLED_EMBED_DIR_RELATIVE = "models/bundled/embed-fixture";
 
 /**
  * The repository root: the nearest ancestor of `startDir` holding gaia-core's package.json. Works from the sources
@@ -53,18 +50,14 @@ export interface EnsureResult<Summary> {
   summary?: Summary;
 }
 
-/** Reads the first bytes of a GGUF and says whether it is one of ours with exactly this generator stamp. */
+/** Whether `filePath` is a valid GGUF that is one of ours with exactly this generator stamp (in its first 8 KiB). */
 function ggufHasStamp(filePath: string, stamp: string): "missing" | "stale" | "current" {
-  let fd: number;
-  try {
-    fd = fs.openSync(filePath, "r");
-  } catch {
-    return "missing";
-  }
+  const header = readGgufHeader(filePath);
+  if (!header.ok) return header.problem === "missing" ? "missing" : "stale";
+  const fd = fs.openSync(filePath, "r");
   try {
     const head = Buffer.alloc(8192);
     const n = fs.readSync(fd, head, 0, head.length, 0);
-    if (n < 4 || head.subarray(0, 4).toString("ascii") !== "GGUF") return "stale";
     return head.subarray(0, n).includes(Buffer.from(stamp, "utf8")) ? "current" : "stale";
   } finally {
     fs.closeSync(fd);

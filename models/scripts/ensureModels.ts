@@ -9,14 +9,8 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import {
-  BUNDLED_EMBED_DIR_RELATIVE,
-  BUNDLED_LITE_MODEL_RELATIVE,
-  type EnsureResult,
-  ensureEmbedFixture,
-  ensureLiteModel,
-  findRepoRoot,
-} from "./bundledModels.js";
+import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
+import { type EnsureResult, ensureEmbedFixture, ensureLiteModel, findRepoRoot } from "./bundledModels.js";
 import { GGML_TYPES, type GgmlType } from "./gguf/ggmlTypes.js";
 import { isLlamaPresetName, LLAMA_PRESETS } from "./gguf/llamaPresets.js";
 

@@ -18,7 +18,7 @@ type OnnxModule = typeof import("onnx-proto");
 type Onnx = OnnxModule["onnx"];
 
 /** Bumped whenever the fixture's bytes change, so stale bundled copies are regenerated. */
-export const EMBED_FIXTURE_GENERATOR_VERSION = 1;
+const EMBED_FIXTURE_GENERATOR_VERSION = 1;
 
 /** Files of a complete fixture, relative to its folder. */
 export const EMBED_FIXTURE_FILES = [

@@ -11,13 +11,13 @@ import { deriveSeed } from "./gguf/prng.js";
 import { constantF32Filler, uniformFiller, withZeroRows } from "./gguf/weightFillers.js";
 
 /** Bumped whenever the generator's output changes, so stale bundled files are regenerated. */
-export const LITE_MODEL_GENERATOR_VERSION = 3;
+const LITE_MODEL_GENERATOR_VERSION = 3;
 
 /** Seed used for the bundled model. */
-export const DEFAULT_LITE_MODEL_SEED = 1234;
+const DEFAULT_LITE_MODEL_SEED = 1234;
 
 /** ChatML, the format Qwen models use; node-llama-cpp recognises it and picks its ChatML wrapper. */
-export const CHATML_TEMPLATE =
+const CHATML_TEMPLATE =
   "{% for message in messages %}" +
   "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}" +
   "{% endfor %}" +

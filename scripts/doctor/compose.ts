@@ -18,12 +18,7 @@ export interface CommandResult {
 }
 
 /** Runs a command without a shell, bounded by `timeoutMs`; never throws. */
-export function runCommand(
-  file: string,
-  args: readonly string[],
-  timeoutMs: number,
-  cwd?: string,
-): Promise<CommandResult> {
+function runCommand(file: string, args: readonly string[], timeoutMs: number, cwd?: string): Promise<CommandResult> {
   return new Promise((resolve) => {
     execFile(file, [...args], { timeout: timeoutMs, cwd, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve({ code: 0, stdout, stderr });

@@ -45,10 +45,7 @@ export async function gatherContext(options: DoctorOptions): Promise<DoctorConte
 }
 
 /** Probes every service in parallel. */
-export async function probeAll(
-  registry: readonly ServiceEntry[],
-  timeoutMs: number,
-): Promise<Map<string, HealthProbe>> {
+async function probeAll(registry: readonly ServiceEntry[], timeoutMs: number): Promise<Map<string, HealthProbe>> {
   const probes = await Promise.all(registry.map((s) => probeHealth(s, timeoutMs)));
   return new Map(probes.map((p) => [p.service.name, p]));
 }

@@ -1,16 +1,15 @@
 import fs from "node:fs";
-import path from "node:path";
-import { MAINTENANCE_FLAG_NAME } from "../../shared/config/sharedDirs.js";
+import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
 import type { DoctorContext } from "./context.js";
 
 /**
  * The maintenance flag files the doctor can see: `GAIA_MAINTENANCE_FLAG` when set (what the gateway reads), and
  * `<shared dir>/ha_maintenance` of each core. Deduplicated, in that order.
  */
-export function maintenanceFlagPaths(ctx: DoctorContext): string[] {
+function maintenanceFlagPaths(ctx: DoctorContext): string[] {
   const paths = new Set<string>();
   if (ctx.options.maintenanceFlag !== undefined) paths.add(ctx.options.maintenanceFlag);
-  for (const dir of ctx.sharedDirs) if (dir.path !== null) paths.add(path.join(dir.path, MAINTENANCE_FLAG_NAME));
+  for (const dir of ctx.sharedDirs) if (dir.path !== null) paths.add(maintenanceFlagPath(dir.path));
   return [...paths];
 }
 

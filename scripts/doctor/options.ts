@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 import { ConfigError, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 
 /** A bad command line or environment: the doctor prints it with the usage text and exits 3. */
@@ -40,7 +41,7 @@ export interface DoctorOptions {
   defaultCandidateSharedDir: string;
   /** The maintenance flag file the gateway reads (`GAIA_MAINTENANCE_FLAG`), when set. */
   maintenanceFlag?: string;
-  /** GGUF the cores load (`--model`, `GAIA_LITE_MODEL`, default models/bundled/gaia-lite-tiny.gguf). */
+  /** GGUF the cores load (`--model`, `GAIA_LITE_MODEL`, default: the bundled model). */
   model: SourcedPath;
   /** Per-request timeout for health probes in ms (`--timeout-ms`, default 3000). */
   timeoutMs: number;
@@ -67,7 +68,7 @@ export const DEFAULTS = {
   coreUrl: "http://127.0.0.1:6415",
   candidateUrl: "http://127.0.0.1:6416",
   webUrl: "http://127.0.0.1:6414",
-  model: "models/bundled/gaia-lite-tiny.gguf",
+  model: BUNDLED_LITE_MODEL_RELATIVE,
   timeoutMs: 3000,
   waitMs: 90_000,
   /** start:pair's layout: one dir per core under .data. */

@@ -2,7 +2,7 @@
 export type Severity = "pass" | "warn" | "fail";
 
 /** The check categories, in the order the doctor runs and prints them. */
-export const CATEGORIES = [
+const CATEGORIES = [
   "reachability",
   "role",
   "model",

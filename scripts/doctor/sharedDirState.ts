@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { GAIA_UID, SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
+import { probeWrite } from "../../shared/files/probeWrite.js";
 import type { DoctorContext, SharedDirLocation } from "./context.js";
 import { shellPath } from "./shellPath.js";
 
@@ -52,20 +53,9 @@ export function inspectSharedDir(dir: string): SharedDirState {
       state.missingSubdirs.push(sub);
     }
   }
-  state.writable = probeWritable(dir);
+  const writeError = probeWrite(dir);
+  state.writable = writeError ? { ok: false, error: writeError.code ?? writeError.message } : { ok: true };
   return state;
-}
-
-/** Creates and removes a probe file: the only honest test of "can I write here" (modes lie under ACLs, root, ro mounts). */
-function probeWritable(dir: string): { ok: true } | { ok: false; error: string } {
-  const probe = path.join(dir, `.gaia-doctor-probe-${process.pid}-${Date.now()}`);
-  try {
-    fs.writeFileSync(probe, "");
-    fs.rmSync(probe, { force: true });
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
-  }
 }
 
 /** Whose the shared dirs must be, and whether a mismatch fails. */

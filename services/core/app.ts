@@ -1,12 +1,12 @@
 import express, { type Express } from "express";
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
 import { problemMiddleware, sendProblem } from "../../shared/http/problemResponse.js";
+import { requestLog } from "../../shared/http/requestLog.js";
 import type { Logger } from "../../shared/logging/logger.js";
 import type { CoreState } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
-import { requestLog } from "./http/requestLog.js";
-import { storeProblem } from "./http/storeProblem.js";
+import { domainProblem } from "./http/domainProblem.js";
 import type { CoreMetrics } from "./observability/metrics.js";
 import { healthRouter } from "./routes/healthRoutes.js";
 import { processPacketRouter } from "./routes/processPacket.js";
@@ -30,13 +30,14 @@ export interface CoreAppDeps {
 /** The core's HTTP app. Never listens: main.ts does, tests use supertest. */
 export function createApp(deps: CoreAppDeps): Express {
   const app = express();
+  const bodyProblem = bodyParserProblem(deps.config.bodyLimit);
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use((_req, res, next) => {
     res.set({ "X-Gaia-Role": deps.config.role, "X-Gaia-Build": deps.buildId });
     next();
   });
-  app.use(requestLog(deps.logger));
+  app.use(requestLog(deps.logger, { quietPaths: ["/health", "/metrics"] }));
   if (deps.metrics) app.use(deps.metrics.middleware);
   app.use(healthRouter(deps));
   app.use(schemaRouter());
@@ -49,7 +50,7 @@ export function createApp(deps: CoreAppDeps): Express {
     problemMiddleware({
       service: "gaia-core",
       logger: deps.logger,
-      toProblem: (error) => storeProblem(error) ?? bodyParserProblem(deps.config.bodyLimit)(error),
+      toProblem: (error) => bodyProblem(error) ?? domainProblem(error),
     }),
   );
   return app;

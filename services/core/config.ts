@@ -2,9 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 import { repoRoot } from "../../shared/config/repoRoot.js";
-import { DEFAULT_SHARED_DIR, MAINTENANCE_FLAG_NAME } from "../../shared/config/sharedDirs.js";
+import { DEFAULT_SHARED_DIR } from "../../shared/config/sharedDirs.js";
+import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
 
 /** Physical cores (not SMT siblings) of this machine. */
 export function physicalCores(): number {
@@ -45,9 +47,9 @@ export const CoreEnvSchema = z.object({
   GAIA_PEER_SHARED_DIR: z.string().optional(),
   /** While the session store is unwritable, how often a test write checks whether it works again. */
   GAIA_STORE_PROBE_MS: envInt(50, 600_000).default(2000),
-  GAIA_LITE_MODEL: z.string().default(bundled("models/bundled/gaia-lite-tiny.gguf")),
+  GAIA_LITE_MODEL: z.string().default(bundled(BUNDLED_LITE_MODEL_RELATIVE)),
   /** Folder of a transformers.js feature-extraction model; "none" turns semantic history off. */
-  GAIA_EMBED_MODEL_DIR: z.string().default(bundled("models/bundled/embed-fixture")),
+  GAIA_EMBED_MODEL_DIR: z.string().default(bundled(BUNDLED_EMBED_DIR_RELATIVE)),
   GAIA_THREADS: envInt(1, 256).optional(),
   /** Tokens per context sequence (prompt + answer); capped by the model's training context. */
   GAIA_CONTEXT_SIZE: envInt(256, 131072).default(4096),
@@ -69,8 +71,6 @@ export const CoreEnvSchema = z.object({
   MCP_TIMEOUT_MS: envInt(1).default(20000),
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(20000),
 });
-
-export type CoreEnv = z.infer<typeof CoreEnvSchema>;
 
 /** Resolved configuration of one core process. */
 export interface CoreConfig {
@@ -117,7 +117,7 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
     queueSize: e.GAIA_QUEUE_SIZE,
     bodyLimit: e.GAIA_BODY_LIMIT,
     buildId: e.GAIA_BUILD_ID ?? null,
-    maintenanceFlagPath: path.resolve(e.GAIA_MAINTENANCE_FLAG ?? path.join(sharedDir, MAINTENANCE_FLAG_NAME)),
+    maintenanceFlagPath: path.resolve(e.GAIA_MAINTENANCE_FLAG ?? maintenanceFlagPath(sharedDir)),
     history: {
       recentTurns: e.GAIA_HISTORY_RECENT_TURNS,
       recallTopK: e.GAIA_HISTORY_RECALL_TOP_K,

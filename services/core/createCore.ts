@@ -5,7 +5,7 @@ import { repoRoot } from "../../shared/config/repoRoot.js";
 import type { Logger } from "../../shared/logging/logger.js";
 import { createApp } from "./app.js";
 import { computeBuildId } from "./buildId.js";
-import { CoreState } from "./CoreState.js";
+import { CoreState, type ReadyParts } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
 import { createMetrics } from "./observability/metrics.js";
 import { FileSessionStore } from "./sessions/FileSessionStore.js";
@@ -24,11 +24,14 @@ export interface Core {
   buildId: string;
   /** Settles when the model is loaded (ready) or failed to load (state says which); never rejects. */
   started: Promise<void>;
-  /** Releases the model and embedder. */
+  /**
+   * Stops taking packets and releases everything the core created (model, context, embedder), also when called while
+   * the model is still loading. Safe to call more than once: later calls wait for the first.
+   */
   dispose(): Promise<void>;
 }
 
-export function packageVersion(): string {
+function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(repoRoot(), "package.json"), "utf8")) as { version: string }).version;
 }
 
@@ -36,7 +39,7 @@ export function packageVersion(): string {
 export function createCore(
   config: CoreConfig,
   logger: Logger,
-  options: Pick<StartEngineOptions, "loadEngine"> = {},
+  options: Pick<StartEngineOptions, "loadEngine" | "loadEmbedder"> = {},
 ): Core {
   const version = packageVersion();
   const buildId = computeBuildId(config.buildId, version);
@@ -54,7 +57,7 @@ export function createCore(
   const app = createApp({ config, state, store, peer, logger, buildId, version, metrics });
   const started = startEngine({ config, store, logger, metrics: metrics.observer, ...options })
     .then((parts) => {
-      if (state.status === "draining") return parts.engine.dispose();
+      if (state.status === "draining") return releaseParts(parts); // disposed while loading
       state.markReady(parts);
       logger.info(
         {
@@ -69,6 +72,7 @@ export function createCore(
       state.markFailed(`${error.name}: ${error.message}`);
       logger.error({ err: error, model: config.liteModelPath }, "model failed to load; /health reports failed");
     });
+  let disposed: Promise<void> | undefined;
   return {
     app,
     state,
@@ -76,12 +80,20 @@ export function createCore(
     peer,
     buildId,
     started,
-    async dispose() {
-      own.close();
-      state.markDraining();
-      await started;
-      await state.parts?.engine.dispose();
-      await state.parts?.history.dispose();
+    dispose() {
+      disposed ??= (async () => {
+        own.close();
+        state.markDraining();
+        await started;
+        if (state.parts) await releaseParts(state.parts);
+      })();
+      return disposed;
     },
   };
+}
+
+/** Everything startEngine created, released children first: the model (with its context) and the embedder. */
+async function releaseParts(parts: ReadyParts): Promise<void> {
+  await parts.engine.dispose();
+  await parts.history.dispose();
 }

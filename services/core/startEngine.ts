@@ -18,6 +18,8 @@ export interface StartEngineOptions {
   metrics?: TurnObserver;
   /** Replaces the lite model (benchmarks measure service overhead with a stub engine). */
   loadEngine?: (config: CoreConfig, logger: Logger) => Promise<InferenceEngine & { loadMs?: number }>;
+  /** Replaces the embedder loader (tests wrap the real one to see what it created). */
+  loadEmbedder?: typeof loadEmbedder;
 }
 
 const loadLiteModel = (config: CoreConfig, logger: Logger) =>
@@ -33,6 +35,7 @@ const loadLiteModel = (config: CoreConfig, logger: Logger) =>
 /**
  * Creates everything that takes time at start: the lite model (required: failure is reported by /health), the embedder
  * (optional: failure means full-history mode, logged once with its reason) and the MCP client (when configured).
+ * When it throws, whatever it had already created is released: a failed model load does not leak the embedder.
  */
 export async function startEngine({
   config,
@@ -40,12 +43,21 @@ export async function startEngine({
   logger,
   metrics,
   loadEngine = loadLiteModel,
+  loadEmbedder: loadEmbedderFn = loadEmbedder,
 }: StartEngineOptions): Promise<ReadyParts> {
   const started = performance.now();
-  const [engine, embedding] = await Promise.all([
+  const [loadedEngine, loadedEmbedding] = await Promise.allSettled([
     loadEngine(config, logger),
-    loadEmbedder({ modelDir: config.embedModelDir ?? "none" }),
+    loadEmbedderFn({ modelDir: config.embedModelDir ?? "none" }),
   ]);
+  if (loadedEngine.status === "rejected" || loadedEmbedding.status === "rejected") {
+    if (loadedEngine.status === "fulfilled") await loadedEngine.value.dispose();
+    if (loadedEmbedding.status === "fulfilled" && loadedEmbedding.value.mode === "semantic")
+      await loadedEmbedding.value.embedder.dispose();
+    throw loadedEngine.status === "rejected" ? loadedEngine.reason : (loadedEmbedding as PromiseRejectedResult).reason;
+  }
+  const engine = loadedEngine.value;
+  const embedding = loadedEmbedding.value;
   if (embedding.mode === "semantic") {
     logger.info(
       { history_mode: "semantic", embed_model: embedding.embedder.name, load_ms: embedding.loadMs },

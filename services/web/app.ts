@@ -1,10 +1,10 @@
 import express, { type Express } from "express";
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
 import { problemMiddleware, sendProblem } from "../../shared/http/problemResponse.js";
+import { requestLog } from "../../shared/http/requestLog.js";
 import type { Logger } from "../../shared/logging/logger.js";
 import type { CoreClient } from "./CoreClient.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
-import { requestLog } from "./http/requestLog.js";
 import { metricsRouter } from "./observability/metrics.js";
 import { infoRouter } from "./routes/infoRoutes.js";
 import { processPacketRouter } from "./routes/processPacket.js";

@@ -23,7 +23,7 @@ export interface PreciseTime {
 }
 
 /** Current time with sub-millisecond precision (performance.timeOrigin + now), so isoformat has real microseconds. */
-export function preciseNow(): PreciseTime {
+function preciseNow(): PreciseTime {
   const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
   return { epochMs: Math.floor(micros / 1000), micros: micros % 1000 };
 }

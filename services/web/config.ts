@@ -1,8 +1,9 @@
 import path from "node:path";
 import { z } from "zod";
 import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
-import { MAINTENANCE_FLAG_NAME } from "../../shared/config/sharedDirs.js";
+
 import type { JitterMode } from "../../shared/http/index.js";
+import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
 
 /** The gateway's environment; defaults are the original's and the contract's ports. */
 export const WebEnvSchema = z.object({
@@ -55,7 +56,7 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
     host: e.HOST,
     coreEndpoint: e.CORE_ENDPOINT,
     coreFallbackEndpoint: e.CORE_FALLBACK_ENDPOINT ?? null,
-    maintenanceFlagPath: path.resolve(e.GAIA_MAINTENANCE_FLAG ?? path.join(sharedDir, MAINTENANCE_FLAG_NAME)),
+    maintenanceFlagPath: path.resolve(e.GAIA_MAINTENANCE_FLAG ?? maintenanceFlagPath(sharedDir)),
     retry: {
       attempts: e.GAIA_RETRY_ATTEMPTS,
       baseDelayMs: e.GAIA_RETRY_BASE_DELAY_MS,

@@ -26,7 +26,4 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
 
 /** Helpers for the string → typed coercions env variables need. */
 export const envInt = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
-export const envBool = z
-  .enum(["1", "0", "true", "false", "yes", "no", "on", "off"])
-  .transform((v) => v === "1" || v === "true" || v === "yes" || v === "on");
 export const envUrl = z.url().transform((u) => u.replace(/\/+$/, ""));

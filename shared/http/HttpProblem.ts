@@ -19,11 +19,14 @@ export class HttpProblem extends Error {
     this.name = new.target.name;
   }
 
-  /** Problem type URI: "about:blank" for a plain HttpProblem (the status says it all), else one per subclass. */
+  /**
+   * Problem type URI: "about:blank" for a plain HttpProblem (the status says it all), else one per subclass, named
+   * without its Error/Problem suffix (QueueFullProblem → …/problems/queue-full).
+   */
   get type(): string {
     if (this.name === "HttpProblem") return "about:blank";
     return `https://gaia.local/problems/${this.name
-      .replace(/Error$/, "")
+      .replace(/(Error|Problem)$/, "")
       .replace(/([a-z])([A-Z])/g, "$1-$2")
       .toLowerCase()}`;
   }

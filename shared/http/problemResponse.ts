@@ -24,7 +24,7 @@ export interface ProblemMiddlewareOptions {
   /** Service name used in the 500 detail. */
   service: string;
   logger: Logger;
-  /** Maps other client-caused errors (e.g. body-parser's) to problems; null means "not the client's fault". */
+  /** Maps other known errors (body-parser's, the domain's named errors) to problems; null means "a bug". */
   toProblem?: (error: unknown) => HttpProblem | null;
 }
 

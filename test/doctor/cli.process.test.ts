@@ -15,6 +15,7 @@ import {
   runDoctorCli,
   type StandIn,
   standIn,
+  urlArgs,
   writeGguf,
 } from "./support.js";
 
@@ -44,12 +45,7 @@ function healthyArgs(root: string): string[] {
     coreBody({ role: "candidate", shared_dir: c, model: { path: model, name: "tiny", loaded: true, load_ms: 20 } }),
   );
   return [
-    "--core-url",
-    primary.url,
-    "--candidate-url",
-    candidate.url,
-    "--web-url",
-    gateway.url,
+    ...urlArgs(primary.url, candidate.url, gateway.url),
     "--model",
     model,
     "--expect-uid",

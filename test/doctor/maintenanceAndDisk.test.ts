@@ -7,7 +7,16 @@ import { clearMaintenance } from "../../scripts/doctor/fixes/clearMaintenance.js
 import { parseOptions } from "../../scripts/doctor/options.js";
 import { runDoctor } from "../../scripts/doctor/runDoctor.js";
 import { tempDir } from "../support/processes.js";
-import { closedPortUrl, context, coreBody, gatewayBody, makeSharedDir, standIn } from "./support.js";
+import {
+  closedPortUrl,
+  context,
+  coreBody,
+  gatewayBody,
+  makeSharedDir,
+  sharedDirArgs,
+  standIn,
+  urlArgs,
+} from "./support.js";
 
 async function setup(extra: string[] = [], urls?: { core?: string; web?: string }) {
   const root = tempDir("gaia-doctor-maint-");
@@ -15,16 +24,8 @@ async function setup(extra: string[] = [], urls?: { core?: string; web?: string 
   const candidate = makeSharedDir(path.join(root, "c"));
   const down = await closedPortUrl();
   const args = [
-    "--core-url",
-    urls?.core ?? down,
-    "--candidate-url",
-    down,
-    "--web-url",
-    urls?.web ?? down,
-    "--shared-dir",
-    primary,
-    "--candidate-shared-dir",
-    candidate,
+    ...urlArgs(urls?.core ?? down, down, urls?.web ?? down),
+    ...sharedDirArgs(primary, candidate),
     "--mode",
     "process",
     ...extra,

@@ -2,48 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { checkModel } from "../../scripts/doctor/checks/model.js";
-import { readGgufHeader } from "../../scripts/doctor/ggufHeader.js";
 import { tempDir } from "../support/processes.js";
-import { closedPortUrl, context, coreBody, standIn, writeGguf } from "./support.js";
-
-describe("readGgufHeader", () => {
-  const dir = tempDir("gaia-doctor-gguf-");
-
-  it("accepts GGUF versions 2 and 3", async () => {
-    expect(await readGgufHeader(writeGguf(path.join(dir, "v3.gguf"), 3))).toMatchObject({
-      ok: true,
-      version: 3,
-      sizeBytes: 64,
-    });
-    expect(await readGgufHeader(writeGguf(path.join(dir, "v2.gguf"), 2))).toMatchObject({ ok: true, version: 2 });
-  });
-
-  it("names each way a model file is broken", async () => {
-    const garbage = path.join(dir, "garbage.gguf");
-    fs.writeFileSync(garbage, Buffer.from([0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8]));
-    const html = path.join(dir, "page.gguf");
-    fs.writeFileSync(html, "<html><body>404 Not Found</body></html>");
-    const short = path.join(dir, "short.gguf");
-    fs.writeFileSync(short, "GGU");
-    expect(await readGgufHeader(garbage)).toMatchObject({
-      ok: false,
-      problem: "bad-magic",
-      detail: expect.stringContaining("0xdeadbeef"),
-    });
-    expect(await readGgufHeader(html)).toMatchObject({
-      ok: false,
-      problem: "bad-magic",
-      detail: expect.stringContaining('"<htm"'),
-    });
-    expect(await readGgufHeader(short)).toMatchObject({ ok: false, problem: "too-short" });
-    expect(await readGgufHeader(writeGguf(path.join(dir, "v1.gguf"), 1))).toMatchObject({
-      ok: false,
-      problem: "bad-version",
-    });
-    expect(await readGgufHeader(path.join(dir, "absent.gguf"))).toMatchObject({ ok: false, problem: "missing" });
-    expect(await readGgufHeader(dir)).toMatchObject({ ok: false, problem: "not-a-file" });
-  });
-});
+import { closedPortUrl, context, coreBody, standIn, urlArgs, writeGguf } from "./support.js";
 
 describe("model check", () => {
   it("passes a valid GGUF and fails a corrupt one, with a fix hint", async () => {
@@ -94,18 +54,7 @@ describe("model check", () => {
     const down = await closedPortUrl();
     try {
       const results = await checkModel(
-        await context([
-          "--core-url",
-          primary.url,
-          "--candidate-url",
-          candidate.url,
-          "--web-url",
-          down,
-          "--model",
-          configured,
-          "--mode",
-          "process",
-        ]),
+        await context([...urlArgs(primary.url, candidate.url, down), "--model", configured, "--mode", "process"]),
       );
       expect(results.map((r) => [r.target, r.id, r.severity])).toEqual([
         [configured, "gguf", "pass"],

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { tempDir } from "../support/processes.js";
-import { closedPortUrl, makeSharedDir, runDoctorCli } from "./support.js";
+import { closedPortUrl, makeSharedDir, runDoctorCli, urlArgs } from "./support.js";
 
 const NOBODY = 65534;
 const maybe = process.getuid?.() === 0 ? describe : describe.skip;
@@ -18,12 +18,7 @@ maybe("doctor as a non-root user", () => {
     const readOnly = makeSharedDir(path.join(root, "ro")); // root-owned 0755: visible, not writable
     const down = await closedPortUrl();
     const args = [
-      "--core-url",
-      down,
-      "--candidate-url",
-      down,
-      "--web-url",
-      down,
+      ...urlArgs(down, down, down),
       "--mode",
       "container",
       "--json",

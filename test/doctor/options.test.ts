@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { parseOptions, UsageError } from "../../scripts/doctor/options.js";
 import { buildRegistry } from "../../scripts/doctor/registry.js";
+import { BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 import { tempDir } from "../support/processes.js";
 
 const parse = (args: string[], env: NodeJS.ProcessEnv = {}, cwd = tempDir("gaia-doctor-opt-")) =>
@@ -15,7 +16,7 @@ describe("doctor options", () => {
     expect(o.coreUrl).toBe("http://127.0.0.1:6415");
     expect(o.candidateUrl).toBe("http://127.0.0.1:6416");
     expect(o.webUrl).toBe("http://127.0.0.1:6414");
-    expect(o.model).toEqual({ path: path.join(cwd, "models/bundled/gaia-lite-tiny.gguf"), source: "default" });
+    expect(o.model).toEqual({ path: path.join(cwd, BUNDLED_LITE_MODEL_RELATIVE), source: "default" });
     expect(o.timeoutMs).toBe(3000);
     expect(o.sharedDir).toBeUndefined();
     expect(o.defaultSharedDir).toBe(path.join(cwd, ".data/shared"));

@@ -8,8 +8,15 @@ import { checkEmbedding } from "../../scripts/doctor/checks/embedding.js";
 import { parseOptions } from "../../scripts/doctor/options.js";
 import { runDoctor } from "../../scripts/doctor/runDoctor.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
-import { BUNDLED_LITE_MODEL, type ServiceProcess, spawnCore, spawnService, tempDir } from "../support/processes.js";
-import { context, parseSummaryLine, runDoctorCli } from "./support.js";
+import {
+  BUNDLED_LITE_MODEL,
+  READY_TIMEOUT_MS,
+  type ServiceProcess,
+  spawnCore,
+  spawnService,
+  tempDir,
+} from "../support/processes.js";
+import { context, parseSummaryLine, runDoctorCli, urlArgs } from "./support.js";
 
 type Core = ServiceProcess & { sharedDir: string };
 
@@ -24,12 +31,7 @@ const started: ServiceProcess[] = [];
 
 /** Doctor args for the pair; shared dirs are left to the doctor (it reads them from each core's /health). */
 const args = () => [
-  "--core-url",
-  primary.url,
-  "--candidate-url",
-  candidate.url,
-  "--web-url",
-  gateway.url,
+  ...urlArgs(primary.url, candidate.url, gateway.url),
   "--model",
   BUNDLED_LITE_MODEL,
   "--expect-uid",
@@ -51,7 +53,7 @@ beforeAll(async () => {
     },
   });
   started.push(gateway);
-});
+}, 2 * READY_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all(started.map((s) => s.kill("SIGKILL")));
@@ -104,16 +106,7 @@ describe("doctor on a running pair", () => {
     });
     started.push(stale);
     try {
-      const ctx = await context([
-        "--core-url",
-        primary.url,
-        "--candidate-url",
-        stale.url,
-        "--web-url",
-        gateway.url,
-        "--mode",
-        "process",
-      ]);
+      const ctx = await context([...urlArgs(primary.url, stale.url, gateway.url), "--mode", "process"]);
       expect(checkBuildDrift(ctx)).toEqual([
         expect.objectContaining({
           severity: "warn",

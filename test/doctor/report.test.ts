@@ -6,18 +6,13 @@ import { renderTable } from "../../scripts/doctor/report/table.js";
 import { exitCodeFor, result, summarize, summaryLine } from "../../scripts/doctor/result.js";
 import { runDoctor } from "../../scripts/doctor/runDoctor.js";
 import { tempDir } from "../support/processes.js";
-import { closedPortUrl, makeSharedDir, parseSummaryLine, writeGguf } from "./support.js";
+import { closedPortUrl, makeSharedDir, parseSummaryLine, urlArgs, writeGguf } from "./support.js";
 
 async function report(extra: string[] = []) {
   const root = tempDir("gaia-doctor-report-");
   const down = await closedPortUrl();
   const args = [
-    "--core-url",
-    down,
-    "--candidate-url",
-    down,
-    "--web-url",
-    down,
+    ...urlArgs(down, down, down),
     "--mode",
     "process",
     "--shared-dir",

@@ -10,7 +10,7 @@ import { checkQueue } from "../../scripts/doctor/checks/queue.js";
 import { checkReachability } from "../../scripts/doctor/checks/reachability.js";
 import { checkRole } from "../../scripts/doctor/checks/role.js";
 import type { CheckResult } from "../../scripts/doctor/result.js";
-import { closedPortUrl, context, coreBody, gatewayBody, type StandIn, standIn } from "./support.js";
+import { closedPortUrl, context, coreBody, gatewayBody, type StandIn, standIn, urlArgs } from "./support.js";
 
 let primary: StandIn;
 let candidate: StandIn;
@@ -28,20 +28,7 @@ afterAll(async () => {
 });
 
 const ctx = (extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
-  context(
-    [
-      "--core-url",
-      primary.url,
-      "--candidate-url",
-      candidate.url,
-      "--web-url",
-      gateway.url,
-      "--mode",
-      "process",
-      ...extra,
-    ],
-    env,
-  );
+  context([...urlArgs(primary.url, candidate.url, gateway.url), "--mode", "process", ...extra], env);
 const pick = (results: CheckResult[], target: string) => results.find((r) => r.target === target);
 
 describe("reachability", () => {

@@ -8,28 +8,14 @@ import { parseOptions } from "../../scripts/doctor/options.js";
 import { runDoctor } from "../../scripts/doctor/runDoctor.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { tempDir } from "../support/processes.js";
-import { closedPortUrl, context, coreBody, makeSharedDir, standIn } from "./support.js";
+import { closedPortUrl, context, coreBody, makeSharedDir, sharedDirArgs, standIn, urlArgs } from "./support.js";
 
 const isRoot = process.getuid?.() === 0;
 const myUid = process.getuid?.() ?? -1;
 
 async function dirArgs(primary: string, candidate: string, extra: string[] = []) {
   const down = await closedPortUrl();
-  return [
-    "--core-url",
-    down,
-    "--candidate-url",
-    down,
-    "--web-url",
-    down,
-    "--shared-dir",
-    primary,
-    "--candidate-shared-dir",
-    candidate,
-    "--mode",
-    "process",
-    ...extra,
-  ];
+  return [...urlArgs(down, down, down), ...sharedDirArgs(primary, candidate), "--mode", "process", ...extra];
 }
 
 const byId = (results: Array<{ target: string; id: string; severity: string }>, target: string) =>

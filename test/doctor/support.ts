@@ -10,6 +10,8 @@ import { parseOptions } from "../../scripts/doctor/options.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { REPO_ROOT, tempDir } from "../support/processes.js";
 
+export { writeGguf } from "../support/writeGguf.js";
+
 export const DOCTOR_ENTRY = path.join(REPO_ROOT, "dist/scripts/doctor/main.js");
 
 /** A real HTTP server that answers GET /health with whatever the test sets. */
@@ -89,13 +91,14 @@ export function makeSharedDir(dir: string, subdirs: readonly string[] = SHARED_S
   return dir;
 }
 
-/** Writes the 24-byte head of a GGUF (magic, version, tensor and kv counts) plus padding. */
-export function writeGguf(file: string, version = 3): string {
-  const head = Buffer.alloc(64);
-  head.write("GGUF", 0, "latin1");
-  head.writeUInt32LE(version, 4);
-  fs.writeFileSync(file, head);
-  return file;
+/** The three service flags every doctor run takes: where the primary, the candidate and the gateway answer. */
+export function urlArgs(core: string, candidate: string, web: string): string[] {
+  return ["--core-url", core, "--candidate-url", candidate, "--web-url", web];
+}
+
+/** The pair's shared-dir flags. */
+export function sharedDirArgs(primary: string, candidate: string): string[] {
+  return ["--shared-dir", primary, "--candidate-shared-dir", candidate];
 }
 
 /** A port nothing listens on (bound then released). */

@@ -1,7 +1,7 @@
 // The HA story for real: two gaia-core processes on the bundled model, the compiled gateway in front, kill -9 of the
 // primary under a stream of requests, then a new primary on the same port. Needs `npm run build` and `npm run models`.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { type ServiceProcess, tempDir } from "../support/processes.js";
+import { READY_TIMEOUT_MS, type ServiceProcess, tempDir } from "../support/processes.js";
 import {
   type Answer,
   ask,
@@ -32,7 +32,7 @@ beforeAll(async () => {
     // the circuit breaker on its own (no active health checks): continuity.process.test.ts covers those
     GAIA_HEALTH_INTERVAL_MS: "0",
   });
-}, 60_000);
+}, 2 * READY_TIMEOUT_MS);
 
 afterAll(async () => {
   // GAIA_DEBUG_LOGS=1 prints the gateway's request and resilience lines, to see what happened on a failure

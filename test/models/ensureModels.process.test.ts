@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { findRepoRoot } from "../../models/scripts/bundledModels.js";
+import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 
 const repoRoot = findRepoRoot(import.meta.dirname);
 const cli = path.join(repoRoot, "dist/models/scripts/ensureModels.js");
@@ -81,8 +82,8 @@ describe("ensureModels CLI", () => {
     const again = runCli([]);
     expect(again.code).toBe(0);
     expect(again.stdout.split("\n")).toEqual([
-      "lite model: already present (models/bundled/gaia-lite-tiny.gguf)",
-      "embedding fixture: already present (models/bundled/embed-fixture)",
+      `lite model: already present (${BUNDLED_LITE_MODEL_RELATIVE})`,
+      `embedding fixture: already present (${BUNDLED_EMBED_DIR_RELATIVE})`,
     ]);
   });
 });

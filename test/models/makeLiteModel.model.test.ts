@@ -13,8 +13,9 @@ import {
   type LlamaModel,
   readGgufFileInfo,
 } from "node-llama-cpp";
-import { BUNDLED_LITE_MODEL_RELATIVE, ensureLiteModel, findRepoRoot } from "../../models/scripts/bundledModels.js";
+import { ensureLiteModel, findRepoRoot } from "../../models/scripts/bundledModels.js";
 import { liteModelStamp, makeLiteModel } from "../../models/scripts/makeLiteModel.js";
+import { BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 
 const bundledPath = path.join(findRepoRoot(import.meta.dirname), BUNDLED_LITE_MODEL_RELATIVE);
 let tmp: string;

@@ -6,17 +6,25 @@ import os from "node:os";
 import path from "node:path";
 
 import { freePort, waitForOk } from "../../scripts/lib/localServices.js";
+import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 
 export { freePort, waitForOk };
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
-export const BUNDLED_LITE_MODEL = path.join(REPO_ROOT, "models/bundled/gaia-lite-tiny.gguf");
-export const BUNDLED_EMBED_MODEL_DIR = path.join(REPO_ROOT, "models/bundled/embed-fixture");
+export const BUNDLED_LITE_MODEL = path.join(REPO_ROOT, BUNDLED_LITE_MODEL_RELATIVE);
+export const BUNDLED_EMBED_MODEL_DIR = path.join(REPO_ROOT, BUNDLED_EMBED_DIR_RELATIVE);
 
 /** A fresh temp dir, removed by the caller (or left for the OS in /tmp). */
 export function tempDir(prefix = "gaia-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
+
+/**
+ * How long a spawned service may take to answer its ready path. Generous on purpose: a core loads a model and an
+ * embedder, and with the suite's other worker spawning cores too on a busy 2-core machine this has taken over 30 s.
+ * Readiness is not what these tests measure.
+ */
+export const READY_TIMEOUT_MS = 120_000;
 
 export interface ServiceProcess {
   url: string;
@@ -64,7 +72,7 @@ export async function spawnService(options: SpawnOptions): Promise<ServiceProces
   if (readyPath !== null) {
     await waitForOk(
       `${service.url}${readyPath}`,
-      options.readyTimeoutMs ?? 30_000,
+      options.readyTimeoutMs ?? READY_TIMEOUT_MS,
       () => child.exitCode !== null,
     ).catch(async (error: Error) => {
       await service.kill("SIGKILL");

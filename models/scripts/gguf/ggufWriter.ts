@@ -125,7 +125,7 @@ function writeMetadataEntry(out: ByteBuilder, entry: GgufMetadataEntry): void {
 }
 
 /** Serialises the header (magic, version, counts, metadata, tensor infos) without the alignment padding. */
-export function encodeGgufHeader(metadata: readonly GgufMetadataEntry[], tensors: readonly GgufTensor[]): Buffer {
+function encodeGgufHeader(metadata: readonly GgufMetadataEntry[], tensors: readonly GgufTensor[]): Buffer {
   const out = new ByteBuilder();
   out.bytes(Buffer.from("GGUF", "ascii"));
   out.u32(3);

@@ -5,8 +5,8 @@ import { type CheckResult, result, type Severity } from "../result.js";
 import { shellPath } from "../shellPath.js";
 
 /** Used-space thresholds, as the original's `df` check: under 85 % passes, under 95 % warns, else fails. */
-export const DISK_WARN_PERCENT = 85;
-export const DISK_FAIL_PERCENT = 95;
+const DISK_WARN_PERCENT = 85;
+const DISK_FAIL_PERCENT = 95;
 
 /** Severity for a used percentage. */
 export function diskSeverity(usedPercent: number): Severity {

@@ -15,7 +15,7 @@ import { checkSharedDirs } from "./sharedDirs.js";
 export type Check = (ctx: DoctorContext) => CheckResult[] | Promise<CheckResult[]>;
 
 /** Every category's check, in report order. */
-export const CHECKS: Readonly<Record<Category, Check>> = {
+const CHECKS: Readonly<Record<Category, Check>> = {
   reachability: checkReachability,
   role: checkRole,
   model: checkModel,

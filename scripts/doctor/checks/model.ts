@@ -1,6 +1,6 @@
 import path from "node:path";
+import { isInvalidGguf, readGgufHeader } from "../../../shared/gguf/ggufHeader.js";
 import { type DoctorContext, forEachCoreHealth } from "../context.js";
-import { formatBytes, readGgufHeader } from "../ggufHeader.js";
 import { DEFAULTS } from "../options.js";
 import { type CheckResult, result } from "../result.js";
 
@@ -41,7 +41,7 @@ export async function checkModel(ctx: DoctorContext): Promise<CheckResult[]> {
     const shown = path.relative(options.cwd, file).startsWith("..") ? file : path.relative(options.cwd, file) || file;
     const r = (severity: CheckResult["severity"], message: string, fix?: string) =>
       result("model", shown, "gguf", severity, message, fix);
-    const header = await readGgufHeader(file);
+    const header = readGgufHeader(file);
     if (header.ok) {
       out.push(r("pass", `valid GGUF v${header.version}, ${formatBytes(header.sizeBytes)} [${why}]`));
       continue;
@@ -50,13 +50,19 @@ export async function checkModel(ctx: DoctorContext): Promise<CheckResult[]> {
     const fix = bundled
       ? "npm run models (makes the bundled model)"
       : "set GAIA_LITE_MODEL (or --model) to a chat GGUF file; re-download it if it is truncated";
-    out.push(
-      r(
-        "fail",
-        `${header.problem === "bad-magic" || header.problem === "bad-version" || header.problem === "too-short" ? "not a valid GGUF: " : ""}${header.detail} [${why}]`,
-        fix,
-      ),
-    );
+    out.push(r("fail", `${isInvalidGguf(header.problem) ? "not a valid GGUF: " : ""}${header.detail} [${why}]`, fix));
   }
   return [...out, ...reported];
+}
+
+/** 1536 → "1.5 KB", for messages. */
+function formatBytes(n: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

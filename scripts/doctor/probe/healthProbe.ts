@@ -37,7 +37,7 @@ export async function probeHealth(service: ServiceEntry, timeoutMs: number): Pro
 }
 
 /** Turns undici's "fetch failed" into the cause an operator can act on (connection refused, unknown host…). */
-export function describeFetchError(error: unknown): string {
+function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
   switch (cause?.code) {
     case "ECONNREFUSED":

@@ -1,5 +1,6 @@
 import { HttpProblem } from "../../../shared/http/HttpProblem.js";
 import type { PacketProblem } from "../../../shared/packet/index.js";
+import type { PromptTooLongError } from "../prompt/PromptTooLongError.js";
 
 /** The body is not valid JSON. */
 export class InvalidJsonError extends HttpProblem {
@@ -38,9 +39,9 @@ export class InvalidPacketError extends HttpProblem {
   }
 }
 
-/** The system message and the user's text alone do not fit the model's context with room for the answer. */
-export class PromptTooLongError extends HttpProblem {
-  constructor(promptTokens: number, availableTokens: number, contextSize: number, maxTokens: number) {
+/** A {@link PromptTooLongError} on the wire: the client must send less (422). */
+export class PromptTooLongProblem extends HttpProblem {
+  constructor({ promptTokens, availableTokens, contextSize, maxTokens }: PromptTooLongError) {
     super(
       422,
       "Prompt Too Long",

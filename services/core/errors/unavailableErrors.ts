@@ -1,4 +1,5 @@
 import { HttpProblem } from "../../../shared/http/HttpProblem.js";
+import type { QueueFullError } from "../inference/QueueFullError.js";
 
 /** The model is still loading (or failed to load); the client should retry later or use the candidate. */
 export class NotReadyError extends HttpProblem {
@@ -13,9 +14,9 @@ export class NotReadyError extends HttpProblem {
   }
 }
 
-/** Every context sequence is busy and the wait queue is full. */
-export class QueueFullError extends HttpProblem {
-  constructor(capacity: number, retryAfterSeconds: number) {
+/** A {@link QueueFullError} on the wire: 503 with Retry-After, so the client retries or goes to the other core. */
+export class QueueFullProblem extends HttpProblem {
+  constructor({ capacity, retryAfterSeconds }: QueueFullError) {
     super(
       503,
       "Queue Full",
@@ -40,7 +41,7 @@ export class ShuttingDownError extends HttpProblem {
 }
 
 /** The session store cannot take the turn (full or read-only disk, lost permissions, I/O error, unreachable Redis). */
-export class StoreUnavailableError extends HttpProblem {
+export class SessionStoreUnavailableProblem extends HttpProblem {
   constructor(store: string, reason: string, retryAfterSeconds: number) {
     super(
       503,

@@ -34,7 +34,7 @@ export interface ChosenHistory {
 }
 
 /** Text embedded for a turn, as the original's session indexer did. */
-export const turnText = (turn: Pick<SessionTurn, "user" | "assistant">) =>
+const turnText = (turn: Pick<SessionTurn, "user" | "assistant">) =>
   `User: ${turn.user.slice(0, 1000)}\nAssistant: ${turn.assistant.slice(0, 500)}`;
 
 /**

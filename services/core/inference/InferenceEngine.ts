@@ -62,5 +62,6 @@ export interface InferenceEngine {
    */
   prepareNextTurn?(sessionKey: string, conversation: readonly PromptMessage[]): void;
   load(): EngineLoad;
+  /** Frees what the engine holds; safe to call more than once. */
   dispose(): Promise<void>;
 }

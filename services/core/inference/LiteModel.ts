@@ -62,8 +62,9 @@ const STOP_REASONS: Record<string, StopReason> = {
  * node-llama-cpp), each wrapped in a LlamaChat that reuses the prefix already in its KV cache. Sessions stick to the
  * sequence that served them last, so a session's next turn only evaluates the new tokens.
  */
-export class LiteModel implements InferenceEngine {
+export class LiteModel implements InferenceEngine, AsyncDisposable {
   private generationMsAverage = 2000;
+  private disposal: Promise<void> | undefined;
 
   private constructor(
     private readonly llama: Llama,
@@ -139,6 +140,11 @@ export class LiteModel implements InferenceEngine {
     }
   }
 
+  /** True once dispose() has been called. */
+  get disposed(): boolean {
+    return this.disposal !== undefined;
+  }
+
   get contextSize(): number {
     return this.context.contextSize;
   }
@@ -147,14 +153,13 @@ export class LiteModel implements InferenceEngine {
     return this.model.fileInfo.metadata.general?.name ?? null;
   }
 
-  /** Name of the chat template wrapper node-llama-cpp resolved from the GGUF (e.g. "ChatML"). */
-  get chatWrapperName(): string {
-    return this.chatWrapper.wrapperName;
+  countTokens(messages: readonly PromptMessage[]): number {
+    return this.tokenize(toChatHistory(messages)).length;
   }
 
-  countTokens(messages: readonly PromptMessage[]): number {
-    const { contextText } = this.chatWrapper.generateContextState({ chatHistory: toChatHistory(messages) });
-    return contextText.tokenize(this.model.tokenizer).length;
+  /** The tokens the chat template renders `history` to: what the sequence must hold before generating. */
+  private tokenize(history: ChatHistoryItem[]) {
+    return this.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(this.model.tokenizer);
   }
 
   load(): EngineLoad {
@@ -173,9 +178,7 @@ export class LiteModel implements InferenceEngine {
     const signal = request.signal ? AbortSignal.any([request.signal, budget.signal]) : budget.signal;
     try {
       const history = toChatHistory(request.messages);
-      const promptTokens = this.chatWrapper
-        .generateContextState({ chatHistory: history })
-        .contextText.tokenize(this.model.tokenizer);
+      const promptTokens = this.tokenize(history);
       const reusedPromptTokens = chat.sequence.compareContextTokens(promptTokens).firstDifferentIndex;
       const meterBefore = chat.sequence.tokenMeter.getState();
       const started = performance.now();
@@ -234,10 +237,7 @@ export class LiteModel implements InferenceEngine {
    * tokenizer would encode the same text, so without this the previous answer would be evaluated again next turn.
    */
   private async evaluatePrefix(chat: LlamaChat, conversation: readonly PromptMessage[]): Promise<void> {
-    const render = (next: string) =>
-      this.chatWrapper
-        .generateContextState({ chatHistory: toChatHistory([...conversation, { role: "user", content: next }]) })
-        .contextText.tokenize(this.model.tokenizer);
+    const render = (next: string) => this.tokenize(toChatHistory([...conversation, { role: "user", content: next }]));
     const [a, b] = [render("a"), render("b")];
     let length = 0;
     while (length < a.length && length < b.length && a[length] === b[length]) length++;
@@ -257,10 +257,19 @@ export class LiteModel implements InferenceEngine {
     return Math.max(1, Math.ceil((this.generationMsAverage * (waiting / slots + 1)) / 1000));
   }
 
-  async dispose(): Promise<void> {
-    for (const chat of this.pool.all()) chat.dispose();
-    await this.context.dispose();
-    await this.model.dispose();
-    await this.llama.dispose();
+  /** Frees the chats, context, model and llama.cpp binding, children first; later calls wait for the first one. */
+  dispose(): Promise<void> {
+    this.disposal ??= (async () => {
+      for (const chat of this.pool.all()) chat.dispose();
+      await this.context.dispose();
+      await this.model.dispose();
+      await this.llama.dispose();
+    })();
+    return this.disposal;
+  }
+
+  /** `await using model = await LiteModel.load(…)` disposes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 }

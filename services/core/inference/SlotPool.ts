@@ -1,4 +1,4 @@
-import { QueueFullError } from "../errors/unavailableErrors.js";
+import { QueueFullError } from "./QueueFullError.js";
 
 /** A slot handed to one request; give it back with release(). */
 export interface SlotLease<T> {

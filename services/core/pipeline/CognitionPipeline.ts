@@ -9,7 +9,7 @@ import type { ToolOutcome } from "../prompt/PromptParts.js";
 import { renderPrompt } from "../prompt/renderPrompt.js";
 import type { SessionStore, SessionTurn } from "../sessions/SessionStore.js";
 import { SessionStoreUnavailableError } from "../sessions/SessionStoreUnavailableError.js";
-import { removeHiddenReasoning } from "../text/stripThinkTags.js";
+import { removeHiddenReasoning } from "../text/hiddenReasoning.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 import type { ToolRun, ToolRunner } from "../tools/ToolRunner.js";
 import { ClientClosedError } from "./ClientClosedError.js";

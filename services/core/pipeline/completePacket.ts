@@ -10,7 +10,7 @@ const CONFIDENCE: Record<TurnOutcome["stopReason"], number> = {
 };
 
 /** One line for reasoning.reflection_log recording how the prompt was built and how generation ended. */
-export function describeTurn(outcome: TurnOutcome, version: string): string {
+function describeTurn(outcome: TurnOutcome, version: string): string {
   const parts = [
     `history_mode=${outcome.historyMode}`,
     ...(outcome.historyModeReason ? [`history_mode_reason=${JSON.stringify(outcome.historyModeReason)}`] : []),

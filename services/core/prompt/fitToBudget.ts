@@ -1,6 +1,6 @@
-import { PromptTooLongError } from "../errors/clientErrors.js";
 import type { PromptMessage } from "../inference/InferenceEngine.js";
 import type { PromptParts } from "./PromptParts.js";
+import { PromptTooLongError } from "./PromptTooLongError.js";
 import { renderPrompt } from "./renderPrompt.js";
 
 export interface BudgetOptions {

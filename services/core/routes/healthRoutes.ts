@@ -21,7 +21,7 @@ export interface HealthDeps {
 export type HealthStatus = CoreState["status"] | "unavailable";
 
 /** The /health body: readiness, role, model, history mode and why, queue, build. Cheap: answers during generation. */
-export function healthBody({ config, state, store, peer, buildId, version }: HealthDeps) {
+function healthBody({ config, state, store, peer, buildId, version }: HealthDeps) {
   const parts = state.parts;
   const history = parts?.history;
   const storeHealth = store.health();

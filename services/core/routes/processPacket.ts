@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import { abortOnClose } from "../../../shared/http/abortOnClose.js";
 import { parsePacket } from "../../../shared/packet/index.js";
 import type { CoreState } from "../CoreState.js";
 import { InvalidJsonError, InvalidPacketError, UnsupportedMediaTypeError } from "../errors/clientErrors.js";
@@ -62,16 +63,13 @@ export function processPacketRouter(state: CoreState, bodyLimit: string): Router
         throw new NotReadyError(state.status === "failed" ? "failed to load its model" : "loading its model");
       const { pipeline } = state.parts;
 
-      const cancel = new AbortController();
-      res.on("close", () => {
-        if (!res.writableFinished) cancel.abort(new ClientClosedError());
-      });
+      const cancelled = abortOnClose(res, () => new ClientClosedError());
       const streaming = req.accepts(["application/json", "application/x-ndjson"]) === "application/x-ndjson";
       log.streamed = streaming;
       const stream = streaming ? new NdjsonStream(res) : null;
       try {
         const outcome = await pipeline.run(packet, {
-          signal: cancel.signal,
+          signal: cancelled,
           ...(stream ? { onToken: (value: string) => stream.write({ type: "token", value }) } : {}),
         });
         const completed = completePacket(packet, outcome, performance.now() - receivedAt, version);
@@ -91,7 +89,7 @@ export function processPacketRouter(state: CoreState, bodyLimit: string): Router
         stream.write({ type: "packet", value: completed });
         stream.end();
       } catch (error) {
-        if (error instanceof ClientClosedError || cancel.signal.aborted) return; // nobody left to answer
+        if (error instanceof ClientClosedError || cancelled.aborted) return; // nobody left to answer
         if (!stream?.started) throw error;
         stream.write({ type: "error", value: (error as Error).message });
         stream.end();

@@ -1,6 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { BUNDLED_LITE_MODEL_RELATIVE } from "../../../shared/config/bundledModels.js";
+import { probeWrite } from "../../../shared/files/probeWrite.js";
+import { readGgufHeader } from "../../../shared/gguf/ggufHeader.js";
 
 /**
  * Startup self-check: the things the service needs from its container before it loads a model.
@@ -16,7 +19,7 @@ export interface SelfCheckInput {
   readonly sharedDir: string;
   /** Subdirectories of `sharedDir` the core writes (`SHARED_SUBDIRS`); each is created and must be writable. */
   readonly subdirs: readonly string[];
-  /** `GAIA_LITE_MODEL`: must be a readable regular file starting with the GGUF magic. */
+  /** `GAIA_LITE_MODEL`: must be a readable GGUF file of a version llama.cpp loads. */
   readonly modelPath: string;
   /** `GAIA_EMBED_MODEL_DIR`: optional; a problem here is only a warning (the core degrades to full-history mode). */
   readonly embedModelDir?: string | null;
@@ -24,9 +27,6 @@ export interface SelfCheckInput {
 
 /** `ok: false` carries one line: what is wrong, then after a colon how to fix it. Warnings never stop the service. */
 export type SelfCheckResult = { ok: true; warnings: string[] } | { ok: false; problem: string };
-
-/** The 4 bytes every GGUF file starts with. */
-const GGUF_MAGIC = "GGUF";
 
 /** Runs every check in order (user, HOME, shared dirs, model) and returns the first problem found. */
 export function runSelfCheck(input: SelfCheckInput): SelfCheckResult {
@@ -97,40 +97,27 @@ function checkWritableDir(dir: string, what: string, user: ProcessUser): string 
   return writeError ? notWritable(`${what} ${dir}`, "is not writable", dir, user, writeError) : null;
 }
 
+/** The model must pass the same header check as the doctor's, so the core never starts on a file the doctor rejects. */
 function checkModel(modelPath: string, user: ProcessUser): string | null {
-  const fixEnv =
-    "set GAIA_LITE_MODEL to a .gguf file (the bundled one: `npm run models`, /app/models/bundled/gaia-lite-tiny.gguf in the image)";
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(modelPath);
-  } catch (error) {
-    return `model file ${modelPath} does not exist (${errorText(error)}): ${fixEnv}`;
+  const fixEnv = `set GAIA_LITE_MODEL to a .gguf file (the bundled one: \`npm run models\`, /app/${BUNDLED_LITE_MODEL_RELATIVE} in the image)`;
+  const header = readGgufHeader(modelPath);
+  if (header.ok) return null;
+  switch (header.problem) {
+    case "missing":
+      return `model file ${modelPath} does not exist (${header.code ?? "ENOENT"}): ${fixEnv}`;
+    case "not-a-file":
+      return `model path ${modelPath} ${header.detail}: ${fixEnv}`;
+    case "unreadable":
+      return (
+        `model file ${modelPath} is not readable by ${user.label} (${header.code ?? header.detail}): ` +
+        `chmod a+r it (models are mounted read-only at /models; the files must be world-readable)`
+      );
+    default:
+      return (
+        `model file ${modelPath} is not a valid GGUF file (it ${header.detail}): ` +
+        `${fixEnv}; other formats (safetensors, .bin) must be converted with llama.cpp first`
+      );
   }
-  if (stat.isDirectory()) return `model path ${modelPath} is a directory, not a GGUF file: ${fixEnv}`;
-  if (!stat.isFile()) return `model path ${modelPath} is not a regular file: ${fixEnv}`;
-  const head = Buffer.alloc(4);
-  let bytesRead: number;
-  try {
-    const fd = fs.openSync(modelPath, "r");
-    try {
-      bytesRead = fs.readSync(fd, head, 0, 4, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch (error) {
-    return (
-      `model file ${modelPath} is not readable by ${user.label} (${errorText(error)}): ` +
-      `chmod a+r it (models are mounted read-only at /models; the files must be world-readable)`
-    );
-  }
-  const magic = head.subarray(0, bytesRead).toString("latin1");
-  if (magic !== GGUF_MAGIC) {
-    return (
-      `model file ${modelPath} is not a GGUF file (starts with ${JSON.stringify(magic)}, expected "GGUF"): ` +
-      `${fixEnv}; other formats (safetensors, .bin) must be converted with llama.cpp first`
-    );
-  }
-  return null;
 }
 
 /** The embedding model is optional: without it the core runs in full-history mode, so this only warns. */
@@ -143,18 +130,6 @@ function checkEmbedDir(dir: string | null | undefined): string | null {
     return null;
   } catch (error) {
     return `embedding model dir ${dir} is not usable (${errorText(error)}): history falls back to full-history mode`;
-  }
-}
-
-/** Writes and removes a probe file; returns the error, or null when the dir is writable. */
-function probeWrite(dir: string): unknown {
-  const probe = path.join(dir, `.gaia-write-probe-${process.pid}`);
-  try {
-    fs.writeFileSync(probe, "");
-    fs.unlinkSync(probe);
-    return null;
-  } catch (error) {
-    return error;
   }
 }
 

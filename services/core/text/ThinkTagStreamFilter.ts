@@ -1,13 +1,13 @@
-import { HIDDEN_TAGS } from "./stripThinkTags.js";
+import { HIDDEN_TAGS } from "./hiddenReasoning.js";
 
 const OPEN = new RegExp(`^<(${HIDDEN_TAGS.join("|")})\\b[^>]*>`, "i");
 const STRAY_CLOSE = new RegExp(`^</(${HIDDEN_TAGS.join("|")})\\b[^>]*>`, "i");
 const LONGEST_TAG = Math.max(...HIDDEN_TAGS.map((t) => t.length)) + 3; // "</" + name + ">"
 
 /**
- * Streaming counterpart of {@link stripThinkTags}: feed model text chunks, get back only what the user should see.
+ * Streaming counterpart of {@link removeHiddenReasoning}: feed model text chunks, get back only what the user should see.
  * Text inside a hidden block is dropped; a `<` that might start a tag is held back until it is decided, so a tag
- * split across chunks is still recognised. The final packet is cleaned again with stripThinkTags.
+ * split across chunks is still recognised. The final packet is cleaned again with removeHiddenReasoning.
  */
 export class ThinkTagStreamFilter {
   private pending = "";

@@ -1,9 +1,9 @@
 import express, { type Router } from "express";
+import { abortOnClose } from "../../../shared/http/abortOnClose.js";
 import { sendProblem } from "../../../shared/http/problemResponse.js";
 import type { CoreClient } from "../CoreClient.js";
 import { problemForCoreFailure } from "../coreFailure.js";
 import { relayResponse } from "../http/relayResponse.js";
-import { abortOnClose } from "./abortOnClose.js";
 import { servedByRole } from "./coreRole.js";
 
 /** Best effort, for the log line only: core validates the packet, the gateway does not. */

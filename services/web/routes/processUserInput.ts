@@ -1,11 +1,11 @@
 import express, { type Router } from "express";
+import { abortOnClose } from "../../../shared/http/abortOnClose.js";
 import { HttpProblem } from "../../../shared/http/HttpProblem.js";
 import { sendProblem } from "../../../shared/http/problemResponse.js";
 import { buildUserPacket } from "../buildPacket.js";
 import type { CoreClient } from "../CoreClient.js";
 import { problemForCoreFailure } from "../coreFailure.js";
 import { relayResponse } from "../http/relayResponse.js";
-import { abortOnClose } from "./abortOnClose.js";
 import { servedByRole } from "./coreRole.js";
 
 function firstString(value: unknown): string | undefined {

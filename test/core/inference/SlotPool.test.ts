@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { QueueFullError } from "../../../services/core/errors/unavailableErrors.js";
+import { QueueFullError } from "../../../services/core/inference/QueueFullError.js";
 import { SlotPool } from "../../../services/core/inference/SlotPool.js";
 
 const pool = (slots: string[], queue: number) => new SlotPool(slots, queue, () => 7);
@@ -47,14 +47,14 @@ describe("SlotPool", () => {
     expect(p.load()).toEqual({ active: 0, waiting: 0, capacity: 2, slots: 1 });
   });
 
-  it("rejects at once with QueueFullError (503 + Retry-After) when the wait queue is full", async () => {
+  it("rejects at once with QueueFullError carrying capacity and retry-after when the wait queue is full", async () => {
     const p = pool(["s0"], 1);
     const a = await p.acquire("alice");
     const waiting = p.acquire("bob");
     const error = await p.acquire("carol").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueFullError);
-    expect((error as QueueFullError).status).toBe(503);
-    expect((error as QueueFullError).headers).toMatchObject({ "Retry-After": "7" });
+    expect(error).toMatchObject({ name: "QueueFullError", capacity: 1, retryAfterSeconds: 7 });
+    expect(error).not.toHaveProperty("status"); // no HTTP in the domain: the edge decides it is a 503
     a.release();
     (await waiting).release();
   });
@@ -108,7 +108,7 @@ describe("SlotPool background leases (preparing a session's next turn)", () => {
       acquired = lease.slot;
       return lease;
     });
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setImmediate(r)); // every pending promise has run: nothing can hand her slot B now
     expect(acquired).toBeNull(); // slot B was free, but alice waits for her warm slot
     background.release();
     expect((await next).slot).toBe(warmSlot);

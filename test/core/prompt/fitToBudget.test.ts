@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
-import { PromptTooLongError } from "../../../services/core/errors/clientErrors.js";
 import type { PromptMessage } from "../../../services/core/inference/InferenceEngine.js";
 import { fitToBudget } from "../../../services/core/prompt/fitToBudget.js";
 import type { PromptParts } from "../../../services/core/prompt/PromptParts.js";
+import { PromptTooLongError } from "../../../services/core/prompt/PromptTooLongError.js";
 import { renderPrompt } from "../../../services/core/prompt/renderPrompt.js";
 
 /** A word counter stands in for the model's tokenizer: the budget logic only needs a monotonic count. */
@@ -56,8 +56,15 @@ describe("fitToBudget", () => {
   });
 
   it("rejects with PromptTooLongError when the system message and user's text alone do not fit", () => {
-    expect(() =>
-      fitToBudget(parts({ userText: "w ".repeat(500) }), { contextSize: 200, maxTokens: 50, countTokens: words }),
-    ).toThrow(PromptTooLongError);
+    let error: unknown;
+    try {
+      fitToBudget(parts({ userText: "w ".repeat(500) }), { contextSize: 200, maxTokens: 50, countTokens: words });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PromptTooLongError);
+    expect(error).toMatchObject({ availableTokens: 150, contextSize: 200, maxTokens: 50 });
+    expect((error as PromptTooLongError).promptTokens).toBeGreaterThan(150);
+    expect(error).not.toHaveProperty("status");
   });
 });

@@ -4,16 +4,8 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { FileSessionStore } from "../../../services/core/sessions/FileSessionStore.js";
-import type { SessionTurn } from "../../../services/core/sessions/SessionStore.js";
+import { sessionTurn } from "../../fixtures/sessionTurns.js";
 import { REPO_ROOT, tempDir } from "../../support/processes.js";
-
-const turn = (sessionId: string, packetId: string, text = "hello"): SessionTurn => ({
-  packetId,
-  sessionId,
-  at: new Date().toISOString(),
-  user: text,
-  assistant: `answer to ${text}`,
-});
 
 describe("FileSessionStore under SIGKILL", () => {
   it("loses at most the turn being written when the writer is killed with SIGKILL mid-write", async () => {
@@ -42,7 +34,7 @@ describe("FileSessionStore under SIGKILL", () => {
     const turns = await store.load("k");
     expect(turns.length).toBeGreaterThanOrEqual(4);
     expect(turns.map((t) => t.packetId)).toEqual(turns.map((_, i) => `p${i}`)); // every earlier turn intact, in order
-    await store.appendTurn(turn("k", "after-crash"));
+    await store.appendTurn(sessionTurn("k", "after-crash"));
     expect((await new FileSessionStore({ dir }).load("k")).at(-1)!.packetId).toBe("after-crash");
   });
 });

@@ -60,14 +60,19 @@ describe("runSelfCheck", () => {
     expect(problem).toContain("a file is in the way");
   });
 
-  it("fails on a missing, directory, empty or non-GGUF model with the GAIA_LITE_MODEL fix", () => {
+  it("fails on a missing, directory, empty, non-GGUF or unsupported-version model with the GAIA_LITE_MODEL fix", () => {
     const root = tempDir("gaia-selfcheck-");
     const base = { sharedDir: path.join(root, "shared"), subdirs: SHARED_SUBDIRS };
     const cases: Array<[string, RegExp]> = [
       [path.join(root, "absent.gguf"), /does not exist \(ENOENT\)/],
       [root, /is a directory, not a GGUF file/],
-      [fakeGguf(root, "empty.gguf", "", 0), /is not a GGUF file \(starts with ""/],
-      [fakeGguf(root, "weights.safetensors", '{"__'), /is not a GGUF file \(starts with "\{\\"__"/],
+      [fakeGguf(root, "empty.gguf", ""), /is not a valid GGUF file \(it has only 0 bytes\)/],
+      [fakeGguf(root, "weights.safetensors", '{"__'), /is not a valid GGUF file \(it starts with "\{\\"__"/],
+      // the doctor rejects these too: the core must not start on them
+      [
+        fakeGguf(root, "v1.gguf", "GGUF\x01\0\0\0"),
+        /is not a valid GGUF file \(it is GGUF version 1 \(supported: 2, 3\)\)/,
+      ],
     ];
     for (const [modelPath, expected] of cases) {
       const problem = expectOneLineProblem(runSelfCheck({ ...base, modelPath }));

@@ -6,9 +6,11 @@ import type { runSelfCheck } from "../../../services/core/startup/selfCheck.js";
 
 export const isRoot = process.getuid?.() === 0;
 
-export function fakeGguf(dir: string, name = "model.gguf", head = "GGUF", padding = 28): string {
+/** A file that starts like a GGUF v3 (magic and version), or with `head` instead when given. */
+export function fakeGguf(dir: string, name = "model.gguf", head?: string): string {
   const file = path.join(dir, name);
-  fs.writeFileSync(file, Buffer.concat([Buffer.from(head, "latin1"), Buffer.alloc(padding)]));
+  const bytes = head === undefined ? Buffer.from("GGUF\x03\0\0\0", "latin1") : Buffer.from(head, "latin1");
+  fs.writeFileSync(file, Buffer.concat([bytes, Buffer.alloc(head === "" ? 0 : 24)]));
   return file;
 }
 

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import {
   type ResilienceEvent,
   ResilientClient,
@@ -40,8 +40,52 @@ const post = (c: ResilientClient, signal?: AbortSignal) =>
   c.post("/process_packet", { body: BODY, signal, context: { packet_id: "p-1" } });
 
 afterEach(async () => {
+  jest.useRealTimers();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
+
+// Backoff delays, breaker windows and timeouts run on jest's fake clock (setTimeout and Date), so the tests step
+// through the configured intervals exactly instead of sleeping; the sockets stay real, so I/O still needs real turns.
+const realSetTimeout = globalThis.setTimeout;
+const ioTurn = () => new Promise<void>((resolve) => realSetTimeout(resolve, 5));
+
+function useFakeClock(): void {
+  jest.useFakeTimers({
+    doNotFake: [
+      "nextTick",
+      "setImmediate",
+      "clearImmediate",
+      "queueMicrotask",
+      "setInterval",
+      "clearInterval",
+      "hrtime",
+      "performance",
+    ],
+  });
+}
+
+/** Lets real I/O run until `condition` holds (fake time stands still meanwhile). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000 && !condition(); i++) await ioTurn();
+  if (!condition()) throw new Error(`never happened: ${what}`);
+}
+
+/** Awaits `promise` while firing the timers that fall due without time passing (a backoff skipped to 0 ms). */
+async function settle<T>(promise: Promise<T>): Promise<T> {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  for (let i = 0; i < 2000 && !done; i++) {
+    jest.advanceTimersByTime(0);
+    await ioTurn();
+  }
+  return promise;
+}
+
+const retries = (events: ResilienceEvent[]) =>
+  events.flatMap((e) => (e.type === "retry" ? [[e.attempt, e.delayMs]] : []));
 
 describe("ResilientClient: the original's retry semantics", () => {
   it("succeeds on the first try with exactly one call", async () => {
@@ -65,30 +109,42 @@ describe("ResilientClient: the original's retry semantics", () => {
     expect(primary.calls).toHaveLength(3);
   });
 
-  it("waits baseDelay * 2**(n-1) between attempts, in order", async () => {
+  it("waits baseDelay * 2**(n-1) between attempts (the original's 2 s, 4 s) and sends nothing earlier", async () => {
+    useFakeClock();
     const events: ResilienceEvent[] = [];
     const primary = await stub(json(503, {}));
-    await expect(post(client({ primaryUrl: primary.url, baseDelayMs: 20, events }))).rejects.toBeInstanceOf(
-      UpstreamUnavailableError,
-    );
-    const retries = events.filter((e) => e.type === "retry");
-    expect(retries.map((e) => (e.type === "retry" ? [e.attempt, e.delayMs] : null))).toEqual([
-      [1, 20],
-      [2, 40],
+    const outcome = post(client({ primaryUrl: primary.url, baseDelayMs: 2000, events })).catch((e: unknown) => e);
+    await until(() => retries(events).length === 1, "the first retry is scheduled");
+    expect(primary.calls).toHaveLength(1);
+    jest.advanceTimersByTime(1999);
+    await ioTurn();
+    expect(primary.calls).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    await until(() => retries(events).length === 2, "the second attempt fails and the next retry is scheduled");
+    expect(primary.calls).toHaveLength(2);
+    jest.advanceTimersByTime(3999);
+    await ioTurn();
+    expect(primary.calls).toHaveLength(2);
+    jest.advanceTimersByTime(1);
+    expect(await outcome).toBeInstanceOf(UpstreamUnavailableError);
+    expect(primary.calls).toHaveLength(3);
+    expect(retries(events)).toEqual([
+      [1, 2000],
+      [2, 4000],
     ]);
-    expect(retries.every((e) => e.type === "retry" && e.context.packet_id === "p-1")).toBe(true);
-    const [a, b, c] = primary.calls.map((call) => call.at);
-    // lower bounds only (a timer may fire a hair early against performance.now)
-    expect(b! - a!).toBeGreaterThanOrEqual(18);
-    expect(c! - b!).toBeGreaterThanOrEqual(38);
+    expect(events.every((e) => e.type !== "retry" || e.context.packet_id === "p-1")).toBe(true);
   });
 
   it("never retries nor fails over on a timeout (slow is not down)", async () => {
     const primary = await stub(hang);
     const fallback = await stub(json(200, {}));
-    const error = await post(client({ primaryUrl: primary.url, fallbackUrl: fallback.url, timeoutMs: 300 })).catch(
+    useFakeClock();
+    const outcome = post(client({ primaryUrl: primary.url, fallbackUrl: fallback.url, timeoutMs: 300_000 })).catch(
       (e: unknown) => e,
     );
+    await until(() => primary.calls.length === 1, "the primary gets the request");
+    jest.advanceTimersByTime(300_000); // the original's 300 s: the answer is late, not missing
+    const error = await outcome;
     expect(error).toBeInstanceOf(UpstreamTimeoutError);
     expect((error as Error).message).toContain(primary.url);
     expect(primary.calls).toHaveLength(1);
@@ -189,7 +245,8 @@ describe("ResilientClient: the original's retry semantics", () => {
     const fallback = await stub(json(200, {}));
     const controller = new AbortController();
     const pending = post(client({ primaryUrl: primary.url, fallbackUrl: fallback.url }), controller.signal);
-    setTimeout(() => controller.abort(), 50);
+    await until(() => primary.calls.length === 1, "the primary gets the request");
+    controller.abort();
     await expect(pending).rejects.toThrow();
     expect(primary.calls).toHaveLength(1);
     expect(fallback.calls).toHaveLength(0);
@@ -214,8 +271,24 @@ describe("ResilientClient: the original's retry semantics", () => {
   });
 });
 
+/** A primary that drops every connection, a healthy fallback, and a client whose breaker opens on one failure. */
+async function downPrimaryWithBreaker(events?: ResilienceEvent[]) {
+  const primary = await stub(dropConnection);
+  const fallback = await stub(json(200, { from: "fallback" }));
+  const c = client({
+    primaryUrl: primary.url,
+    fallbackUrl: fallback.url,
+    maxAttempts: 1,
+    breakerThreshold: 1,
+    halfOpenAfterMs: 5000,
+    ...(events ? { events } : {}),
+  });
+  return { primary, fallback, c };
+}
+
 describe("ResilientClient: circuit breaker", () => {
   it("opens after N consecutive failures, then skips the primary with no backoff", async () => {
+    useFakeClock();
     const events: ResilienceEvent[] = [];
     const primary = await stub(json(503, {}));
     const fallback = await stub(json(200, { from: "fallback" }));
@@ -227,8 +300,11 @@ describe("ResilientClient: circuit breaker", () => {
       events,
     });
 
-    // threshold 2 < 3 attempts: the breaker opens after the 2nd call, and the 3rd is skipped without a 4 s wait
-    expect((await post(c)).servedBy).toBe("fallback");
+    // threshold 2 < 3 attempts: the breaker opens after the 2nd call, and the 3rd is skipped without a 2 s wait
+    const first = post(c);
+    await until(() => retries(events).length === 1, "the first retry is scheduled");
+    jest.advanceTimersByTime(1000);
+    expect((await settle(first)).servedBy).toBe("fallback");
     expect(primary.calls).toHaveLength(2);
     expect(events.filter((e) => e.type === "retry")).toHaveLength(1);
     expect(events).toContainEqual({
@@ -248,33 +324,31 @@ describe("ResilientClient: circuit breaker", () => {
   });
 
   it("half-opens after the window, lets one probe through, and closes when the primary is back", async () => {
+    useFakeClock();
     const events: ResilienceEvent[] = [];
-    const primary = await stub(dropConnection);
-    const fallback = await stub(json(200, { from: "fallback" }));
-    const c = client({
-      primaryUrl: primary.url,
-      fallbackUrl: fallback.url,
-      breakerThreshold: 3,
-      halfOpenAfterMs: 150,
-      events,
-    });
+    const { primary, c } = await downPrimaryWithBreaker(events);
 
     expect((await post(c)).servedBy).toBe("fallback");
-    expect(primary.calls).toHaveLength(3);
+    expect(primary.calls).toHaveLength(1);
     expect(c.state().primary.breaker).toBe("open");
 
-    // still down at the first probe: one call, straight back to open and to the fallback
-    await new Promise((r) => setTimeout(r, 200));
+    jest.advanceTimersByTime(4999); // window not over: the primary is skipped
     expect((await post(c)).servedBy).toBe("fallback");
-    expect(primary.calls).toHaveLength(4);
+    expect(primary.calls).toHaveLength(1);
+
+    // still down at the first probe: one call, straight back to open and to the fallback
+    jest.advanceTimersByTime(1);
+    expect((await post(c)).servedBy).toBe("fallback");
+    expect(primary.calls).toHaveLength(2);
     expect(c.state().primary.breaker).toBe("open");
     expect(events.at(-1)).toMatchObject({ type: "failover", reason: "probe_failed" });
 
     primary.handler = json(200, { from: "primary" });
-    expect((await post(c)).servedBy).toBe("fallback"); // window not over yet
-    expect(primary.calls).toHaveLength(4);
+    jest.advanceTimersByTime(4999); // a new window started with the failed probe
+    expect((await post(c)).servedBy).toBe("fallback");
+    expect(primary.calls).toHaveLength(2);
 
-    await new Promise((r) => setTimeout(r, 200));
+    jest.advanceTimersByTime(1);
     const served = await post(c);
     expect(served.servedBy).toBe("primary");
     expect(await served.response.json()).toEqual({ from: "primary" });
@@ -289,18 +363,18 @@ describe("ResilientClient: circuit breaker", () => {
   });
 
   it("sends other requests to the fallback while a probe is in flight", async () => {
-    const primary = await stub(dropConnection);
-    const fallback = await stub(json(200, { from: "fallback" }));
-    const c = client({ primaryUrl: primary.url, fallbackUrl: fallback.url, breakerThreshold: 1, halfOpenAfterMs: 50 });
+    useFakeClock();
+    const { primary, c } = await downPrimaryWithBreaker();
     await post(c);
-    await new Promise((r) => setTimeout(r, 80));
+    jest.advanceTimersByTime(5000);
     let release: () => void = () => undefined;
     primary.handler = (_req, res) => (release = () => json(200, { from: "primary" })(_req, res, ""));
     const probe = post(c);
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => primary.calls.length === 2, "the probe reaches the primary");
     expect(c.state().primary.breaker).toBe("half_open");
     const during = await post(c);
     expect(during.servedBy).toBe("fallback");
+    expect(primary.calls).toHaveLength(2);
     release();
     expect((await probe).servedBy).toBe("primary");
     expect(c.state().primary.breaker).toBe("closed");
@@ -309,9 +383,14 @@ describe("ResilientClient: circuit breaker", () => {
   it("does not count timeouts against the breaker", async () => {
     const primary = await stub(hang);
     const fallback = await stub(json(200, {}));
-    const c = client({ primaryUrl: primary.url, fallbackUrl: fallback.url, timeoutMs: 300, breakerThreshold: 1 });
-    await expect(post(c)).rejects.toBeInstanceOf(UpstreamTimeoutError);
-    await expect(post(c)).rejects.toBeInstanceOf(UpstreamTimeoutError);
+    useFakeClock();
+    const c = client({ primaryUrl: primary.url, fallbackUrl: fallback.url, timeoutMs: 10_000, breakerThreshold: 1 });
+    for (const n of [1, 2]) {
+      const outcome = post(c).catch((e: unknown) => e);
+      await until(() => primary.calls.length === n, `request ${n} reaches the primary`);
+      jest.advanceTimersByTime(10_000);
+      expect(await outcome).toBeInstanceOf(UpstreamTimeoutError);
+    }
     expect(c.state().primary.breaker).toBe("closed");
     expect(primary.calls).toHaveLength(2);
     expect(fallback.calls).toHaveLength(0);

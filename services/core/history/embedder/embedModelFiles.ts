@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** ONNX file names relative to the model folder, by variant. */
-export const ONNX_FILES = { full: "onnx/model.onnx", quantized: "onnx/model_quantized.onnx" } as const;
+const ONNX_FILES = { full: "onnx/model.onnx", quantized: "onnx/model_quantized.onnx" } as const;
 
 /** A folder that passed the checks, and which ONNX variant to load. */
 export interface EmbedModelFiles {

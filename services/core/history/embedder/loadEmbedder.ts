@@ -19,7 +19,7 @@ export interface LoadEmbedderOptions {
 }
 
 /** The sentence embedded by the self-test; any real model gives it a finite, non-zero vector. */
-export const SELF_TEST_SENTENCE = "Hello, what is the weather like today?";
+const SELF_TEST_SENTENCE = "Hello, what is the weather like today?";
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.trim();

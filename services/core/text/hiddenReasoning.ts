@@ -2,7 +2,6 @@
  * Removes hidden-reasoning blocks from model output, as the original's `_strip_think_tags_robust`:
  * closed `<think>…</think>` / `<thinking>…</thinking>` blocks, an unclosed block through the end, stray or
  * truncated tags, and the same for reflection|reasoning|internal|scratchpad|planning|analysis (case-insensitive).
- * Returns "" when everything was hidden.
  */
 export const HIDDEN_TAGS = [
   "think",
@@ -23,9 +22,4 @@ const strayTag = new RegExp(`</?(${names})\\b[^>]*>?`, "gi");
 /** The hidden blocks removed, whitespace kept: what the session stores, so the next prompt renders the answer as generated. */
 export function removeHiddenReasoning(text: string): string {
   return text.replace(closedBlock, "").replace(unclosedToEnd, "").replace(strayTag, "");
-}
-
-/** The answer as the user gets it: hidden blocks removed and trimmed. */
-export function stripThinkTags(text: string): string {
-  return removeHiddenReasoning(text).trim();
 }
