@@ -57,6 +57,10 @@ export interface DoctorOptions {
   clearMaintenance: boolean;
   /** `--expect-maintenance`: maintenance on is intended, not a warning. */
   expectMaintenance: boolean;
+  /** Key the doctor sends to the cores (`CORE_API_KEY`, the gateway's key); unset: none sent. */
+  coreApiKey?: string;
+  /** Key the doctor sends to the gateway (`GAIA_API_KEY`, else the first of the gateway's `GAIA_API_KEYS`). */
+  apiKey?: string;
   /** Colour output: stdout is a TTY and NO_COLOR is unset. */
   color: boolean;
   /** Directory relative paths and compose files are looked up from. */
@@ -100,6 +104,7 @@ stopped candidate under docker-compose (or prints the command to start it). Neve
                              your own uid in process mode; a mismatch fails only in container
                              mode or when this flag is given)
   --mode auto|process|container   how the deployment runs (GAIA_DOCTOR_MODE, default auto)
+  (keys: CORE_API_KEY is sent to the cores, GAIA_API_KEY, else the first of GAIA_API_KEYS, to the gateway)
   --timeout-ms MS            health probe timeout (default ${DEFAULTS.timeoutMs})
   --wait-ms MS               how long --fix waits for a started candidate (default ${DEFAULTS.waitMs})
   -h, --help                 this text
@@ -121,6 +126,9 @@ const schema = z.object({
   DOCTOR_TIMEOUT_MS: envInt(1, 600_000).default(DEFAULTS.timeoutMs),
   DOCTOR_WAIT_MS: envInt(0, 3_600_000).default(DEFAULTS.waitMs),
   DOCTOR_EXPECT_UID: envInt(0, 2 ** 32 - 1).optional(),
+  CORE_API_KEY: z.string().optional(),
+  GAIA_API_KEY: z.string().optional(),
+  GAIA_API_KEYS: z.string().optional(),
 });
 
 /** Flag name → the schema key it overrides. */
@@ -227,6 +235,8 @@ export function parseOptions(
     waitMs: config.DOCTOR_WAIT_MS,
     mode: config.GAIA_DOCTOR_MODE,
     ...(config.DOCTOR_EXPECT_UID !== undefined && { expectUid: config.DOCTOR_EXPECT_UID }),
+    ...optional("coreApiKey", config.CORE_API_KEY),
+    ...optional("apiKey", config.GAIA_API_KEY ?? config.GAIA_API_KEYS?.split(",")[0]?.trim()),
     json: values.json === true,
     fix: values.fix === true,
     clearMaintenance: values["clear-maintenance"] === true,

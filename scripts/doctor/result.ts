@@ -11,6 +11,7 @@ const CATEGORIES = [
   "shared-dirs",
   "maintenance",
   "build-drift",
+  "api-keys",
   "queue",
   "disk",
 ] as const;

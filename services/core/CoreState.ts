@@ -1,3 +1,4 @@
+import type { Embedder } from "./history/embedder/Embedder.js";
 import type { HistorySelector } from "./history/HistorySelector.js";
 import type { InferenceEngine } from "./inference/InferenceEngine.js";
 import type { CognitionPipeline } from "./pipeline/CognitionPipeline.js";
@@ -9,6 +10,8 @@ export interface ReadyParts {
   engine: InferenceEngine;
   history: HistorySelector;
   pipeline: CognitionPipeline;
+  /** The embedding model, also served by POST /v1/embeddings; null in full-history mode. */
+  embedder: Embedder | null;
   modelLoadMs: number;
 }
 

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { type ApiKeys, apiKeysFromEnv } from "../../shared/auth/ApiKeys.js";
 import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 import { repoRoot } from "../../shared/config/repoRoot.js";
@@ -70,6 +71,14 @@ export const CoreEnvSchema = z.object({
   MCP_FALLBACK_ENDPOINT: envUrl.optional(),
   MCP_TIMEOUT_MS: envInt(1).default(20000),
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(20000),
+  /** API keys (comma list), or a file of them; when set every route but /health needs one. */
+  GAIA_API_KEYS: z.string().optional(),
+  GAIA_API_KEYS_FILE: z.string().optional(),
+  /** Serve /metrics without a key (for a Prometheus that cannot send one). */
+  GAIA_METRICS_PUBLIC: z
+    .enum(["true", "false"], { error: "expected true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
 });
 
 /** Resolved configuration of one core process. */
@@ -94,6 +103,9 @@ export interface CoreConfig {
   history: { recentTurns: number; recallTopK: number; minSimilarity: number };
   mcp: { endpoint: string | null; fallbackEndpoint: string | null; timeoutMs: number };
   shutdownGraceMs: number;
+  /** Keys accepted on every route but /health; null means the service is open. */
+  apiKeys: ApiKeys | null;
+  metricsPublic: boolean;
 }
 
 /** Reads and validates the environment; throws ConfigError with one line naming every bad variable. */
@@ -129,5 +141,7 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
       timeoutMs: e.MCP_TIMEOUT_MS,
     },
     shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
+    apiKeys: apiKeysFromEnv(env),
+    metricsPublic: e.GAIA_METRICS_PUBLIC,
   };
 }

@@ -38,6 +38,8 @@ const server = core.app.listen(config.port, config.host, () => {
       build_id: core.buildId,
       threads: config.threads,
       parallel: config.parallel,
+      api_keys: config.apiKeys ? config.apiKeys.size : "off",
+      metrics_public: config.metricsPublic,
     },
     "listening; loading model",
   );

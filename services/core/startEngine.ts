@@ -93,5 +93,6 @@ export async function startEngine({
     logger,
     ...(metrics ? { observer: metrics } : {}),
   });
-  return { engine, history, pipeline, modelLoadMs: engine.loadMs ?? Math.round(performance.now() - started) };
+  const embedder = embedding.mode === "semantic" ? embedding.embedder : null;
+  return { engine, history, pipeline, embedder, modelLoadMs: engine.loadMs ?? Math.round(performance.now() - started) };
 }

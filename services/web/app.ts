@@ -1,4 +1,7 @@
 import express, { type Express } from "express";
+import type { ApiKeys } from "../../shared/auth/ApiKeys.js";
+import { rejectUnauthorized } from "../../shared/auth/authRejections.js";
+import { isHealthPath, requireApiKey } from "../../shared/auth/requireApiKey.js";
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
 import { problemMiddleware, sendProblem } from "../../shared/http/problemResponse.js";
 import { requestLog } from "../../shared/http/requestLog.js";
@@ -7,6 +10,7 @@ import type { CoreClient } from "./CoreClient.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
 import { metricsRouter } from "./observability/metrics.js";
 import { infoRouter } from "./routes/infoRoutes.js";
+import { openAIPassThroughRouter } from "./routes/openAIPassThrough.js";
 import { processPacketRouter } from "./routes/processPacket.js";
 import { processUserInputRouter } from "./routes/processUserInput.js";
 
@@ -16,6 +20,8 @@ export interface WebAppDeps {
   logger: Logger;
   /** Largest request body accepted. Default 16mb. */
   bodyLimit?: string;
+  /** Keys clients must send (every route but /health); null or unset: open. */
+  apiKeys?: ApiKeys | null;
 }
 
 /** The gateway's HTTP app. Never listens: main.ts does, tests use supertest. */
@@ -25,10 +31,18 @@ export function createApp(deps: WebAppDeps): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use(requestLog(deps.logger));
+  app.use(
+    requireApiKey({
+      keys: deps.apiKeys ?? null,
+      isPublic: (req) => isHealthPath(req.path),
+      reject: rejectUnauthorized,
+    }),
+  );
   app.use(infoRouter(deps.client));
   app.use(metricsRouter(deps.client));
   app.use(processUserInputRouter(deps.client, bodyLimit));
   app.use(processPacketRouter(deps.client, bodyLimit));
+  app.use(openAIPassThroughRouter(deps.client, bodyLimit));
   app.use((req, res) =>
     sendProblem(res, new HttpProblem(404, "Not Found", `No route for ${req.method} ${req.path}.`), req.originalUrl),
   );

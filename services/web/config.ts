@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { type ApiKeys, apiKeysFromEnv } from "../../shared/auth/ApiKeys.js";
 import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 
 import type { JitterMode } from "../../shared/http/index.js";
@@ -28,6 +29,11 @@ export const WebEnvSchema = z.object({
   GAIA_WEB_BODY_LIMIT: z.string().default("16mb"),
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(10_000),
   LOG_LEVEL: z.string().default("info"),
+  /** Keys clients must send to the gateway (comma list, or a file); unset: the gateway is open. */
+  GAIA_API_KEYS: z.string().optional(),
+  GAIA_API_KEYS_FILE: z.string().optional(),
+  /** The key the gateway sends to the cores (one of theirs). */
+  CORE_API_KEY: z.string().optional(),
 });
 
 /** Resolved gateway configuration. */
@@ -45,6 +51,8 @@ export interface WebConfig {
   bodyLimit: string;
   shutdownGraceMs: number;
   logLevel: string;
+  apiKeys: ApiKeys | null;
+  coreApiKey: string | null;
 }
 
 /** Reads and validates the environment; throws ConfigError with one line naming every bad variable. */
@@ -77,5 +85,7 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
     bodyLimit: e.GAIA_WEB_BODY_LIMIT,
     shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
+    apiKeys: apiKeysFromEnv(env),
+    coreApiKey: e.CORE_API_KEY ?? null,
   };
 }

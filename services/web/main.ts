@@ -6,6 +6,7 @@ import { createApp } from "./app.js";
 import { loadWebConfig, type WebConfig } from "./config.js";
 import { HealthMonitor } from "./health/HealthMonitor.js";
 import { logHealthChange, logResilienceEvent } from "./resilienceLog.js";
+import { withCoreApiKey } from "./withCoreApiKey.js";
 
 let config: WebConfig;
 try {
@@ -41,7 +42,12 @@ const client = new ResilientClient({
   health: monitor,
 });
 monitor?.start();
-const app = createApp({ client, logger, bodyLimit: config.bodyLimit });
+const app = createApp({
+  client: withCoreApiKey(client, config.coreApiKey),
+  logger,
+  bodyLimit: config.bodyLimit,
+  apiKeys: config.apiKeys,
+});
 
 const server = app.listen(config.port, config.host, () => {
   logger.info(
@@ -55,6 +61,8 @@ const server = app.listen(config.port, config.host, () => {
       core_timeout_ms: config.coreTimeoutMs,
       breaker: config.breaker,
       health_check: config.healthCheck,
+      api_keys: config.apiKeys ? config.apiKeys.size : "off",
+      core_api_key: config.coreApiKey ? "set" : "unset",
     },
     "gaia-web listening",
   );

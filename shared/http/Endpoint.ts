@@ -10,9 +10,11 @@ import { UpstreamTimeoutError } from "./errors.js";
 import type { BreakerStateName, EndpointRole, EndpointSnapshot, ResilienceEvent } from "./events.js";
 import { describeError, isConnectionError, isRetryableResponse } from "./failures.js";
 
-/** One HTTP POST as the caller describes it. */
+/** One HTTP request as the caller describes it (a POST unless `method` says otherwise). */
 export interface OutgoingRequest {
-  body: string | Uint8Array;
+  method?: "GET" | "POST";
+  /** Required for a POST; a GET sends none. */
+  body?: string | Uint8Array;
   headers?: Record<string, string>;
   /** Aborts the request (and a streamed body) when the caller goes away. */
   signal?: AbortSignal;
@@ -100,7 +102,13 @@ export class Endpoint {
     const headers = new Headers(request.headers);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
     try {
-      const response = await fetch(url, { method: "POST", body: request.body, headers, signal });
+      const method = request.method ?? "POST";
+      const response = await fetch(url, {
+        method,
+        ...(method === "POST" ? { body: request.body ?? "" } : {}),
+        headers,
+        signal,
+      });
       if (isRetryableResponse(response)) {
         const body = await response.arrayBuffer();
         this.recordFailure(`HTTP ${response.status}`);

@@ -10,6 +10,8 @@ export interface CreateLoggerOptions {
   bindings?: Record<string, unknown>;
   /** pino level; defaults to `LOG_LEVEL` or `info`. Tests pass `silent`. */
   level?: string;
+  /** Where lines go; stdout by default (tests collect them to check what is, and is not, logged). */
+  destination?: { write(line: string): void };
 }
 
 /** One JSON line per event on stdout, the format every GAIA service logs in. */
@@ -19,6 +21,18 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     base: { service: options.service, ...options.bindings },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    // API keys travel in these headers: whatever logs a request or its headers must never write them out
+    redact: {
+      paths: [
+        "headers.authorization",
+        'headers["x-api-key"]',
+        "*.headers.authorization",
+        '*.headers["x-api-key"]',
+        "*.*.headers.authorization",
+        '*.*.headers["x-api-key"]',
+      ],
+      censor: "[redacted]",
+    },
   };
-  return pino(config);
+  return options.destination ? pino(config, options.destination) : pino(config);
 }

@@ -1,4 +1,5 @@
 /** The CognitionPacket wire contract: schema, validation, hashes and JSON Schema. */
+export * from "./bounds.js";
 export * from "./enums.js";
 export {
   computeHashes,

@@ -3,6 +3,7 @@
  * not a packet is a 422 naming each problem, e.g. "version: required"), instead of the original's KeyError → HTTP 500.
  */
 import { z } from "zod";
+import { generationBoundProblems } from "./bounds.js";
 import { type CognitionPacket, CognitionPacketSchema } from "./schema.js";
 
 /** One reason a body is not a packet: `path` is dotted with array indices ("context.cheatsheets.0.id"), or "(root)". */
@@ -19,7 +20,12 @@ export type PacketParseResult =
 /** Parses a request body (already JSON-decoded) as a packet; never throws. */
 export function parsePacket(body: unknown): PacketParseResult {
   const result = CognitionPacketSchema.safeParse(body, { error: wireMessage });
-  if (result.success) return { ok: true, packet: result.data, version: result.data.version };
+  if (result.success) {
+    // the schema mirrors the original's field types; the bounds are checked on the parsed packet
+    const problems = generationBoundProblems(result.data);
+    if (problems.length > 0) return { ok: false, problems };
+    return { ok: true, packet: result.data, version: result.data.version };
+  }
   return { ok: false, problems: result.error.issues.map(toProblem) };
 }
 

@@ -92,6 +92,7 @@ describe("doctor on a running pair", () => {
         "shared-dirs",
         "maintenance",
         "build-drift",
+        "api-keys",
         "queue",
         "disk",
       ]),

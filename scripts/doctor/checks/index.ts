@@ -1,5 +1,6 @@
 import type { DoctorContext } from "../context.js";
 import type { Category, CheckResult } from "../result.js";
+import { checkApiKeys } from "./apiKeys.js";
 import { checkBuildDrift } from "./buildDrift.js";
 import { checkDisk } from "./disk.js";
 import { checkEmbedding } from "./embedding.js";
@@ -24,6 +25,7 @@ const CHECKS: Readonly<Record<Category, Check>> = {
   "shared-dirs": checkSharedDirs,
   maintenance: checkMaintenance,
   "build-drift": checkBuildDrift,
+  "api-keys": checkApiKeys,
   queue: checkQueue,
   disk: checkDisk,
 };

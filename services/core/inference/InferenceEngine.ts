@@ -7,14 +7,27 @@ export interface PromptMessage {
 /** Why generation ended. */
 export type StopReason = "eos" | "max_tokens" | "stop_sequence" | "time_budget" | "cancelled";
 
+/** Output the model is constrained to (grammar-enforced): any JSON object, or JSON matching a schema. */
+export type ResponseFormat = { type: "json_object" } | { type: "json_schema"; schema: Record<string, unknown> };
+
 export interface GenerationRequest {
   /** Session the prompt belongs to: the engine keeps its KV cache warm for the next turn. */
   sessionKey: string;
+  /**
+   * How the slot is chosen: `session` (default) prefers the slot that last served `sessionKey`; `longest_prefix`
+   * (stateless clients that resend the whole conversation) prefers the slot whose KV cache holds the longest prefix
+   * of this prompt.
+   */
+  slotChoice?: "session" | "longest_prefix";
   messages: PromptMessage[];
   maxTokens: number;
   temperature: number;
   topP?: number;
   seed?: number;
+  /** OpenAI-style penalties on tokens already in the recent context. */
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  responseFormat?: ResponseFormat;
   /** Extra stop strings (`header.model.stop`). */
   stop?: readonly string[];
   /** Generation stops after this long and the answer is marked as cut. */

@@ -5,6 +5,7 @@ import {
   type Llama,
   LlamaChat,
   type LlamaContext,
+  type LlamaGrammar,
   LlamaLogLevel,
   type LlamaModel,
   resolveChatWrapper,
@@ -16,9 +17,11 @@ import type {
   GenerationResult,
   InferenceEngine,
   PromptMessage,
+  ResponseFormat,
   StopReason,
 } from "./InferenceEngine.js";
 import { SlotPool } from "./SlotPool.js";
+import { UnsupportedJsonSchemaError } from "./UnsupportedJsonSchemaError.js";
 
 export interface LiteModelOptions {
   /** Path of the GGUF file. */
@@ -64,6 +67,7 @@ const STOP_REASONS: Record<string, StopReason> = {
  */
 export class LiteModel implements InferenceEngine, AsyncDisposable {
   private generationMsAverage = 2000;
+  private readonly grammars = new Map<string, LlamaGrammar>();
   private disposal: Promise<void> | undefined;
 
   private constructor(
@@ -168,7 +172,16 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
 
   async generate(request: GenerationRequest): Promise<GenerationResult> {
     const queuedAt = performance.now();
-    const lease = await this.pool.acquire(request.sessionKey, request.signal);
+    const history = toChatHistory(request.messages);
+    const promptTokens = this.tokenize(history);
+    const grammar = request.responseFormat ? await this.grammarFor(request.responseFormat) : undefined;
+    const lease = await this.pool.acquire(
+      request.sessionKey,
+      request.signal,
+      request.slotChoice === "longest_prefix"
+        ? (slot) => slot.sequence.compareContextTokens(promptTokens).firstDifferentIndex
+        : undefined,
+    );
     const queuedMs = performance.now() - queuedAt;
     const chat = lease.slot;
     const budget = new AbortController();
@@ -177,8 +190,6 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
       : undefined;
     const signal = request.signal ? AbortSignal.any([request.signal, budget.signal]) : budget.signal;
     try {
-      const history = toChatHistory(request.messages);
-      const promptTokens = this.tokenize(history);
       const reusedPromptTokens = chat.sequence.compareContextTokens(promptTokens).firstDifferentIndex;
       const meterBefore = chat.sequence.tokenMeter.getState();
       const started = performance.now();
@@ -189,7 +200,13 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         // llama.cpp's defaults, which the original's lite model ran with
         topK: 40,
         minP: 0.05,
-        repeatPenalty: { penalty: 1.1, lastTokens: 64 },
+        repeatPenalty: {
+          penalty: 1.1,
+          lastTokens: 64,
+          ...(request.presencePenalty ? { presencePenalty: request.presencePenalty } : {}),
+          ...(request.frequencyPenalty ? { frequencyPenalty: request.frequencyPenalty } : {}),
+        },
+        ...(grammar ? { grammar } : {}),
         ...(request.topP !== undefined ? { topP: request.topP } : {}),
         ...(request.seed !== undefined ? { seed: request.seed } : {}),
         ...(request.stop?.length ? { customStopTriggers: [...request.stop] } : {}),
@@ -219,6 +236,27 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
       clearTimeout(timer);
       lease.release();
     }
+  }
+
+  /** node-llama-cpp's grammar for the format; schema grammars are cached by their JSON text (clients repeat them). */
+  private async grammarFor(format: ResponseFormat): Promise<LlamaGrammar> {
+    const key = format.type === "json_object" ? "json" : JSON.stringify(format.schema);
+    const cached = this.grammars.get(key);
+    if (cached) return cached;
+    let grammar: LlamaGrammar;
+    try {
+      grammar =
+        format.type === "json_object"
+          ? await this.llama.getGrammarFor("json")
+          : await this.llama.createGrammarForJsonSchema(
+              format.schema as Parameters<Llama["createGrammarForJsonSchema"]>[0],
+            );
+    } catch (error) {
+      throw new UnsupportedJsonSchemaError((error as Error).message);
+    }
+    if (this.grammars.size >= 32) this.grammars.delete(this.grammars.keys().next().value ?? "");
+    this.grammars.set(key, grammar);
+    return grammar;
   }
 
   prepareNextTurn(sessionKey: string, conversation: readonly PromptMessage[]): void {

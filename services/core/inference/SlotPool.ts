@@ -1,3 +1,4 @@
+import { longestPrefixSlot } from "./longestPrefixSlot.js";
 import { QueueFullError } from "./QueueFullError.js";
 
 /** A slot handed to one request; give it back with release(). */
@@ -22,8 +23,12 @@ interface Waiter<T> {
   resolve: (lease: SlotLease<T>) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
+  prefix: PrefixLength<T> | undefined;
   onAbort: () => void;
 }
+
+/** Tokens of the waiting prompt a slot's KV cache already holds (slot choice for stateless requests). */
+export type PrefixLength<T> = (slot: T) => number;
 
 /**
  * A fixed set of slots (context sequences) with session affinity and a bounded FIFO wait queue.
@@ -44,12 +49,12 @@ export class SlotPool<T> {
   }
 
   /** Waits for a slot; throws QueueFullError at once when the wait queue is full, or the signal's reason when aborted. */
-  acquire(owner: string, signal?: AbortSignal): Promise<SlotLease<T>> {
+  acquire(owner: string, signal?: AbortSignal, prefix?: PrefixLength<T>): Promise<SlotLease<T>> {
     signal?.throwIfAborted();
     // the session's own slot is preparing its next turn: worth the short wait, its KV cache is the point
     const preparing = this.entries.find((e) => e.owner === owner && e.background);
-    if (preparing?.background) return preparing.background.then(() => this.acquire(owner, signal));
-    const entry = this.pickFree(owner);
+    if (preparing?.background) return preparing.background.then(() => this.acquire(owner, signal, prefix));
+    const entry = this.pickFree(owner, prefix);
     if (entry) return Promise.resolve(this.lease(entry, owner));
     if (this.waiters.length >= this.queueCapacity) {
       return Promise.reject(new QueueFullError(this.queueCapacity, this.retryAfterSeconds()));
@@ -60,6 +65,7 @@ export class SlotPool<T> {
         resolve,
         reject,
         signal,
+        prefix,
         onAbort: () => {
           const index = this.waiters.indexOf(waiter);
           if (index >= 0) this.waiters.splice(index, 1);
@@ -107,9 +113,13 @@ export class SlotPool<T> {
     return this.entries.map((e) => e.slot);
   }
 
-  private pickFree(owner: string): Entry<T> | undefined {
+  private pickFree(owner: string, prefix?: PrefixLength<T>): Entry<T> | undefined {
     const free = this.entries.filter((e) => !e.busy);
-    return free.find((e) => e.owner === owner) ?? free.sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    const own = free.find((e) => e.owner === owner);
+    if (own) return own;
+    const lru = free.sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    if (!prefix || !lru) return lru;
+    return longestPrefixSlot(free, (e) => prefix(e.slot), prefix(lru.slot)) ?? lru;
   }
 
   private lease(entry: Entry<T>, owner: string): SlotLease<T> {
@@ -136,7 +146,7 @@ export class SlotPool<T> {
     const waiter = this.waiters.shift();
     if (!waiter) return;
     waiter.signal?.removeEventListener("abort", waiter.onAbort);
-    const entry = this.pickFree(waiter.owner) ?? freed;
+    const entry = this.pickFree(waiter.owner, waiter.prefix) ?? freed;
     waiter.resolve(this.lease(entry, waiter.owner));
   }
 }

@@ -26,7 +26,19 @@ export interface TurnOutcome {
   tool: { name: string; params: Record<string, unknown>; run: ToolRun } | null;
 }
 
+/** The figures metrics count per turn, whichever API produced it (packets, OpenAI chat completions). */
+export type TurnFigures = Pick<
+  TurnOutcome,
+  | "replayed"
+  | "promptTokens"
+  | "reusedPromptTokens"
+  | "completionTokens"
+  | "stopReason"
+  | "historyMode"
+  | "timeToFirstTokenMs"
+>;
+
 /** What the pipeline reports per finished turn (metrics implement it). */
 export interface TurnObserver {
-  turnCompleted(outcome: TurnOutcome): void;
+  turnCompleted(outcome: TurnFigures): void;
 }

@@ -96,6 +96,9 @@ export function healthRouter(deps: HealthDeps): Router {
         "/process_packet": "POST a CognitionPacket (application/json); Accept: application/x-ndjson streams tokens",
         "/schema": "JSON Schema of the CognitionPacket",
         "/metrics": "Prometheus metrics",
+        "/v1/chat/completions": "POST: OpenAI-compatible chat completions (JSON, or SSE with stream: true)",
+        "/v1/models": "GET: the loaded model and its context size (OpenAI-compatible)",
+        "/v1/embeddings": "POST: embeddings with the embedding model (OpenAI-compatible)",
       },
     });
   });

@@ -2,8 +2,15 @@ import { once } from "node:events";
 import type { Response as ExpressResponse } from "express";
 import type { ServedResponse } from "../../../shared/http/index.js";
 
-/** Upstream headers worth passing on: the body's type, core's identity, and its back-off hint. */
-const RELAYED_HEADERS = ["content-type", "retry-after", "x-gaia-role", "x-gaia-build"];
+/** Upstream headers worth passing on: the body's type and caching (SSE says no-cache), core's identity, its back-off hint. */
+const RELAYED_HEADERS = [
+  "content-type",
+  "cache-control",
+  "retry-after",
+  "www-authenticate",
+  "x-gaia-role",
+  "x-gaia-build",
+];
 
 const NEWLINE = 0x0a;
 

@@ -22,6 +22,10 @@ export function infoRouter(client: CoreClient): Router {
         "/metrics": "Prometheus: core endpoint up/down, breakers, failovers by reason",
         "/process_user_input":
           "POST ?user_input=… (or JSON {user_input, session_id?}) → {response, packet_id, served_by}",
+        "/v1/chat/completions":
+          "POST: OpenAI-compatible chat completions, passed to gaia-core (SSE relayed as it arrives)",
+        "/v1/models": "GET: the cores' model (OpenAI-compatible)",
+        "/v1/embeddings": "POST: embeddings from gaia-core's embedding model (OpenAI-compatible)",
         "/process_packet":
           "POST a CognitionPacket; passed to gaia-core as is (JSON, or NDJSON with Accept: application/x-ndjson)",
       },

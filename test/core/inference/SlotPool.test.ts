@@ -114,3 +114,38 @@ describe("SlotPool background leases (preparing a session's next turn)", () => {
     expect((await next).slot).toBe(warmSlot);
   });
 });
+
+describe("SlotPool: slot choice by longest common prefix (stateless requests)", () => {
+  // each slot's "KV cache": how many tokens of the waiting prompt it holds
+  const held: Record<string, number> = { s0: 5, s1: 40, s2: 5 };
+  const prefix = (slot: string) => held[slot] ?? 0;
+
+  it("takes the free slot holding the longest prefix, even when another is less recently used", async () => {
+    const p = pool(["s0", "s1", "s2"], 4);
+    for (const lease of [await p.acquire("a"), await p.acquire("b"), await p.acquire("c")]) lease.release();
+    const lease = await p.acquire("v1:fresh", undefined, prefix);
+    expect(lease.slot).toBe("s1");
+  });
+
+  it("keeps the least recently used slot when no slot holds more than it (a shared template prefix is no reason)", async () => {
+    const p = pool(["s0", "s2"], 4);
+    const a = await p.acquire("a");
+    const b = await p.acquire("b");
+    a.release();
+    b.release(); // s0 is the older
+    expect((await p.acquire("v1:fresh", undefined, prefix)).slot).toBe("s0");
+  });
+
+  it("still prefers a session's own slot, and applies the prefix choice to a waiter when a slot frees", async () => {
+    const p = pool(["s0", "s1"], 4);
+    const a = await p.acquire("alice"); // s0
+    const b = await p.acquire("bob"); // s1
+    a.release();
+    b.release();
+    expect((await p.acquire("alice", undefined, prefix)).slot).toBe("s0");
+    const busy = await p.acquire("bob"); // s1 busy again, s0 busy with alice
+    const waiting = p.acquire("v1:w", undefined, prefix);
+    busy.release();
+    expect((await waiting).slot).toBe("s1");
+  });
+});

@@ -15,6 +15,8 @@ export interface Embedder {
    * history) or after {@link dispose}.
    */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Tokens the model's tokenizer makes of `text` (usage reporting); 0 if the model has no tokenizer. */
+  countTokens?(text: string): number;
   /** Frees the model's native resources; later `embed` calls reject. Safe to call twice. */
   dispose(): Promise<void>;
 }

@@ -16,6 +16,7 @@ interface TransformersTensor {
 }
 interface FeatureExtractor {
   (texts: string[], options: { pooling: "mean"; normalize: boolean }): Promise<TransformersTensor>;
+  tokenizer?: { encode(text: string): number[] };
   dispose(): Promise<void>;
 }
 interface TransformersModule {
@@ -123,6 +124,9 @@ export async function createTransformersEmbedder(
         for (let row = 0; row < batch.length; row++) vectors.push(rowVector(output.data, row, dim));
       }
       return vectors;
+    },
+    countTokens(text) {
+      return extractor.tokenizer?.encode(text).length ?? 0;
     },
     async dispose() {
       if (disposed) return;

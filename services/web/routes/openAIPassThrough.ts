@@ -1,0 +1,44 @@
+import express, { type Router } from "express";
+import { abortOnClose } from "../../../shared/http/abortOnClose.js";
+import { OpenAIError, openAIErrorFromProblem, sendOpenAIError } from "../../../shared/openai/OpenAIError.js";
+import type { CoreClient } from "../CoreClient.js";
+import { problemForCoreFailure } from "../coreFailure.js";
+import { relayResponse } from "../http/relayResponse.js";
+import { servedByRole } from "./coreRole.js";
+
+/**
+ * `/v1/*` (the OpenAI-compatible API) passed through to core with the same retries, failover and breaker as packets.
+ * The body goes byte for byte; the answer comes back as core sends it, an SSE stream relayed chunk by chunk. Failover
+ * can only happen before core's first byte (core sends its headers with the first token), never mid-stream.
+ * When no core can answer, the error is in OpenAI's shape so SDKs raise (and retry) as usual.
+ */
+export function openAIPassThroughRouter(client: CoreClient, bodyLimit: string): Router {
+  const router = express.Router();
+  router.use("/v1", express.raw({ type: () => true, limit: bodyLimit }), async (req, res) => {
+    if (req.method !== "GET" && req.method !== "POST") {
+      res.set("Allow", "GET, POST");
+      sendOpenAIError(res, new OpenAIError(405, `${req.method} is not served on /v1.`, "invalid_request_error"));
+      return;
+    }
+    const signal = abortOnClose(res);
+    let served: Awaited<ReturnType<CoreClient["post"]>>;
+    try {
+      served = await client.post(req.originalUrl, {
+        method: req.method,
+        ...(req.method === "POST" ? { body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) } : {}),
+        headers: {
+          "content-type": req.get("content-type") ?? "application/json",
+          accept: req.get("accept") ?? "application/json",
+        },
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) return;
+      return sendOpenAIError(res, openAIErrorFromProblem(problemForCoreFailure(error)));
+    }
+    res.locals.served_by = servedByRole(served);
+    res.locals.endpoint = served.servedBy;
+    await relayResponse(served, res);
+  });
+  return router;
+}

@@ -1,0 +1,139 @@
+// The OpenAI-compatible API through the compiled gateway in front of two real gaia-core processes, all three with
+// API keys, driven by the official openai SDK; the primary is killed -9 mid-test and the candidate answers.
+// Needs `npm run build` and `npm run models`.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import OpenAI from "openai";
+import { type ServiceProcess, spawnCore } from "../support/processes.js";
+import { CORE_ENV, type Core, startGateway } from "./pair.js";
+
+const CLIENT_KEY = "sk-gateway-client-key-42";
+const CORE_KEY = "sk-core-internal-key-17";
+
+let primary: Core;
+let candidate: Core;
+let gateway: ServiceProcess;
+let client: OpenAI;
+
+// a high cap, so a stream is long enough to be aborted mid-way
+const coreEnv = { ...CORE_ENV, GAIA_API_KEYS: CORE_KEY, GAIA_MAX_TOKENS_CAP: "1500" };
+
+/** Turns a core counted as cancelled, from its /metrics. */
+async function cancelledTurns(core: Core): Promise<number> {
+  const text = await (await fetch(`${core.url}/metrics`, { headers: { "x-api-key": CORE_KEY } })).text();
+  return text
+    .split("\n")
+    .filter((line) => /^gaia_core_turns_total\{[^}]*stop="cancelled"/.test(line))
+    .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
+}
+
+beforeAll(async () => {
+  [primary, candidate] = await Promise.all([
+    spawnCore({ role: "primary", env: coreEnv }),
+    spawnCore({ role: "candidate", env: coreEnv }),
+  ]);
+  gateway = await startGateway(primary.url, candidate.url, {
+    GAIA_RETRY_BASE_DELAY_MS: "100",
+    GAIA_API_KEYS: CLIENT_KEY,
+    CORE_API_KEY: CORE_KEY,
+  });
+  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([gateway?.kill(), primary?.kill("SIGKILL"), candidate?.kill()]);
+});
+
+const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "Hello through the gateway" }];
+
+async function streamed(): Promise<{
+  text: string;
+  chunks: number;
+  usage: OpenAI.CompletionUsage | null;
+  role: string;
+}> {
+  const { data: stream, response } = await client.chat.completions
+    .create({ model: "gaia", messages, max_tokens: 8, stream: true, stream_options: { include_usage: true } })
+    .withResponse();
+  let text = "";
+  let chunks = 0;
+  let usage: OpenAI.CompletionUsage | null = null;
+  for await (const chunk of stream) {
+    chunks++;
+    text += chunk.choices[0]?.delta.content ?? "";
+    usage = chunk.usage ?? usage;
+  }
+  return { text, chunks, usage, role: response.headers.get("x-gaia-role") ?? "" };
+}
+
+describe("/v1 through the gateway", () => {
+  it("answers chat completions, streams and model lists from the primary", async () => {
+    const { data, response } = await client.chat.completions
+      .create({ model: "gaia", messages, max_tokens: 8 })
+      .withResponse();
+    expect(response.headers.get("x-gaia-role")).toBe("primary");
+    expect(data.usage?.completion_tokens).toBeGreaterThan(0);
+    const stream = await streamed();
+    expect(stream.role).toBe("primary");
+    expect(stream.chunks).toBeGreaterThan(2);
+    expect(stream.usage?.total_tokens).toBeGreaterThan(0);
+    const models = await client.models.list();
+    expect(models.data[0]?.id).toBe("gaia-lite-tiny");
+  });
+
+  it("stops the core's generation when the client aborts a stream mid-way", async () => {
+    const before = await cancelledTurns(primary);
+    const stream = await client.chat.completions.create({
+      model: "gaia",
+      messages: [{ role: "user", content: "Write as much as you can" }],
+      max_tokens: 1500,
+      temperature: 1,
+      stream: true,
+    });
+    let received = 0;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) received++;
+      if (received >= 2) {
+        stream.controller.abort();
+        break;
+      }
+    }
+    const deadline = Date.now() + 15_000;
+    while ((await cancelledTurns(primary)) === before && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await cancelledTurns(primary)).toBe(before + 1);
+  });
+
+  it("refuses a wrong key with AuthenticationError and an unsupported parameter with BadRequestError", async () => {
+    const wrong = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: CORE_KEY, maxRetries: 0 });
+    await expect(wrong.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    const error = await client.chat.completions.create({ model: "gaia", messages, n: 2 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("n");
+  });
+
+  it("is answered by the candidate once the primary is killed -9", async () => {
+    await primary.kill("SIGKILL");
+    const { data, response } = await client.chat.completions
+      .create({ model: "gaia", messages, max_tokens: 8 })
+      .withResponse();
+    expect(response.headers.get("x-gaia-role")).toBe("candidate");
+    expect(response.headers.get("x-gaia-endpoint")).toBe("fallback");
+    expect(data.choices).toHaveLength(1);
+    const stream = await streamed();
+    expect(stream.role).toBe("candidate");
+    expect(stream.usage?.completion_tokens).toBeGreaterThan(0);
+    const models = await client.models.list();
+    expect(models.data).toHaveLength(1);
+  });
+
+  it("never logs a key (gateway and cores)", () => {
+    for (const service of [gateway, primary, candidate]) {
+      const output = service.output();
+      expect(output).not.toContain(CLIENT_KEY);
+      expect(output).not.toContain(CORE_KEY);
+    }
+  });
+});
