@@ -9,18 +9,20 @@ import type { CoreState } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
 import { domainProblem } from "./http/domainProblem.js";
-import { storeProblem } from "./http/storeProblem.js";
 import type { CoreMetrics } from "./observability/metrics.js";
 import { openAIRouter } from "./openai/openAIRouter.js";
 import { healthRouter } from "./routes/healthRoutes.js";
 import { processPacketRouter } from "./routes/processPacket.js";
 import { schemaRouter } from "./routes/schemaRoute.js";
+import type { PeerSessionReader } from "./sessions/PeerSessionReader.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
 
 export interface CoreAppDeps {
   config: CoreConfig;
   state: CoreState;
   store: SessionStore;
+  /** The peer's read-only sessions (shown by /health), when configured. */
+  peer?: PeerSessionReader | null;
   logger: Logger;
   buildId: string;
   version: string;
@@ -32,7 +34,7 @@ export interface CoreAppDeps {
 export function createApp(deps: CoreAppDeps): Express {
   // the one mapping of non-HTTP errors to problems, shared by the packet routes and /v1 (which re-shapes them)
   const bodyProblem = bodyParserProblem(deps.config.bodyLimit);
-  const toProblem = (error: unknown) => bodyProblem(error) ?? storeProblem(error) ?? domainProblem(error);
+  const toProblem = (error: unknown) => bodyProblem(error) ?? domainProblem(error);
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);

@@ -44,6 +44,10 @@ export const CoreEnvSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   GAIA_ROLE: z.enum(["primary", "candidate"], { error: "expected primary or candidate" }).default("primary"),
   GAIA_SHARED_DIR: z.string().default(DEFAULT_SHARED_DIR),
+  /** The other core's shared dir, mounted read-only: its sessions are a second, read-only source of history. */
+  GAIA_PEER_SHARED_DIR: z.string().optional(),
+  /** While the session store is unwritable, how often a test write checks whether it works again. */
+  GAIA_STORE_PROBE_MS: envInt(50, 600_000).default(2000),
   GAIA_LITE_MODEL: z.string().default(bundled(BUNDLED_LITE_MODEL_RELATIVE)),
   /** Folder of a transformers.js feature-extraction model; "none" turns semantic history off. */
   GAIA_EMBED_MODEL_DIR: z.string().default(bundled(BUNDLED_EMBED_DIR_RELATIVE)),
@@ -94,6 +98,9 @@ export interface CoreConfig {
   host: string;
   role: "primary" | "candidate";
   sharedDir: string;
+  /** The peer core's shared dir (read-only), or null when this core uses only its own history. */
+  peerSharedDir: string | null;
+  storeProbeMs: number;
   liteModelPath: string;
   embedModelDir: string | null;
   threads: number;
@@ -128,6 +135,8 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
     host: e.HOST,
     role: e.GAIA_ROLE,
     sharedDir,
+    peerSharedDir: e.GAIA_PEER_SHARED_DIR ? path.resolve(e.GAIA_PEER_SHARED_DIR) : null,
+    storeProbeMs: e.GAIA_STORE_PROBE_MS,
     liteModelPath: path.resolve(e.GAIA_LITE_MODEL),
     embedModelDir: embed,
     threads: e.GAIA_THREADS ?? defaultThreads(),

@@ -9,6 +9,8 @@ import { CoreState, type ReadyParts } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createSessionStore } from "./sessions/createSessionStore.js";
+import { PairSessionStore } from "./sessions/PairSessionStore.js";
+import { PeerSessionReader } from "./sessions/PeerSessionReader.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
 import { type StartEngineOptions, startEngine } from "./startEngine.js";
 
@@ -17,6 +19,8 @@ export interface Core {
   app: Express;
   state: CoreState;
   store: SessionStore;
+  /** The peer's sessions, read-only (GAIA_PEER_SHARED_DIR), or null. */
+  peer: PeerSessionReader | null;
   buildId: string;
   /** Settles when the model is loaded (ready) or failed to load (state says which); never rejects. */
   started: Promise<void>;
@@ -40,9 +44,15 @@ export function createCore(
   const version = packageVersion();
   const buildId = computeBuildId(config.buildId, version);
   const state = new CoreState();
-  const store = createSessionStore(config, logger);
+  const own = createSessionStore(config, logger);
+  // the pair reads its peer's session files; a shared store (Redis) already holds every replica's turns
+  const peer =
+    config.peerSharedDir && config.sessionStore.kind === "file"
+      ? new PeerSessionReader({ dir: path.join(config.peerSharedDir, "sessions"), logger })
+      : null;
+  const store: SessionStore = peer ? new PairSessionStore(own, peer) : own;
   const metrics = createMetrics(state);
-  const app = createApp({ config, state, store, logger, buildId, version, metrics });
+  const app = createApp({ config, state, store, peer, logger, buildId, version, metrics });
   const started = startEngine({ config, store, logger, metrics: metrics.observer, ...options })
     .then((parts) => {
       if (state.status === "draining") return releaseParts(parts); // disposed while loading
@@ -65,10 +75,12 @@ export function createCore(
     app,
     state,
     store,
+    peer,
     buildId,
     started,
     dispose() {
       disposed ??= (async () => {
+        own.close();
         state.markDraining();
         await started;
         if (state.parts) await releaseParts(state.parts);

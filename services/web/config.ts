@@ -35,6 +35,11 @@ export const WebEnvSchema = z.object({
   GAIA_CORE_TIMEOUT_MS: envInt(1).default(300_000),
   GAIA_BREAKER_THRESHOLD: envInt(1).default(3),
   GAIA_BREAKER_HALF_OPEN_MS: envInt(1).default(5000),
+  /** Active health checks of both cores: interval (0 turns them off), timeout, failures to down, successes to up. */
+  GAIA_HEALTH_INTERVAL_MS: envInt(0).default(2000),
+  GAIA_HEALTH_TIMEOUT_MS: envInt(1).default(1000),
+  GAIA_HEALTH_FAILURES: envInt(1, 100).default(2),
+  GAIA_HEALTH_SUCCESSES: envInt(1, 100).default(2),
   GAIA_WEB_BODY_LIMIT: z.string().default("16mb"),
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(10_000),
   LOG_LEVEL: z.string().default("info"),
@@ -57,6 +62,8 @@ export interface WebConfig {
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number; jitter: JitterMode };
   coreTimeoutMs: number;
   breaker: { threshold: number; halfOpenAfterMs: number };
+  /** null when GAIA_HEALTH_INTERVAL_MS=0 (no active health checks). */
+  healthCheck: { intervalMs: number; timeoutMs: number; failuresToDown: number; successesToUp: number } | null;
   bodyLimit: string;
   shutdownGraceMs: number;
   logLevel: string;
@@ -86,6 +93,15 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
     },
     coreTimeoutMs: e.GAIA_CORE_TIMEOUT_MS,
     breaker: { threshold: e.GAIA_BREAKER_THRESHOLD, halfOpenAfterMs: e.GAIA_BREAKER_HALF_OPEN_MS },
+    healthCheck:
+      e.GAIA_HEALTH_INTERVAL_MS === 0
+        ? null
+        : {
+            intervalMs: e.GAIA_HEALTH_INTERVAL_MS,
+            timeoutMs: e.GAIA_HEALTH_TIMEOUT_MS,
+            failuresToDown: e.GAIA_HEALTH_FAILURES,
+            successesToUp: e.GAIA_HEALTH_SUCCESSES,
+          },
     bodyLimit: e.GAIA_WEB_BODY_LIMIT,
     shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,

@@ -6,7 +6,8 @@ import { AffinityClient } from "./affinity/AffinityClient.js";
 import { CoreEndpoints } from "./affinity/CoreEndpoints.js";
 import { createApp } from "./app.js";
 import { loadWebConfig, type WebConfig } from "./config.js";
-import { logResilienceEvent } from "./resilienceLog.js";
+import { HealthMonitor } from "./health/HealthMonitor.js";
+import { logHealthChange, logResilienceEvent } from "./resilienceLog.js";
 import { withCoreApiKey } from "./withCoreApiKey.js";
 
 let config: WebConfig;
@@ -21,8 +22,23 @@ try {
 }
 
 const logger = createLogger({ service: "gaia-web", level: config.logLevel });
-const resilientClient = (primaryUrl: string, fallbackUrl: string | null) =>
-  new ResilientClient({
+/** Active health checks of every client's endpoints, stopped on shutdown. */
+const monitors: HealthMonitor[] = [];
+const resilientClient = (primaryUrl: string, fallbackUrl: string | null) => {
+  // one monitor per pair client: with N replicas that is up to N×(N−1) probers, fine for the few replicas a CPU
+  // deployment runs (a monitor shared per replica would need a role-free health view)
+  const monitor = config.healthCheck
+    ? new HealthMonitor({
+        endpoints: { primary: primaryUrl, fallback: fallbackUrl ?? undefined },
+        ...config.healthCheck,
+        onChange: (change) => logHealthChange(logger, change),
+      })
+    : null;
+  if (monitor) {
+    monitors.push(monitor);
+    monitor.start();
+  }
+  return new ResilientClient({
     primaryUrl,
     fallbackUrl,
     maintenanceFlagPath: config.maintenanceFlagPath,
@@ -34,7 +50,9 @@ const resilientClient = (primaryUrl: string, fallbackUrl: string | null) =>
     breakerThreshold: config.breaker.threshold,
     halfOpenAfterMs: config.breaker.halfOpenAfterMs,
     onEvent: (event) => logResilienceEvent(logger, event),
+    health: monitor,
   });
+};
 const replicas = config.coreReplicas ? new CoreEndpoints({ ...config.coreReplicas, logger }) : null;
 await replicas?.start();
 // N replicas on a shared store: hash sessions over them; otherwise the primary + fallback pair, as always
@@ -65,6 +83,7 @@ const server = app.listen(config.port, config.host, () => {
       retry: config.retry,
       core_timeout_ms: config.coreTimeoutMs,
       breaker: config.breaker,
+      health_check: config.healthCheck,
       api_keys: config.apiKeys ? config.apiKeys.size : "off",
       core_api_key: config.coreApiKey ? "set" : "unset",
     },
@@ -82,6 +101,7 @@ let stopping = false;
 function shutdown(signal: NodeJS.Signals): void {
   if (stopping) return;
   stopping = true;
+  for (const monitor of monitors) monitor.stop();
   logger.info({ signal }, "gaia-web stopping: draining in-flight requests");
   server.close(() => {
     logger.info("gaia-web stopped");

@@ -3,7 +3,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import request from "supertest";
-import { FileSessionStore } from "../../services/core/sessions/FileSessionStore.js";
+import { sessionFileName } from "../../services/core/sessions/sessionFileName.js";
 import type { CognitionPacket } from "../../shared/packet/index.js";
 import {
   sharedDirWithSessionPrefix,
@@ -31,7 +31,7 @@ async function post(core: TestCore, packet: CognitionPacket): Promise<TurnFacts>
  */
 async function freshAnswer(warm: TestCore, spec: TurnSpec, turnsBefore: number): Promise<TurnFacts> {
   const sharedDir = sharedDirWithSessionPrefix(
-    new FileSessionStore({ dir: path.join(warm.config.sharedDir, "sessions") }).fileFor(spec.sessionId),
+    path.join(warm.config.sharedDir, "sessions", sessionFileName(spec.sessionId)),
     turnsBefore,
   );
   const fresh = await startTestCore({ sharedDir, env: { ...ENV, GAIA_PARALLEL: "1" } });

@@ -18,10 +18,19 @@ function checkService(ctx: DoctorContext, service: ServiceEntry): CheckResult {
   if (!probe.reachable) {
     const where = `${service.healthUrl}: ${probe.error}`;
     if (probe.timedOut) {
+      if (service.kind === "core") {
+        // it took the connection but said nothing: not dead (that is "connection refused") and not busy (a core
+        // answers /health during generation) but frozen: SIGSTOP, docker pause, a deadlock or a stuck disk
+        return r(
+          "fail",
+          `frozen: ${service.healthUrl} accepts connections but /health timed out (${probe.error}); the gateway's health check marks it down`,
+          "look at its process state (ps -o stat: T = stopped; docker ps: Paused) and its disk; kill -CONT / docker unpause it, or restart it. The doctor never restarts a core (it may be mid-turn)",
+        );
+      }
       return r(
         service.required ? "fail" : "warn",
         `no answer from ${where}`,
-        "a core busy with a turn still answers /health; look at its log. The doctor never restarts a core (it may be mid-turn)",
+        "look at its log. The doctor never restarts a service",
       );
     }
     switch (service.name) {

@@ -41,7 +41,7 @@ export class ShuttingDownError extends HttpProblem {
 }
 
 /** The session store cannot take the turn (full or read-only disk, lost permissions, I/O error, unreachable Redis). */
-export class StoreUnavailableError extends HttpProblem {
+export class SessionStoreUnavailableProblem extends HttpProblem {
   constructor(store: string, reason: string, retryAfterSeconds: number) {
     super(
       503,

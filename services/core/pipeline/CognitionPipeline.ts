@@ -8,6 +8,7 @@ import { fitToBudget } from "../prompt/fitToBudget.js";
 import type { ToolOutcome } from "../prompt/PromptParts.js";
 import { renderPrompt } from "../prompt/renderPrompt.js";
 import type { SessionStore, SessionTurn } from "../sessions/SessionStore.js";
+import { SessionStoreUnavailableError } from "../sessions/SessionStoreUnavailableError.js";
 import { removeHiddenReasoning } from "../text/hiddenReasoning.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 import type { ToolRun, ToolRunner } from "../tools/ToolRunner.js";
@@ -105,6 +106,15 @@ export class CognitionPipeline {
       return replayOf(previous);
     }
 
+    // a store that cannot take the turn now would waste the generation: say so before running the model
+    const storeHealth = store.health();
+    if (!storeHealth.writable) {
+      throw new SessionStoreUnavailableError(
+        storeHealth.store ?? "session store",
+        storeHealth.reason ?? "not writable",
+      );
+    }
+
     // assemble
     const { availableTools, tool } = await this.runTools(packet);
     const chosen = await history.choose(turns, userText);
@@ -167,6 +177,9 @@ export class CognitionPipeline {
       tool,
     };
     const vector = await history.vectorFor({ user: userText, assistant: answer });
+    // a client that left (a gateway that gave up on a frozen core and re-sent the packet to its peer) gets nothing
+    // stored: the peer's answer is the one that counts
+    if (turn.signal?.aborted) throw new ClientClosedError();
     const { duplicate, stored } = await store.appendTurn({
       packetId: packet.header.packet_id,
       sessionId,

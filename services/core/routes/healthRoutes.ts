@@ -2,12 +2,14 @@ import fs from "node:fs";
 import express, { type Router } from "express";
 import type { CoreState } from "../CoreState.js";
 import type { CoreConfig } from "../config.js";
+import type { PeerSessionReader } from "../sessions/PeerSessionReader.js";
 import type { SessionStore } from "../sessions/SessionStore.js";
 
 export interface HealthDeps {
   config: CoreConfig;
   state: CoreState;
   store: SessionStore;
+  peer?: PeerSessionReader | null;
   buildId: string;
   version: string;
 }
@@ -23,7 +25,7 @@ export type HealthStatus = CoreState["status"] | "unavailable";
  * generation. An `unavailable` core is not dead and needs no restart: the gateway or the orchestrator sends its
  * sessions to another core until the store is back.
  */
-function healthBody({ config, state, store, buildId, version }: HealthDeps) {
+function healthBody({ config, state, store, peer, buildId, version }: HealthDeps) {
   const parts = state.parts;
   const history = parts?.history;
   const storeHealth = store.health();
@@ -51,9 +53,11 @@ function healthBody({ config, state, store, buildId, version }: HealthDeps) {
     queue: parts
       ? (({ active, waiting, capacity }) => ({ active, waiting, capacity }))(parts.engine.load())
       : { active: 0, waiting: 0, capacity: config.queueSize },
-    session_store: storeHealth,
     maintenance: fs.existsSync(config.maintenanceFlagPath),
     shared_dir: config.sharedDir,
+    session_store: storeHealth,
+    // the peer core's sessions, read-only: missing or unreadable means this core answers from its own history only
+    peer_sessions: peer ? peer.status() : null,
   };
 }
 

@@ -7,7 +7,7 @@ import type { SessionStore } from "./SessionStore.js";
 
 /** The session store the config names: files under the shared dir (default) or the Redis at GAIA_SESSION_STORE. */
 export function createSessionStore(
-  config: Pick<CoreConfig, "sharedDir" | "sessionStore">,
+  config: Pick<CoreConfig, "sharedDir" | "sessionStore" | "storeProbeMs">,
   logger: Logger,
 ): SessionStore {
   const store = config.sessionStore;
@@ -20,5 +20,9 @@ export function createSessionStore(
       logger,
     });
   }
-  return new FileSessionStore({ dir: path.join(config.sharedDir, "sessions"), logger });
+  return new FileSessionStore({
+    dir: path.join(config.sharedDir, "sessions"),
+    logger,
+    probeIntervalMs: config.storeProbeMs,
+  });
 }

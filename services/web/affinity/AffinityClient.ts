@@ -58,11 +58,21 @@ export class AffinityClient implements CoreClient {
       consecutive_failures: 0,
       last_failure: null,
       last_success: null,
+      health: null,
     });
+    // failovers summed over every pair client, by reason
+    const failovers: ClientSnapshot["failovers"] = {};
+    for (const client of this.pairs.values()) {
+      for (const [reason, count] of Object.entries(client.state().failovers) as Array<
+        [keyof ClientSnapshot["failovers"], number]
+      >)
+        failovers[reason] = (failovers[reason] ?? 0) + count;
+    }
     return {
       primary: replicas[0] ?? idle("(no core replica)"),
       fallback: replicas[1] ?? null,
       maintenance: this.maintenance(),
+      failovers,
       replicas,
     };
   }
@@ -101,6 +111,8 @@ export class AffinityClient implements CoreClient {
       consecutive_failures: Math.max(0, ...seen.map((s) => s.consecutive_failures)),
       last_failure: failures.sort((a, b) => (a.at < b.at ? -1 : 1)).at(-1) ?? null,
       last_success: latest(seen.map((s) => s.last_success)),
+      // down if any pair's health check sees it down (each pair client probes its own replicas)
+      health: seen.map((s) => s.health).find((h) => h?.state === "down") ?? seen.find((s) => s.health)?.health ?? null,
     };
   }
 }
