@@ -1,6 +1,8 @@
-// `npm run bench:failover`: the gateway's failover measured with real processes (two gaia-cores on the bundled model
-// and compiled gateways), with the ORIGINAL's retry defaults (3 attempts, 2 s then 4 s) so the comparison is honest.
-// Prints a table and writes bench/results/failover.json. Not a test: it asserts nothing, it reports.
+// `npm run bench:failover`: the HA pair measured with real processes and the gateway's DEFAULT settings (health check
+// every 2 s with a 1 s timeout, 2 failures down / 2 successes up; the original's 3 attempts with 2 s / 4 s backoff).
+// Two gaia-cores on the bundled model that read each other's sessions, the compiled gateway in front, two clients
+// holding conversations through it the whole time, while the primary is killed -9, restarted, frozen (SIGSTOP) and
+// thawed. Prints a table and writes bench/results/failover.json. Not a test: it asserts nothing, it reports.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -11,22 +13,14 @@ import { repoRoot } from "../shared/config/repoRoot.js";
 import { maintenanceFlagPath } from "../shared/maintenance/MaintenanceFlag.js";
 
 const root = repoRoot();
-/** The original's gateway defaults and this product's breaker defaults. */
-const GATEWAY_DEFAULTS = {
-  GAIA_RETRY_ATTEMPTS: "3",
-  GAIA_RETRY_BASE_DELAY_MS: "2000",
-  GAIA_BREAKER_THRESHOLD: "3",
-  GAIA_BREAKER_HALF_OPEN_MS: "5000",
-};
 /** Short answers keep model time small next to the effect measured; one thread each on a small machine. */
-const CORE_ENV = { GAIA_MAX_TOKENS_CAP: "8", GAIA_THREADS: "1", LOG_LEVEL: "warn" };
-const OPEN_SAMPLES = Number(process.env.BENCH_FAILOVER_SAMPLES ?? 40);
-const ORIGINAL_SAMPLES = Number(process.env.BENCH_FAILOVER_ORIGINAL_SAMPLES ?? 3);
+const CORE_ENV = { GAIA_MAX_TOKENS_CAP: "8", GAIA_THREADS: "1", GAIA_EMBED_MODEL_DIR: "none", LOG_LEVEL: "warn" };
+/** Turns per conversation before a client starts a new one (keeps prompts, and model time, small). */
+const TURNS_PER_SESSION = 6;
 
 interface Proc {
   name: string;
   url: string;
-  port: number;
   child: ChildProcess;
   exited: Promise<void>;
 }
@@ -43,91 +37,108 @@ function launch(name: string, entry: string, port: number, env: Record<string, s
   child.once("exit", (code, signal) => {
     if (code && code !== 0 && !signal) process.stderr.write(`${name} exited with ${code}\n${stderr}\n`);
   });
-  return { name, url: `http://127.0.0.1:${port}`, port, child, exited };
+  return { name, url: `http://127.0.0.1:${port}`, child, exited };
 }
 
+const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
+
 async function waitHealthy(proc: Proc, timeoutMs = 120_000): Promise<void> {
-  const died = () => proc.child.exitCode !== null || proc.child.signalCode !== null;
-  await waitForOk(`${proc.url}/health`, timeoutMs, died, 50).catch((error: Error) => {
+  await waitForOk(`${proc.url}/health`, timeoutMs, () => !alive(proc), 20).catch((error: Error) => {
     throw new Error(`${proc.name} not healthy: ${error.message}`);
   });
 }
-
-async function stop(proc: Proc, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill(signal);
-  await proc.exited;
-}
-
-const _sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Answer {
   ok: boolean;
   status: number;
   servedBy: string | null;
-  ms: number;
-  /** performance.now() when the answer was complete. */
-  at: number;
+  packetId: string;
+  sessionId: string;
+  /** Earlier turns of this conversation that had been answered when it was sent. */
+  expectedHistory: number;
+  turnsVerbatim: number | null;
+  sentAt: number;
+  doneAt: number;
 }
 
-let sessionCounter = 0;
-/** A fresh session per request, so the prompt (and model time) stays the same size throughout. */
-const nextSession = () => `bench-failover-${process.pid}-${++sessionCounter}`;
-
-async function viaGateway(gatewayUrl: string): Promise<Answer> {
-  const started = performance.now();
-  try {
-    const res = await fetch(`${gatewayUrl}/process_user_input`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ user_input: "How are you today?", session_id: nextSession() }),
-    });
-    const body = (await res.json()) as { served_by?: string };
-    const at = performance.now();
-    return { ok: res.status === 200, status: res.status, servedBy: body.served_by ?? null, ms: at - started, at };
-  } catch {
-    const at = performance.now();
-    return { ok: false, status: 0, servedBy: null, ms: at - started, at };
+/** One client: a conversation through the gateway, a new one every TURNS_PER_SESSION turns. */
+async function client(name: string, gatewayUrl: string, answers: Answer[], stop: () => boolean): Promise<void> {
+  let session = 0;
+  while (!stop()) {
+    const sessionId = `bench-${name}-${process.pid}-${++session}`;
+    let answered = 0;
+    for (let turn = 0; turn < TURNS_PER_SESSION && !stop(); turn++) {
+      const packet = buildUserPacket(`turn ${turn} of ${sessionId}`, { sessionId });
+      const sentAt = performance.now();
+      let answer: Answer;
+      try {
+        const res = await fetch(`${gatewayUrl}/process_packet`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(packet),
+          signal: AbortSignal.timeout(120_000),
+        });
+        const body = (await res.json().catch(() => ({}))) as {
+          reasoning?: { reflection_log?: Array<{ summary?: string }> };
+        };
+        const log = (body.reasoning?.reflection_log ?? []).map((e) => e.summary ?? "").join(" ");
+        const verbatim = /turns_verbatim=(\d+)/.exec(log);
+        answer = {
+          ok: res.status === 200,
+          status: res.status,
+          servedBy: res.headers.get("x-gaia-role"),
+          packetId: packet.header.packet_id,
+          sessionId,
+          expectedHistory: answered,
+          turnsVerbatim: verbatim ? Number(verbatim[1]) : null,
+          sentAt,
+          doneAt: performance.now(),
+        };
+      } catch {
+        answer = {
+          ok: false,
+          status: 0,
+          servedBy: null,
+          packetId: packet.header.packet_id,
+          sessionId,
+          expectedHistory: answered,
+          turnsVerbatim: null,
+          sentAt,
+          doneAt: performance.now(),
+        };
+      }
+      answers.push(answer);
+      if (answer.ok) answered++;
+    }
   }
 }
 
-async function direct(coreUrl: string): Promise<Answer> {
-  const packet = buildUserPacket("How are you today?", { sessionId: nextSession() });
-  const started = performance.now();
-  const res = await fetch(`${coreUrl}/process_packet`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(packet),
-  });
-  await res.json();
-  const at = performance.now();
-  return { ok: res.status === 200, status: res.status, servedBy: res.headers.get("x-gaia-role"), ms: at - started, at };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const rank = (p / 100) * (sorted.length - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
-}
-
-const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
-
-/** Sends requests through the gateway from `workers` loops until `until()` says stop (or 90 s pass); returns every answer. */
-async function stream(gatewayUrl: string, workers: number, until: (answers: Answer[]) => boolean): Promise<Answer[]> {
-  const answers: Answer[] = [];
-  const deadline = performance.now() + 90_000;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (!until(answers)) {
-        if (performance.now() > deadline) throw new Error("gave up after 90 s: the expected answer never came");
-        answers.push(await viaGateway(gatewayUrl));
+/** How many times each packet_id is recorded as a turn in a core's session files (torn lines skipped). */
+function turnCounts(sharedDir: string, into: Map<string, number>): void {
+  const dir = path.join(sharedDir, "sessions");
+  if (!fs.existsSync(dir)) return;
+  for (const file of fs.readdirSync(dir)) {
+    for (const line of fs.readFileSync(path.join(dir, file), "utf8").split("\n")) {
+      try {
+        const record = JSON.parse(line) as { kind?: unknown; packet_id?: unknown };
+        if (record.kind === "turn" && typeof record.packet_id === "string")
+          into.set(record.packet_id, (into.get(record.packet_id) ?? 0) + 1);
+      } catch {
+        // torn or empty line
       }
-    }),
-  );
-  return answers;
+    }
+  }
 }
+
+async function until(condition: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`gave up after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const round = (x: number) => Math.round(x);
 
 async function main(): Promise<void> {
   for (const entry of ["dist/services/core/main.js", "dist/services/web/main.js"]) {
@@ -136,167 +147,148 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gaia-bench-failover-"));
   const primaryDir = path.join(dataDir, "primary");
   const candidateDir = path.join(dataDir, "candidate");
-  const [primaryPort, candidatePort, gatewayPort, originalGatewayPort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-  const flag = maintenanceFlagPath(primaryDir);
-  const coreEnv = (role: string, dir: string) => ({ ...CORE_ENV, GAIA_ROLE: role, GAIA_SHARED_DIR: dir });
-  let primary = launch("primary", "dist/services/core/main.js", primaryPort, coreEnv("primary", primaryDir));
+  const [primaryPort, candidatePort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const coreEnv = (role: string, dir: string, peer: string) => ({
+    ...CORE_ENV,
+    GAIA_ROLE: role,
+    GAIA_SHARED_DIR: dir,
+    GAIA_PEER_SHARED_DIR: peer,
+  });
+  const startPrimary = () =>
+    launch("primary", "dist/services/core/main.js", primaryPort, coreEnv("primary", primaryDir, candidateDir));
+  let primary = startPrimary();
   const candidate = launch(
     "candidate",
     "dist/services/core/main.js",
     candidatePort,
-    coreEnv("candidate", candidateDir),
+    coreEnv("candidate", candidateDir, primaryDir),
   );
-  const gatewayEnv = {
+  // every gateway setting at its default: only the endpoints and the flag location are given
+  const gateway = launch("gateway", "dist/services/web/main.js", gatewayPort, {
     CORE_ENDPOINT: primary.url,
     CORE_FALLBACK_ENDPOINT: candidate.url,
-    GAIA_MAINTENANCE_FLAG: flag,
+    GAIA_MAINTENANCE_FLAG: maintenanceFlagPath(primaryDir),
     LOG_LEVEL: "warn",
-  };
-  const gateway = launch("gateway", "dist/services/web/main.js", gatewayPort, { ...gatewayEnv, ...GATEWAY_DEFAULTS });
-  // the original had no breaker: a threshold it never reaches gives its behaviour, 2 s + 4 s of backoff per request
-  const originalGateway = launch("gateway-no-breaker", "dist/services/web/main.js", originalGatewayPort, {
-    ...gatewayEnv,
-    ...GATEWAY_DEFAULTS,
-    GAIA_BREAKER_THRESHOLD: "1000000000",
   });
-  const procs = () => [primary, candidate, gateway, originalGateway];
+  const procs = () => [primary, candidate, gateway];
   const cleanup = async () => {
-    await Promise.all(procs().map((p) => stop(p, "SIGKILL")));
+    for (const p of procs()) {
+      if (alive(p)) {
+        p.child.kill("SIGCONT");
+        p.child.kill("SIGKILL");
+      }
+    }
+    await Promise.all(procs().map((p) => p.exited));
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
 
   try {
     await Promise.all(procs().map((p) => waitHealthy(p)));
-    process.stdout.write("processes ready; warming up\n");
-    for (let i = 0; i < 5; i++) {
-      await viaGateway(gateway.url);
-      await direct(candidate.url);
-    }
+    const answers: Answer[] = [];
+    let stopping = false;
+    const clients = [
+      client("a", gateway.url, answers, () => stopping),
+      client("b", gateway.url, answers, () => stopping),
+    ];
+    const firstAfter = (t: number, role: string) =>
+      Math.min(...answers.filter((a) => a.ok && a.servedBy === role && a.sentAt >= t).map((a) => a.doneAt));
+    const firstDoneAfter = (t: number, role: string) =>
+      Math.min(...answers.filter((a) => a.ok && a.servedBy === role && a.doneAt > t).map((a) => a.doneAt));
+    const servedSince = (t: number, role: string) =>
+      answers.filter((a) => a.ok && a.servedBy === role && a.sentAt >= t).length;
+    await until(() => servedSince(0, "primary") >= 8, "warm-up answers from the primary");
 
-    // 1. kill -9 the primary under a stream of requests (2 at a time)
-    process.stdout.write("killing the primary (kill -9) under load\n");
-    let killedAt = Infinity;
-    const killStream = stream(gateway.url, 2, (answers) => {
-      if (killedAt === Infinity && answers.length >= 6) {
-        killedAt = performance.now();
-        primary.child.kill("SIGKILL");
-      }
-      return answers.filter((a) => a.at > killedAt && a.servedBy === "candidate").length >= 6;
-    });
-    const killAnswers = await killStream;
+    process.stdout.write("kill -9 the primary under load\n");
+    const killedAt = performance.now();
+    primary.child.kill("SIGKILL");
     await primary.exited;
-    const firstCandidate = Math.min(...killAnswers.filter((a) => a.servedBy === "candidate").map((a) => a.at));
-    const deathToCandidateMs = firstCandidate - killedAt;
+    await until(() => servedSince(killedAt, "candidate") >= 4, "answers from the candidate after the kill");
+    const killToCandidate = firstDoneAfter(killedAt, "candidate") - killedAt;
 
-    // 2. breaker open: gateway → candidate vs straight to the candidate, interleaved so drift hits both equally
-    process.stdout.write(
-      `breaker open: ${OPEN_SAMPLES} requests through the gateway and ${OPEN_SAMPLES} straight to the candidate\n`,
+    process.stdout.write("restart the primary on the same port\n");
+    primary = startPrimary();
+    await waitHealthy(primary);
+    const restartedHealthyAt = performance.now();
+    await until(() => servedSince(restartedHealthyAt, "primary") >= 2, "traffic back on the restarted primary");
+    const restartBack = firstAfter(restartedHealthyAt, "primary") - restartedHealthyAt;
+    await until(() => servedSince(restartedHealthyAt, "primary") >= 6, "steady traffic on the primary");
+
+    process.stdout.write("freeze the primary (SIGSTOP) under load\n");
+    const frozenAt = performance.now();
+    primary.child.kill("SIGSTOP");
+    await until(() => servedSince(frozenAt, "candidate") >= 4, "answers from the candidate after the freeze");
+    const freezeToCandidate = firstDoneAfter(frozenAt, "candidate") - frozenAt;
+
+    process.stdout.write("thaw the primary (SIGCONT)\n");
+    primary.child.kill("SIGCONT");
+    const thawedAt = performance.now();
+    await until(() => servedSince(thawedAt, "primary") >= 2, "traffic back on the thawed primary");
+    const thawBack = firstAfter(thawedAt, "primary") - thawedAt;
+
+    stopping = true;
+    await Promise.all(clients);
+    const stored = new Map<string, number>();
+    turnCounts(primaryDir, stored);
+    turnCounts(candidateDir, stored);
+    const ok = answers.filter((a) => a.ok);
+    const lost = answers.filter((a) => !a.ok);
+    const turnsLost = ok.filter((a) => !stored.has(a.packetId)).length;
+    const historyMissing = ok.reduce(
+      (sum, a) => sum + Math.max(0, a.expectedHistory - (a.turnsVerbatim ?? a.expectedHistory)),
+      0,
     );
-    const health = (await (await fetch(`${gateway.url}/health`)).json()) as { core: { primary: { breaker: string } } };
-    const throughGateway: Answer[] = [];
-    const straight: Answer[] = [];
-    for (let i = 0; i < OPEN_SAMPLES; i++) {
-      straight.push(await direct(candidate.url));
-      throughGateway.push(await viaGateway(gateway.url));
-    }
+    const duplicatedIds = [...stored].filter(([, n]) => n > 1).map(([id]) => id);
+    const duplicated = duplicatedIds.length;
+    const onPrimary = new Map<string, number>();
+    turnCounts(primaryDir, onPrimary);
+    const duplicates = duplicatedIds.map((id) => ({
+      packet_id: id,
+      on_primary: onPrimary.get(id) ?? 0,
+      answers: answers
+        .filter((a) => a.packetId === id)
+        .map((a) => ({ served_by: a.servedBy, sent_ms: round(a.sentAt), done_ms: round(a.doneAt) })),
+    }));
 
-    // 3. the original's behaviour (no breaker): every request pays the full backoff before failing over
-    process.stdout.write(`no breaker (the original's behaviour): ${ORIGINAL_SAMPLES} requests\n`);
-    const original: Answer[] = [];
-    for (let i = 0; i < ORIGINAL_SAMPLES; i++) original.push(await viaGateway(originalGateway.url));
-
-    // 4. restart the primary on the same port: how long until traffic is back on it
-    process.stdout.write("restarting the primary on the same port\n");
-    const restartedAt = performance.now();
-    primary = launch("primary", "dist/services/core/main.js", primaryPort, coreEnv("primary", primaryDir));
-    let readyAt = Infinity;
-    void waitHealthy(primary).then(
-      () => (readyAt = performance.now()),
-      (error: unknown) => process.stderr.write(`restarted primary never became healthy: ${String(error)}\n`),
-    );
-    const backStream = await stream(gateway.url, 1, (answers) => answers.some((a) => a.servedBy === "primary"));
-    const backAt = Math.min(...backStream.filter((a) => a.servedBy === "primary").map((a) => a.at));
-
-    const all = [...killAnswers, ...throughGateway, ...original, ...backStream];
-    const lost = all.filter((a) => !a.ok);
-    const gw = throughGateway.map((a) => a.ms);
-    const dc = straight.map((a) => a.ms);
-    const paired = gw.map((ms, i) => ms - dc[i]!);
-    const originalAdded = original.map((a) => a.ms - percentile(dc, 50));
     const results = {
       date: new Date().toISOString(),
-      machine: { cpus: os.availableParallelism(), node: process.version },
-      settings: { ...GATEWAY_DEFAULTS, ...CORE_ENV, samples_open: OPEN_SAMPLES, samples_original: ORIGINAL_SAMPLES },
-      breaker_state_after_kill: health.core.primary.breaker,
-      breaker_open: {
-        gateway_ms: { p50: round(percentile(gw, 50)), p95: round(percentile(gw, 95)) },
-        direct_candidate_ms: { p50: round(percentile(dc, 50)), p95: round(percentile(dc, 95)) },
-        added_ms: {
-          p50: round(percentile(gw, 50) - percentile(dc, 50)),
-          p95: round(percentile(gw, 95) - percentile(dc, 95)),
-        },
-        // each gateway request minus the direct request just before it: includes both requests' model-time noise
-        paired_added_ms: { p50: round(percentile(paired, 50)), p95: round(percentile(paired, 95)) },
-        served_by_candidate: throughGateway.filter((a) => a.servedBy === "candidate").length,
-      },
-      original_no_breaker: {
-        added_ms_per_request: originalAdded.map((x) => round(x)),
-        added_ms_p50: round(percentile(originalAdded, 50)),
-      },
-      kill9: { death_to_first_candidate_answer_ms: round(deathToCandidateMs), requests: killAnswers.length },
-      restart: {
-        restart_to_traffic_on_primary_ms: round(backAt - restartedAt),
-        primary_ready_to_traffic_on_primary_ms: round(backAt - readyAt),
-        requests: backStream.length,
-      },
-      requests_total: all.length,
+      machine: { cpus: os.availableParallelism(), loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+      settings: { gateway: "defaults (health 2000/1000 ms, 2 down / 2 up; 3 attempts, 2 s / 4 s)", ...CORE_ENV },
+      kill_to_first_candidate_answer_ms: round(killToCandidate),
+      freeze_to_first_candidate_answer_ms: round(freezeToCandidate),
+      restarted_primary_healthy_to_traffic_back_ms: round(restartBack),
+      thawed_primary_to_traffic_back_ms: round(thawBack),
+      requests_total: answers.length,
       requests_lost: lost.length,
       lost_statuses: lost.map((a) => a.status),
+      turns_lost: turnsLost,
+      history_turns_missing: historyMissing,
+      turns_duplicated: duplicated,
+      duplicates,
+      events_ms: {
+        killed: round(killedAt),
+        restarted_healthy: round(restartedHealthyAt),
+        frozen: round(frozenAt),
+        thawed: round(thawedAt),
+      },
     };
-
     const rows: Array<[string, string]> = [
-      ["breaker state after kill -9", results.breaker_state_after_kill],
+      ["kill -9 → first candidate answer", `${results.kill_to_first_candidate_answer_ms} ms  (target ≤ 1000)`],
+      ["SIGSTOP → first candidate answer", `${results.freeze_to_first_candidate_answer_ms} ms  (target ≤ 5000)`],
       [
-        "breaker open: via gateway p50 / p95",
-        `${results.breaker_open.gateway_ms.p50} / ${results.breaker_open.gateway_ms.p95} ms`,
+        "primary back (restarted, healthy) → traffic back",
+        `${results.restarted_primary_healthy_to_traffic_back_ms} ms  (target ≤ 5000)`,
       ],
-      [
-        "direct to candidate p50 / p95",
-        `${results.breaker_open.direct_candidate_ms.p50} / ${results.breaker_open.direct_candidate_ms.p95} ms`,
-      ],
-      [
-        "added latency, breaker open p50 / p95",
-        `${results.breaker_open.added_ms.p50} / ${results.breaker_open.added_ms.p95} ms  (target ≤ 50)`,
-      ],
-      [
-        "  same, paired per request p50 / p95",
-        `${results.breaker_open.paired_added_ms.p50} / ${results.breaker_open.paired_added_ms.p95} ms`,
-      ],
-      ["added latency, no breaker (original)", `${results.original_no_breaker.added_ms_p50} ms per request`],
-      ["kill -9 → first candidate answer", `${results.kill9.death_to_first_candidate_answer_ms} ms`],
-      ["primary restart → traffic on primary", `${results.restart.restart_to_traffic_on_primary_ms} ms`],
-      [
-        "primary ready → traffic on primary",
-        `${results.restart.primary_ready_to_traffic_on_primary_ms} ms  (half-open window ${GATEWAY_DEFAULTS.GAIA_BREAKER_HALF_OPEN_MS} ms)`,
-      ],
+      ["primary back (SIGCONT) → traffic back", `${results.thawed_primary_to_traffic_back_ms} ms  (target ≤ 5000)`],
       ["requests lost", `${results.requests_lost} of ${results.requests_total}  (target 0)`],
+      ["turns lost (answered, stored nowhere)", `${results.turns_lost}  (target 0)`],
+      ["history turns missing from prompts", `${results.history_turns_missing}  (target 0)`],
+      ["turns duplicated (one packet_id stored twice)", `${results.turns_duplicated}  (target 0)`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
-    process.stdout.write(
-      `\nfailover (original defaults: 3 attempts, 2 s / 4 s backoff; breaker 3 failures, 5 s half-open)\n`,
-    );
+    process.stdout.write(`\nfailover with the gateway's defaults, 2 clients in conversation throughout\n`);
     for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
-    process.stdout.write(
-      `\nOnce the breaker is open a request to a dead primary costs ${results.breaker_open.added_ms.p50} ms extra (p50) instead of ` +
-        `${round(results.original_no_breaker.added_ms_p50 / 1000, 2)} s of backoff with the original's retry-only client ` +
-        `(${round(results.original_no_breaker.added_ms_p50 / Math.max(results.breaker_open.added_ms.p50, 0.1), 0)}× less).\n`,
-    );
+    process.stdout.write(`  (load average ${results.machine.loadavg.join(" ")} on ${results.machine.cpus} CPUs)\n`);
     const out = path.join(root, "bench/results/failover.json");
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

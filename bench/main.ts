@@ -23,6 +23,7 @@ import { measureOverhead, type OverheadResult } from "./overheadBench.js";
 import { peerRows, renderPeerTable } from "./PeerTable.js";
 import { measurePeers, type PeerRun } from "./peerBench.js";
 import { ratio } from "./stats.js";
+import { measureStoreOverhead, type StoreOverheadResult, storeOverheadRows } from "./storeOverheadBench.js";
 
 const USAGE =
   "usage: bench [--model <gguf>] [--threads <n>] [--quick] [--peer-only] [--peer-threads 1,2] [--no-build] [--out <file.json>]";
@@ -111,6 +112,7 @@ interface Measured {
   modelKv: number | null;
   overhead: OverheadResult | null;
   overheadSemantic: OverheadResult | null;
+  storeOverhead: StoreOverheadResult | null;
   direct: DirectResult | null;
   tools: Record<LlamaCppTool, ToolBinary>;
   llamaBench: LlamaBenchEntry[] | null;
@@ -184,6 +186,7 @@ function buildRows(m: Measured): BenchRow[] {
       m.overheadSemantic ? `history_mode=${m.overheadSemantic.historyMode}` : undefined,
     ),
   );
+  rows.push(...storeOverheadRows(m.storeOverhead));
 
   // memory
   const mem = "memory (peak RSS = VmHWM of the service process)";
@@ -317,6 +320,11 @@ async function main(): Promise<void> {
           embedModelDir: path.join(root, BUNDLED_EMBED_DIR_RELATIVE),
         }),
       );
+  const storeOverhead = skip
+    ? null
+    : await attempt("overhead (session store)", errors, () =>
+        measureStoreOverhead(Math.min(300, settings.overheadPackets)),
+      );
 
   say("node-llama-cpp direct");
   const direct = skip
@@ -392,6 +400,7 @@ async function main(): Promise<void> {
     modelKv,
     overhead,
     overheadSemantic,
+    storeOverhead,
     direct,
     tools,
     llamaBench,
@@ -446,7 +455,7 @@ async function main(): Promise<void> {
         rows,
         threadSummary: advice,
         errors,
-        raw: { tools, overhead, overheadSemantic, direct, llamaBench, peers, defaultRss },
+        raw: { tools, overhead, overheadSemantic, storeOverhead, direct, llamaBench, peers, defaultRss },
       },
       null,
       2,

@@ -19,6 +19,8 @@ export interface OverheadOptions {
   packets: number;
   /** Embedding model folder for semantic mode, or "none" (full-history mode). */
   embedModelDir: string;
+  /** More core env, e.g. another session store. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface OverheadOptions {
 export async function measureOverhead(options: OverheadOptions): Promise<OverheadResult> {
   const core = await CoreProcess.start({
     entry: "dist/bench/stubCore.js",
-    env: { LOG_LEVEL: "info", GAIA_EMBED_MODEL_DIR: options.embedModelDir },
+    env: { LOG_LEVEL: "info", GAIA_EMBED_MODEL_DIR: options.embedModelDir, ...options.env },
   });
   try {
     const historyMode = String((await core.health()).history_mode);

@@ -1,7 +1,8 @@
 // `npm run start:pair`: the HA pair on one machine, for development and demos. A primary core (6415), a candidate
 // core (6416) and the gateway (6414) in front of them, each as a child process with its output prefixed by its name.
-// Ctrl-C or SIGTERM stops all three. Kill the primary (kill -9 <pid>) to watch the gateway fail over, start it again
-// with `npm start` on 6415 to watch traffic come back, or `touch .data/primary/ha_maintenance` to switch failover off.
+// Ctrl-C or SIGTERM stops all three. Kill the primary (kill -9 <pid>) or freeze it (kill -STOP <pid>) to watch the
+// gateway fail over, start it again with `GAIA_SHARED_DIR=.data/primary GAIA_PEER_SHARED_DIR=.data/candidate npm start`
+// (or kill -CONT) to watch traffic come back, or `touch .data/primary/ha_maintenance` to switch failover off.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -40,13 +41,14 @@ const specs: ChildSpec[] = [
     name: "primary",
     entry: "dist/services/core/main.js",
     port: ports.primary,
-    env: { GAIA_ROLE: "primary", GAIA_SHARED_DIR: primaryDir },
+    // each core writes only its own dir and reads the other's sessions: one conversation across the pair
+    env: { GAIA_ROLE: "primary", GAIA_SHARED_DIR: primaryDir, GAIA_PEER_SHARED_DIR: candidateDir },
   },
   {
     name: "candidate",
     entry: "dist/services/core/main.js",
     port: ports.candidate,
-    env: { GAIA_ROLE: "candidate", GAIA_SHARED_DIR: candidateDir },
+    env: { GAIA_ROLE: "candidate", GAIA_SHARED_DIR: candidateDir, GAIA_PEER_SHARED_DIR: primaryDir },
   },
   {
     name: "web",

@@ -31,6 +31,16 @@ command -v docker >/dev/null 2>&1 || skip "no docker CLI"
 command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || skip "no docker-compose"
 docker info >/dev/null 2>&1 || skip "no reachable Docker engine (DOCKER_HOST=${DOCKER_HOST:-unset})"
 
+# The replicas test needs a Redis image; with no registry reachable, the sandbox builds a stand-in from Debian's
+# redis-server. Without either, that suite says SKIPPED.
+export GAIA_CT_REDIS_IMAGE=${GAIA_CT_REDIS_IMAGE:-redis:7-bookworm}
+if ! docker image inspect "$GAIA_CT_REDIS_IMAGE" >/dev/null 2>&1; then
+  if [ -f "$SANDBOX_TOOL" ]; then
+    echo "container tests: building a stand-in $GAIA_CT_REDIS_IMAGE"
+    bash "$SANDBOX_TOOL" standin "$GAIA_CT_REDIS_IMAGE" || echo "container tests: no $GAIA_CT_REDIS_IMAGE image"
+  fi
+fi
+
 # One project per run: containers, network and volumes are all named after it, so runs never collide.
 export GAIA_CT_PROJECT="gaiact$$$(date +%s)"
 export GAIA_CT_COMPOSE_FILES="docker-compose.yml:test/containers/docker-compose.test.yml"

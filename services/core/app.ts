@@ -14,12 +14,15 @@ import { openAIRouter } from "./openai/openAIRouter.js";
 import { healthRouter } from "./routes/healthRoutes.js";
 import { processPacketRouter } from "./routes/processPacket.js";
 import { schemaRouter } from "./routes/schemaRoute.js";
+import type { PeerSessionReader } from "./sessions/PeerSessionReader.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
 
 export interface CoreAppDeps {
   config: CoreConfig;
   state: CoreState;
   store: SessionStore;
+  /** The peer's read-only sessions (shown by /health), when configured. */
+  peer?: PeerSessionReader | null;
   logger: Logger;
   buildId: string;
   version: string;

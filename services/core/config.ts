@@ -44,6 +44,10 @@ export const CoreEnvSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   GAIA_ROLE: z.enum(["primary", "candidate"], { error: "expected primary or candidate" }).default("primary"),
   GAIA_SHARED_DIR: z.string().default(DEFAULT_SHARED_DIR),
+  /** The other core's shared dir, mounted read-only: its sessions are a second, read-only source of history. */
+  GAIA_PEER_SHARED_DIR: z.string().optional(),
+  /** While the session store is unwritable, how often a test write checks whether it works again. */
+  GAIA_STORE_PROBE_MS: envInt(50, 600_000).default(2000),
   GAIA_LITE_MODEL: z.string().default(bundled(BUNDLED_LITE_MODEL_RELATIVE)),
   /** Folder of a transformers.js feature-extraction model; "none" turns semantic history off. */
   GAIA_EMBED_MODEL_DIR: z.string().default(bundled(BUNDLED_EMBED_DIR_RELATIVE)),
@@ -67,6 +71,17 @@ export const CoreEnvSchema = z.object({
   MCP_FALLBACK_ENDPOINT: envUrl.optional(),
   MCP_TIMEOUT_MS: envInt(1).default(20000),
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(20000),
+  /** `file` (sessions under GAIA_SHARED_DIR, one writer per volume) or a `redis://` / `rediss://` URL for replicas. */
+  GAIA_SESSION_STORE: z
+    .string()
+    .regex(/^(file|rediss?:\/\/.+)$/, { error: "expected file or a redis:// (rediss://) URL" })
+    .default("file"),
+  /** Prefix of every Redis key, so deployments (or tests) can share one Redis. */
+  GAIA_REDIS_PREFIX: z.string().default("gaia:"),
+  /** Redis store: delete a session this many seconds after its last turn; 0 keeps sessions forever. */
+  GAIA_SESSION_TTL_S: envInt(0).default(0),
+  /** Redis store: a command without a reply in this time fails the packet with 503 instead of hanging it. */
+  GAIA_REDIS_TIMEOUT_MS: envInt(50, 60_000).default(2000),
   /** API keys (comma list), or a file of them; when set every route but /health needs one. */
   GAIA_API_KEYS: z.string().optional(),
   GAIA_API_KEYS_FILE: z.string().optional(),
@@ -83,6 +98,9 @@ export interface CoreConfig {
   host: string;
   role: "primary" | "candidate";
   sharedDir: string;
+  /** The peer core's shared dir (read-only), or null when this core uses only its own history. */
+  peerSharedDir: string | null;
+  storeProbeMs: number;
   liteModelPath: string;
   embedModelDir: string | null;
   threads: number;
@@ -96,10 +114,16 @@ export interface CoreConfig {
   history: { recentTurns: number; recallTopK: number; minSimilarity: number };
   mcp: { endpoint: string | null; fallbackEndpoint: string | null; timeoutMs: number };
   shutdownGraceMs: number;
+  sessionStore: SessionStoreConfig;
   /** Keys accepted on every route but /health; null means the service is open. */
   apiKeys: ApiKeys | null;
   metricsPublic: boolean;
 }
+
+/** Where sessions live: files on this core's volume (the default) or a Redis shared by replicas. */
+export type SessionStoreConfig =
+  | { kind: "file" }
+  | { kind: "redis"; url: string; prefix: string; sessionTtlMs: number; commandTimeoutMs: number };
 
 /** Reads and validates the environment; throws ConfigError with one line naming every bad variable. */
 export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
@@ -111,6 +135,8 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
     host: e.HOST,
     role: e.GAIA_ROLE,
     sharedDir,
+    peerSharedDir: e.GAIA_PEER_SHARED_DIR ? path.resolve(e.GAIA_PEER_SHARED_DIR) : null,
+    storeProbeMs: e.GAIA_STORE_PROBE_MS,
     liteModelPath: path.resolve(e.GAIA_LITE_MODEL),
     embedModelDir: embed,
     threads: e.GAIA_THREADS ?? defaultThreads(),
@@ -132,6 +158,16 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
       timeoutMs: e.MCP_TIMEOUT_MS,
     },
     shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
+    sessionStore:
+      e.GAIA_SESSION_STORE === "file"
+        ? { kind: "file" }
+        : {
+            kind: "redis",
+            url: e.GAIA_SESSION_STORE,
+            prefix: e.GAIA_REDIS_PREFIX,
+            sessionTtlMs: e.GAIA_SESSION_TTL_S * 1000,
+            commandTimeoutMs: e.GAIA_REDIS_TIMEOUT_MS,
+          },
     apiKeys: apiKeysFromEnv(env),
     metricsPublic: e.GAIA_METRICS_PUBLIC,
   };

@@ -8,20 +8,25 @@ import { computeBuildId } from "./buildId.js";
 import { CoreState, type ReadyParts } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
 import { createMetrics } from "./observability/metrics.js";
-import { FileSessionStore } from "./sessions/FileSessionStore.js";
+import { createSessionStore } from "./sessions/createSessionStore.js";
+import { PairSessionStore } from "./sessions/PairSessionStore.js";
+import { PeerSessionReader } from "./sessions/PeerSessionReader.js";
+import type { SessionStore } from "./sessions/SessionStore.js";
 import { type StartEngineOptions, startEngine } from "./startEngine.js";
 
 /** A core: its HTTP app (not listening), its state, and the model loading in the background. */
 export interface Core {
   app: Express;
   state: CoreState;
-  store: FileSessionStore;
+  store: SessionStore;
+  /** The peer's sessions, read-only (GAIA_PEER_SHARED_DIR), or null. */
+  peer: PeerSessionReader | null;
   buildId: string;
   /** Settles when the model is loaded (ready) or failed to load (state says which); never rejects. */
   started: Promise<void>;
   /**
-   * Stops taking packets and releases everything the core created (model, context, embedder), also when called while
-   * the model is still loading. Safe to call more than once: later calls wait for the first.
+   * Stops taking packets and releases everything the core created (model, context, embedder, session store), also
+   * when called while the model is still loading. Safe to call more than once: later calls wait for the first.
    */
   dispose(): Promise<void>;
 }
@@ -39,9 +44,15 @@ export function createCore(
   const version = packageVersion();
   const buildId = computeBuildId(config.buildId, version);
   const state = new CoreState();
-  const store = new FileSessionStore({ dir: path.join(config.sharedDir, "sessions"), logger });
+  const own = createSessionStore(config, logger);
+  // the pair reads its peer's session files; a shared store (Redis) already holds every replica's turns
+  const peer =
+    config.peerSharedDir && config.sessionStore.kind === "file"
+      ? new PeerSessionReader({ dir: path.join(config.peerSharedDir, "sessions"), logger })
+      : null;
+  const store: SessionStore = peer ? new PairSessionStore(own, peer) : own;
   const metrics = createMetrics(state);
-  const app = createApp({ config, state, store, logger, buildId, version, metrics });
+  const app = createApp({ config, state, store, peer, logger, buildId, version, metrics });
   const started = startEngine({ config, store, logger, metrics: metrics.observer, ...options })
     .then((parts) => {
       if (state.status === "draining") return releaseParts(parts); // disposed while loading
@@ -64,13 +75,16 @@ export function createCore(
     app,
     state,
     store,
+    peer,
     buildId,
     started,
     dispose() {
       disposed ??= (async () => {
+        own.close();
         state.markDraining();
         await started;
         if (state.parts) await releaseParts(state.parts);
+        await store.close();
       })();
       return disposed;
     },

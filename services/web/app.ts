@@ -8,6 +8,7 @@ import { requestLog } from "../../shared/http/requestLog.js";
 import type { Logger } from "../../shared/logging/logger.js";
 import type { CoreClient } from "./CoreClient.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
+import { metricsRouter } from "./observability/metrics.js";
 import { infoRouter } from "./routes/infoRoutes.js";
 import { openAIPassThroughRouter } from "./routes/openAIPassThrough.js";
 import { processPacketRouter } from "./routes/processPacket.js";
@@ -38,6 +39,7 @@ export function createApp(deps: WebAppDeps): Express {
     }),
   );
   app.use(infoRouter(deps.client));
+  app.use(metricsRouter(deps.client));
   app.use(processUserInputRouter(deps.client, bodyLimit));
   app.use(processPacketRouter(deps.client, bodyLimit));
   app.use(openAIPassThroughRouter(deps.client, bodyLimit));

@@ -12,6 +12,20 @@ export const WebEnvSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   CORE_ENDPOINT: envUrl.default("http://127.0.0.1:6415"),
   CORE_FALLBACK_ENDPOINT: envUrl.optional(),
+  /** Replicas sharing one session store, comma-separated: sessions are hashed over them (overrides CORE_ENDPOINT). */
+  CORE_ENDPOINTS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((u) => u.trim())
+        .filter((u) => u !== ""),
+    )
+    .pipe(z.array(envUrl).min(1))
+    .optional(),
+  /** `dns`: each CORE_ENDPOINTS host stands for all its addresses (a Kubernetes headless Service), re-resolved. */
+  GAIA_CORE_DISCOVERY: z.enum(["static", "dns"]).default("static"),
+  GAIA_CORE_DISCOVERY_INTERVAL_MS: envInt(100).default(5000),
   GAIA_SHARED_DIR: z.string().optional(),
   GAIA_MAINTENANCE_FLAG: z.string().optional(),
   GAIA_RETRY_ATTEMPTS: envInt(1, 20).default(3),
@@ -21,6 +35,11 @@ export const WebEnvSchema = z.object({
   GAIA_CORE_TIMEOUT_MS: envInt(1).default(300_000),
   GAIA_BREAKER_THRESHOLD: envInt(1).default(3),
   GAIA_BREAKER_HALF_OPEN_MS: envInt(1).default(5000),
+  /** Active health checks of both cores: interval (0 turns them off), timeout, failures to down, successes to up. */
+  GAIA_HEALTH_INTERVAL_MS: envInt(0).default(2000),
+  GAIA_HEALTH_TIMEOUT_MS: envInt(1).default(1000),
+  GAIA_HEALTH_FAILURES: envInt(1, 100).default(2),
+  GAIA_HEALTH_SUCCESSES: envInt(1, 100).default(2),
   GAIA_WEB_BODY_LIMIT: z.string().default("16mb"),
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(10_000),
   LOG_LEVEL: z.string().default("info"),
@@ -37,10 +56,14 @@ export interface WebConfig {
   host: string;
   coreEndpoint: string;
   coreFallbackEndpoint: string | null;
+  /** Replicas for session affinity; null = the two-endpoint pair (CORE_ENDPOINT + CORE_FALLBACK_ENDPOINT). */
+  coreReplicas: { urls: string[]; discovery: "static" | "dns"; intervalMs: number } | null;
   maintenanceFlagPath: string;
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number; jitter: JitterMode };
   coreTimeoutMs: number;
   breaker: { threshold: number; halfOpenAfterMs: number };
+  /** null when GAIA_HEALTH_INTERVAL_MS=0 (no active health checks). */
+  healthCheck: { intervalMs: number; timeoutMs: number; failuresToDown: number; successesToUp: number } | null;
   bodyLimit: string;
   shutdownGraceMs: number;
   logLevel: string;
@@ -55,8 +78,12 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
   return {
     port: e.PORT,
     host: e.HOST,
-    coreEndpoint: e.CORE_ENDPOINT,
+    coreEndpoint: e.CORE_ENDPOINTS?.[0] ?? e.CORE_ENDPOINT,
     coreFallbackEndpoint: e.CORE_FALLBACK_ENDPOINT ?? null,
+    coreReplicas:
+      e.CORE_ENDPOINTS && (e.CORE_ENDPOINTS.length > 1 || e.GAIA_CORE_DISCOVERY === "dns")
+        ? { urls: e.CORE_ENDPOINTS, discovery: e.GAIA_CORE_DISCOVERY, intervalMs: e.GAIA_CORE_DISCOVERY_INTERVAL_MS }
+        : null,
     maintenanceFlagPath: path.resolve(e.GAIA_MAINTENANCE_FLAG ?? maintenanceFlagPath(sharedDir)),
     retry: {
       attempts: e.GAIA_RETRY_ATTEMPTS,
@@ -66,6 +93,15 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
     },
     coreTimeoutMs: e.GAIA_CORE_TIMEOUT_MS,
     breaker: { threshold: e.GAIA_BREAKER_THRESHOLD, halfOpenAfterMs: e.GAIA_BREAKER_HALF_OPEN_MS },
+    healthCheck:
+      e.GAIA_HEALTH_INTERVAL_MS === 0
+        ? null
+        : {
+            intervalMs: e.GAIA_HEALTH_INTERVAL_MS,
+            timeoutMs: e.GAIA_HEALTH_TIMEOUT_MS,
+            failuresToDown: e.GAIA_HEALTH_FAILURES,
+            successesToUp: e.GAIA_HEALTH_SUCCESSES,
+          },
     bodyLimit: e.GAIA_WEB_BODY_LIMIT,
     shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,

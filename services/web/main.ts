@@ -2,9 +2,12 @@
 import { ConfigError } from "../../shared/config/env.js";
 import { ResilientClient } from "../../shared/http/index.js";
 import { createLogger } from "../../shared/logging/logger.js";
+import { AffinityClient } from "./affinity/AffinityClient.js";
+import { CoreEndpoints } from "./affinity/CoreEndpoints.js";
 import { createApp } from "./app.js";
 import { loadWebConfig, type WebConfig } from "./config.js";
-import { logResilienceEvent } from "./resilienceLog.js";
+import { HealthMonitor } from "./health/HealthMonitor.js";
+import { logHealthChange, logResilienceEvent } from "./resilienceLog.js";
 import { withCoreApiKey } from "./withCoreApiKey.js";
 
 let config: WebConfig;
@@ -19,19 +22,48 @@ try {
 }
 
 const logger = createLogger({ service: "gaia-web", level: config.logLevel });
-const client = new ResilientClient({
-  primaryUrl: config.coreEndpoint,
-  fallbackUrl: config.coreFallbackEndpoint,
-  maintenanceFlagPath: config.maintenanceFlagPath,
-  maxAttempts: config.retry.attempts,
-  baseDelayMs: config.retry.baseDelayMs,
-  maxDelayMs: config.retry.maxDelayMs,
-  jitter: config.retry.jitter,
-  timeoutMs: config.coreTimeoutMs,
-  breakerThreshold: config.breaker.threshold,
-  halfOpenAfterMs: config.breaker.halfOpenAfterMs,
-  onEvent: (event) => logResilienceEvent(logger, event),
-});
+/** Active health checks of every client's endpoints, stopped on shutdown. */
+const monitors: HealthMonitor[] = [];
+const resilientClient = (primaryUrl: string, fallbackUrl: string | null) => {
+  // one monitor per pair client: with N replicas that is up to N×(N−1) probers, fine for the few replicas a CPU
+  // deployment runs (a monitor shared per replica would need a role-free health view)
+  const monitor = config.healthCheck
+    ? new HealthMonitor({
+        endpoints: { primary: primaryUrl, fallback: fallbackUrl ?? undefined },
+        ...config.healthCheck,
+        onChange: (change) => logHealthChange(logger, change),
+      })
+    : null;
+  if (monitor) {
+    monitors.push(monitor);
+    monitor.start();
+  }
+  return new ResilientClient({
+    primaryUrl,
+    fallbackUrl,
+    maintenanceFlagPath: config.maintenanceFlagPath,
+    maxAttempts: config.retry.attempts,
+    baseDelayMs: config.retry.baseDelayMs,
+    maxDelayMs: config.retry.maxDelayMs,
+    jitter: config.retry.jitter,
+    timeoutMs: config.coreTimeoutMs,
+    breakerThreshold: config.breaker.threshold,
+    halfOpenAfterMs: config.breaker.halfOpenAfterMs,
+    onEvent: (event) => logResilienceEvent(logger, event),
+    health: monitor,
+  });
+};
+const replicas = config.coreReplicas ? new CoreEndpoints({ ...config.coreReplicas, logger }) : null;
+await replicas?.start();
+// N replicas on a shared store: hash sessions over them; otherwise the primary + fallback pair, as always
+const client = replicas
+  ? new AffinityClient({
+      endpoints: () => replicas.current(),
+      fallbackUrl: config.coreFallbackEndpoint,
+      maintenanceFlagPath: config.maintenanceFlagPath,
+      clientFor: resilientClient,
+    })
+  : resilientClient(config.coreEndpoint, config.coreFallbackEndpoint);
 const app = createApp({
   client: withCoreApiKey(client, config.coreApiKey),
   logger,
@@ -46,10 +78,12 @@ const server = app.listen(config.port, config.host, () => {
       host: config.host,
       core: config.coreEndpoint,
       core_fallback: config.coreFallbackEndpoint,
+      core_replicas: replicas?.current() ?? null,
       maintenance_flag: config.maintenanceFlagPath,
       retry: config.retry,
       core_timeout_ms: config.coreTimeoutMs,
       breaker: config.breaker,
+      health_check: config.healthCheck,
       api_keys: config.apiKeys ? config.apiKeys.size : "off",
       core_api_key: config.coreApiKey ? "set" : "unset",
     },
@@ -67,6 +101,7 @@ let stopping = false;
 function shutdown(signal: NodeJS.Signals): void {
   if (stopping) return;
   stopping = true;
+  for (const monitor of monitors) monitor.stop();
   logger.info({ signal }, "gaia-web stopping: draining in-flight requests");
   server.close(() => {
     logger.info("gaia-web stopped");

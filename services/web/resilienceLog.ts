@@ -1,5 +1,19 @@
 import type { ResilienceEvent } from "../../shared/http/index.js";
 import type { Logger } from "../../shared/logging/logger.js";
+import type { HealthChange } from "./health/HealthMonitor.js";
+
+/** One line per change of a core endpoint's health-check state. */
+export function logHealthChange(logger: Logger, change: HealthChange): void {
+  const line = {
+    event: "core_health",
+    endpoint: change.endpoint,
+    url: change.url,
+    state: change.state,
+    why: change.why,
+  };
+  if (change.state === "down") logger.warn(line, `core ${change.endpoint} marked down: ${change.why}`);
+  else logger.info(line, `core ${change.endpoint} up again`);
+}
 
 /** One structured log line per resilience event: retries and failovers carry the request's packet_id. */
 export function logResilienceEvent(logger: Logger, event: ResilienceEvent): void {
@@ -29,6 +43,10 @@ export function logResilienceEvent(logger: Logger, event: ResilienceEvent): void
       };
       // while the breaker is open every request takes this path: expected, so not a warning each time
       if (event.reason === "breaker_open") logger.info(line, "core primary skipped (breaker open); trying HA fallback");
+      else if (event.reason === "marked_down")
+        logger.info(line, "core primary marked down by its health check; sent to the HA fallback");
+      else if (event.reason === "confirmed_down")
+        logger.warn(line, "core primary failed and its health probe failed too: down now; sent to the HA fallback");
       else if (event.reason === "probe_failed")
         logger.info(line, "core primary still down (half-open probe failed); trying HA fallback");
       else logger.warn(line, "core primary exhausted its attempts; trying HA fallback");

@@ -86,16 +86,19 @@ export class Endpoint {
   /**
    * One POST attempt, no retry. Resolves with the Response as soon as headers arrive (the body is left unread so it can
    * be streamed), except for 502/503/504 whose small bodies are read so the connection is freed before a retry.
-   * Rejects with {@link UpstreamTimeoutError} when no headers arrive in time, or with fetch's own error otherwise.
+   * Rejects with {@link UpstreamTimeoutError} when no headers arrive in time, with the `down` signal's reason (an
+   * EndpointDownError) when the endpoint is marked down meanwhile, or with fetch's own error otherwise.
    */
-  async send(path: string, request: OutgoingRequest): Promise<Response> {
+  async send(path: string, request: OutgoingRequest, down?: AbortSignal): Promise<Response> {
     const url = `${this.options.baseUrl}${path}`;
     const timeout = new AbortController();
     const timer = setTimeout(
       () => timeout.abort(new UpstreamTimeoutError(url, this.options.timeoutMs)),
       this.options.timeoutMs,
     );
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
+    // `down` stays linked after the headers: a stream still being read is cut when the endpoint is marked down
+    const signals = [request.signal, timeout.signal, down].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length === 1 ? timeout.signal : AbortSignal.any(signals);
     const headers = new Headers(request.headers);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
     try {
@@ -118,6 +121,10 @@ export class Endpoint {
       this.recordSuccess();
       return response;
     } catch (error) {
+      if (down?.aborted && !request.signal?.aborted) {
+        this.lastFailure = { at: new Date().toISOString(), reason: String((down.reason as Error).message) };
+        throw down.reason;
+      }
       if (timeout.signal.aborted && !request.signal?.aborted) {
         const timedOut = timeout.signal.reason as UpstreamTimeoutError;
         this.lastFailure = { at: new Date().toISOString(), reason: timedOut.message };
@@ -130,13 +137,14 @@ export class Endpoint {
     }
   }
 
-  snapshot(): EndpointSnapshot {
+  snapshot(health: EndpointSnapshot["health"] = null): EndpointSnapshot {
     return {
       url: this.options.baseUrl,
       breaker: this.breakerState,
       consecutive_failures: this.consecutiveFailures,
       last_failure: this.lastFailure,
       last_success: this.lastSuccess,
+      health,
     };
   }
 

@@ -1,8 +1,9 @@
 import { CircuitState, handleWhen, type IPolicy, isBrokenCircuitError, retry, wrap } from "cockatiel";
 import { isMaintenanceOn } from "../maintenance/MaintenanceFlag.js";
 import { Endpoint, type OutgoingRequest } from "./Endpoint.js";
+import { EndpointDownError, type EndpointHealth } from "./EndpointHealth.js";
 import { describeFailure, type EndpointFailure, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
-import type { ClientSnapshot, EndpointRole, RequestContext, ResilienceEvent } from "./events.js";
+import type { ClientSnapshot, EndpointRole, FailoverReason, RequestContext, ResilienceEvent } from "./events.js";
 import { describeError, isConnectionError, isRetryableResponse } from "./failures.js";
 import { type JitterMode, RetryAfterBackoff } from "./RetryAfterBackoff.js";
 
@@ -30,6 +31,13 @@ export interface ResilientClientOptions {
   halfOpenAfterMs?: number;
   /** Observability hook: retries, failovers and breaker transitions. */
   onEvent?: (event: ResilienceEvent) => void;
+  /**
+   * An active health check of both endpoints. With it, a primary marked down gets no new requests (straight to the
+   * fallback), requests waiting on it are re-sent to the fallback, and a failed request is confirmed by an immediate
+   * probe: if that fails too the primary is down now, with no backoff. Failures the probe cannot confirm keep the
+   * retry/backoff semantics.
+   */
+  health?: EndpointHealth | null;
 }
 
 /** One POST through the client. */
@@ -61,7 +69,10 @@ export interface ServedResponse {
 export class ResilientClient {
   private readonly primary: Endpoint;
   private readonly fallback: Endpoint | null;
-  private readonly settings: Required<Omit<ResilientClientOptions, "fallbackUrl" | "maintenanceFlagPath" | "onEvent">>;
+  private readonly settings: Required<
+    Omit<ResilientClientOptions, "fallbackUrl" | "maintenanceFlagPath" | "onEvent" | "health">
+  >;
+  private readonly failovers: Partial<Record<FailoverReason, number>> = {};
 
   constructor(private readonly options: ResilientClientOptions) {
     this.settings = {
@@ -93,12 +104,14 @@ export class ResilientClient {
     return isMaintenanceOn(this.options.maintenanceFlagPath);
   }
 
-  /** Per-endpoint breaker state and counters, for `/health`. */
+  /** Per-endpoint breaker and health-check state, counters and failovers by reason, for `/health`. */
   state(): ClientSnapshot {
+    const health = this.options.health;
     return {
-      primary: this.primary.snapshot(),
-      fallback: this.fallback?.snapshot() ?? null,
+      primary: this.primary.snapshot(health?.snapshot("primary") ?? null),
+      fallback: this.fallback?.snapshot(health?.snapshot("fallback") ?? null) ?? null,
       maintenance: this.maintenance(),
+      failovers: { ...this.failovers },
     };
   }
 
@@ -129,11 +142,19 @@ export class ResilientClient {
       return { response, servedBy: "primary", url: primaryUrl };
     }
 
-    const outcome = await this.tryPrimary(path, request);
+    const health = this.options.health;
+    const outcome: PrimaryOutcome =
+      health?.isDown("primary") && !health.isDown("fallback")
+        ? {
+            failure: { kind: "down", reason: health.snapshot("primary")?.why ?? "health check failed" },
+            reason: "marked_down",
+          }
+        : await this.tryPrimary(path, request);
     if ("served" in outcome) return outcome.served;
     const primaryFailure = outcome.failure;
 
     const fallbackUrl = `${fallback.url}${path}`;
+    this.failovers[outcome.reason] = (this.failovers[outcome.reason] ?? 0) + 1;
     this.options.onEvent?.({
       type: "failover",
       from: primaryUrl,
@@ -170,23 +191,49 @@ export class ResilientClient {
     const probing = primary.breaker.state !== CircuitState.Closed;
     const failedReason: FailoverReason = probing ? "probe_failed" : "exhausted";
     let lastFailure: EndpointFailure | null = null;
+    const health = this.options.health;
+    // while the primary is up, a request waiting on it is aborted (and failed over) the moment it is marked down
+    const down = health && !health.isDown("primary") ? health.downSignal("primary") : undefined;
+    let confirmed = false;
+    /** A failure is evidence: probe now, and if the probe fails too the primary is down (stop retrying). */
+    const confirm = async (evidence: string) => {
+      if (!health || !(await health.confirmDown("primary", evidence))) return;
+      confirmed = true;
+      throw new EndpointDownError(primary.url, evidence);
+    };
     const attempt = async () => {
       try {
-        const response = await primary.send(path, request);
-        if (isRetryableResponse(response)) lastFailure = await statusFailure(response.clone());
+        const response = await primary.send(path, request, down);
+        if (isRetryableResponse(response)) {
+          lastFailure = await statusFailure(response.clone());
+          await confirm(`HTTP ${response.status}`);
+        }
         return response;
       } catch (error) {
-        if (isConnectionError(error)) lastFailure = { kind: "connection", error: error as Error };
+        if (isConnectionError(error)) {
+          lastFailure = { kind: "connection", error: error as Error };
+          await confirm(describeError(error));
+        }
         throw error;
       }
     };
     const policy: IPolicy = probing ? primary.breaker : wrap(this.retryPolicy(request, true), primary.breaker);
+    const signal = down ? AbortSignal.any(request.signal ? [request.signal, down] : [down]) : request.signal;
     try {
-      const response = await policy.execute(attempt, request.signal);
+      const response = await policy.execute(attempt, signal);
       if (!isRetryableResponse(response))
         return { served: { response, servedBy: "primary", url: `${primary.url}${path}` } };
       return { failure: lastFailure ?? (await statusFailure(response)), reason: failedReason };
     } catch (error) {
+      if (request.signal?.aborted) throw error;
+      // marked down while waiting (or a failure confirmed by a probe): re-send to the fallback now, no backoff
+      if (confirmed || down?.aborted || error instanceof EndpointDownError) {
+        const why = down?.aborted ? (down.reason as Error).message : describeError(error);
+        return {
+          failure: lastFailure ?? { kind: "down", reason: why },
+          reason: confirmed ? "confirmed_down" : "marked_down",
+        };
+      }
       // the breaker opened (before this request, or during its retries): stop waiting and fail over now
       if (isBrokenCircuitError(error))
         return lastFailure ? { failure: lastFailure, reason: "breaker_open" } : skipped();
@@ -229,8 +276,6 @@ export class ResilientClient {
     return policy;
   }
 }
-
-type FailoverReason = Extract<ResilienceEvent, { type: "failover" }>["reason"];
 
 /** How the primary's part of a request ended: served, or failed with the reason the fallback is tried. */
 type PrimaryOutcome = { served: ServedResponse } | { failure: EndpointFailure; reason: FailoverReason };

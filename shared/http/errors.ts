@@ -5,7 +5,8 @@ export type EndpointFailure =
   | { kind: "connection"; error: Error }
   | { kind: "status"; status: number; body: string; contentType: string | null }
   | { kind: "timeout"; error: UpstreamTimeoutError }
-  | { kind: "breaker_open"; lastReason: string | null };
+  | { kind: "breaker_open"; lastReason: string | null }
+  | { kind: "down"; reason: string };
 
 /** One line for logs: `connection refused`, `HTTP 503`, `breaker open`. */
 export function describeFailure(failure: EndpointFailure): string {
@@ -18,6 +19,8 @@ export function describeFailure(failure: EndpointFailure): string {
       return failure.error.message;
     case "breaker_open":
       return `circuit open${failure.lastReason ? ` (last failure: ${failure.lastReason})` : ""}`;
+    case "down":
+      return `marked down by its health check (${failure.reason})`;
   }
 }
 

@@ -1,6 +1,9 @@
 /** Which configured endpoint a request went to. */
 export type EndpointRole = "primary" | "fallback";
 
+/** Why a request went to the fallback (see the `failover` event). */
+export type FailoverReason = "exhausted" | "breaker_open" | "probe_failed" | "marked_down" | "confirmed_down";
+
 /** A circuit breaker's state as reported in events and `/health`. */
 export type BreakerStateName = "closed" | "open" | "half_open" | "isolated";
 
@@ -25,9 +28,11 @@ export type ResilienceEvent =
       to: string;
       /**
        * `exhausted`: the primary's retries ran out; `breaker_open`: its breaker is (or just became) open, so it was
-       * skipped or its retries were cut short; `probe_failed`: the half-open probe failed and the breaker re-opened.
+       * skipped or its retries were cut short; `probe_failed`: the half-open probe failed and the breaker re-opened;
+       * `marked_down`: the health check says the primary is down (skipped, or the request waiting on it was re-sent);
+       * `confirmed_down`: the request failed and an immediate health probe failed too (down now, no backoff).
        */
-      reason: "exhausted" | "breaker_open" | "probe_failed";
+      reason: FailoverReason;
       primaryError: string;
       context: RequestContext;
     }
@@ -40,6 +45,15 @@ export type ResilienceEvent =
       reason?: string;
     };
 
+/** Whether an endpoint answers its health check, as a monitor last saw it. */
+export interface EndpointHealthSnapshot {
+  state: "up" | "down";
+  /** ISO time of the last change of state (or of the start). */
+  since: string;
+  /** Why it is in that state: the failed probe ("timed out after 1000 ms", "connection refused") or "answers". */
+  why: string;
+}
+
 /** Per-endpoint health, shown by the gateway's `/health`. */
 export interface EndpointSnapshot {
   url: string;
@@ -48,6 +62,8 @@ export interface EndpointSnapshot {
   consecutive_failures: number;
   last_failure: { at: string; reason: string } | null;
   last_success: string | null;
+  /** The active health check's view (up/down, since, why), when the client has one. */
+  health: EndpointHealthSnapshot | null;
 }
 
 /** The whole client's state: both endpoints and whether failover is currently switched off. */
@@ -55,4 +71,6 @@ export interface ClientSnapshot {
   primary: EndpointSnapshot;
   fallback: EndpointSnapshot | null;
   maintenance: boolean;
+  /** Requests sent to the fallback since start, by reason. */
+  failovers: Partial<Record<FailoverReason, number>>;
 }

@@ -1,9 +1,12 @@
+export { EndpointDownError, type EndpointHealth } from "./EndpointHealth.js";
 export { describeFailure, type EndpointFailure, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
 export type {
   BreakerStateName,
   ClientSnapshot,
+  EndpointHealthSnapshot,
   EndpointRole,
   EndpointSnapshot,
+  FailoverReason,
   RequestContext,
   ResilienceEvent,
 } from "./events.js";

@@ -80,13 +80,21 @@ export interface StackPorts {
   web: number;
 }
 
+/** Another stack than the default pair: its own project name and compose files (e.g. the replicas override). */
+export interface StackFiles {
+  project: string;
+  files: readonly string[];
+  env?: Record<string, string>;
+}
+
 /** The environment docker-compose.yml interpolates for this run. */
-export function composeEnv(ports?: StackPorts): Record<string, string> {
+export function composeEnv(ports?: StackPorts, stack?: StackFiles): Record<string, string> {
   return {
     GAIA_IMAGE: IMAGE,
     GAIA_BUILD_ID: BUILD_ID,
-    COMPOSE_PROJECT_NAME: PROJECT,
-    COMPOSE_FILE: COMPOSE_FILES.join(":"),
+    COMPOSE_PROJECT_NAME: stack?.project ?? PROJECT,
+    COMPOSE_FILE: (stack?.files ?? COMPOSE_FILES).join(":"),
+    ...stack?.env,
     ...(ports && {
       GAIA_CORE_PORT: `127.0.0.1:${ports.core}`,
       GAIA_CANDIDATE_PORT: `127.0.0.1:${ports.candidate}`,
@@ -95,18 +103,24 @@ export function composeEnv(ports?: StackPorts): Record<string, string> {
   };
 }
 
-/** docker-compose with this run's project, files and ports. */
-export function compose(args: readonly string[], ports?: StackPorts, timeoutMs?: number): Promise<CommandResult> {
+/** docker-compose with this run's project, files and ports (or another stack's). */
+export function compose(
+  args: readonly string[],
+  ports?: StackPorts,
+  timeoutMs?: number,
+  stack?: StackFiles,
+): Promise<CommandResult> {
   const [file, ...rest] = COMPOSE_CLI as [string, ...string[]];
-  return run(file, [...rest, ...args], { env: composeEnv(ports), timeoutMs });
+  return run(file, [...rest, ...args], { env: composeEnv(ports, stack), timeoutMs });
 }
 
 export async function mustCompose(
   args: readonly string[],
   ports?: StackPorts,
   timeoutMs?: number,
+  stack?: StackFiles,
 ): Promise<CommandResult> {
-  const result = await compose(args, ports, timeoutMs);
+  const result = await compose(args, ports, timeoutMs, stack);
   if (result.code !== 0)
     throw new Error(
       `docker-compose ${args.join(" ")} exited ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`,
@@ -138,8 +152,8 @@ export async function containerState(id: string): Promise<string> {
 }
 
 /** The compose container id of a service. */
-export async function serviceId(service: string, ports?: StackPorts): Promise<string> {
-  const id = (await mustCompose(["ps", "-q", service], ports)).stdout.trim().split("\n")[0] ?? "";
+export async function serviceId(service: string, ports?: StackPorts, stack?: StackFiles): Promise<string> {
+  const id = (await mustCompose(["ps", "-q", service], ports, undefined, stack)).stdout.trim().split("\n")[0] ?? "";
   if (!id) throw new Error(`no container for ${service}`);
   return id;
 }

@@ -1,7 +1,9 @@
 // KV-cache reuse across a session's turns, on the real bundled GGUF through the real app: the second turn evaluates only
 // what the first left out, and the answer never depends on whether the cache was hit.
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import request from "supertest";
+import { sessionFileName } from "../../services/core/sessions/sessionFileName.js";
 import type { CognitionPacket } from "../../shared/packet/index.js";
 import {
   sharedDirWithSessionPrefix,
@@ -28,7 +30,10 @@ async function post(core: TestCore, packet: CognitionPacket): Promise<TurnFacts>
  * (the warm core's session file, cut to the first `turnsBefore` turns).
  */
 async function freshAnswer(warm: TestCore, spec: TurnSpec, turnsBefore: number): Promise<TurnFacts> {
-  const sharedDir = sharedDirWithSessionPrefix(warm.store.fileFor(spec.sessionId), turnsBefore);
+  const sharedDir = sharedDirWithSessionPrefix(
+    path.join(warm.config.sharedDir, "sessions", sessionFileName(spec.sessionId)),
+    turnsBefore,
+  );
   const fresh = await startTestCore({ sharedDir, env: { ...ENV, GAIA_PARALLEL: "1" } });
   try {
     expect(fresh.state.status).toBe("ready");

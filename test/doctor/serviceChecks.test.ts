@@ -87,7 +87,30 @@ describe("reachability", () => {
     });
   });
 
-  it("fails a core that does not answer within the timeout (and says the doctor will not restart it)", async () => {
+  it("fails a core whose session store cannot be written, with the reason and what to do", async () => {
+    primary.set(
+      503,
+      coreBody({
+        status: "unavailable",
+        reason: "session store not writable (file store /shared/sessions): ENOSPC: no space left on device",
+        session_store: {
+          writable: false,
+          store: "file store /shared/sessions",
+          reason: "ENOSPC: no space left on device",
+        },
+      }),
+    );
+    candidate.set(200, coreBody({ role: "candidate" }));
+    const results = checkReachability(await ctx());
+    expect(pick(results, "primary")).toMatchObject({
+      severity: "fail",
+      message: expect.stringContaining("ENOSPC"),
+      fix: expect.stringContaining("free space"),
+    });
+    primary.set(200, coreBody());
+  });
+
+  it("calls a core frozen when it accepts the connection but /health times out (not refused; not restarted)", async () => {
     const hang = http.createServer(() => undefined); // accepts, never answers
     await new Promise<void>((r) => hang.listen(0, "127.0.0.1", r));
     try {
@@ -97,7 +120,7 @@ describe("reachability", () => {
       );
       expect(pick(results, "primary")).toMatchObject({
         severity: "fail",
-        message: expect.stringContaining("no answer"),
+        message: expect.stringMatching(/^frozen: .*accepts connections but \/health timed out \(no answer/),
         fix: expect.stringContaining("never restarts"),
       });
     } finally {

@@ -29,6 +29,8 @@ beforeAll(async () => {
     GAIA_RETRY_BASE_DELAY_MS: "100",
     GAIA_BREAKER_THRESHOLD: "3",
     GAIA_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
+    // the circuit breaker on its own (no active health checks): continuity.process.test.ts covers those
+    GAIA_HEALTH_INTERVAL_MS: "0",
   });
 }, 2 * READY_TIMEOUT_MS);
 

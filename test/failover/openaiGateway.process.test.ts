@@ -3,7 +3,8 @@
 // Needs `npm run build` and `npm run models`.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import OpenAI from "openai";
-import { type ServiceProcess, spawnCore } from "../support/processes.js";
+import { modelId } from "../../services/core/openai/modelId.js";
+import { BUNDLED_LITE_MODEL, type ServiceProcess, spawnCore } from "../support/processes.js";
 import { CORE_ENV, type Core, startGateway } from "./pair.js";
 
 const CLIENT_KEY = "sk-gateway-client-key-42";
@@ -77,7 +78,7 @@ describe("/v1 through the gateway", () => {
     expect(stream.chunks).toBeGreaterThan(2);
     expect(stream.usage?.total_tokens).toBeGreaterThan(0);
     const models = await client.models.list();
-    expect(models.data[0]?.id).toBe("gaia-lite-tiny");
+    expect(models.data[0]?.id).toBe(modelId(BUNDLED_LITE_MODEL));
   });
 
   it("stops the core's generation when the client aborts a stream mid-way", async () => {

@@ -1,6 +1,7 @@
 // Real processes for the failover tests: two gaia-cores and a gateway in front of them.
 import fs from "node:fs";
 import path from "node:path";
+import { buildUserPacket } from "../../services/web/buildPacket.js";
 import { type ServiceProcess, spawnCore, spawnService, tempDir } from "../support/processes.js";
 
 /** Tokens per answer: keeps the tiny model's turns short so ~20 requests take seconds. */
@@ -8,8 +9,84 @@ export const CORE_ENV = { GAIA_MAX_TOKENS_CAP: "16", GAIA_EMBED_MODEL_DIR: "none
 
 export type Core = Awaited<ReturnType<typeof spawnCore>>;
 
-export async function startCore(role: "primary" | "candidate", sharedDir: string, port?: number): Promise<Core> {
-  return spawnCore({ role, sharedDir, port, env: CORE_ENV });
+export async function startCore(
+  role: "primary" | "candidate",
+  sharedDir: string,
+  port?: number,
+  env: Record<string, string> = {},
+): Promise<Core> {
+  // generous: two cores load at once, next to other test files loading models on a 2-core host
+  return spawnCore({ role, sharedDir, port, env: { ...CORE_ENV, ...env }, readyTimeoutMs: 150_000 });
+}
+
+/** A core that also reads its peer's sessions read-only: one conversation across the pair. */
+export async function startPairedCore(
+  role: "primary" | "candidate",
+  sharedDir: string,
+  peerSharedDir: string,
+  port?: number,
+  env: Record<string, string> = {},
+): Promise<Core> {
+  return startCore(role, sharedDir, port, { GAIA_PEER_SHARED_DIR: peerSharedDir, ...env });
+}
+
+export interface TurnAnswer {
+  status: number;
+  packetId: string;
+  /** `X-Gaia-Role` of the core that answered, or null (an error from the gateway itself). */
+  servedBy: string | null;
+  /** Earlier turns the core put in the prompt verbatim (from the packet's reflection_log), or null. */
+  turnsVerbatim: number | null;
+  replayed: boolean;
+  body: Record<string, unknown>;
+  headers: Headers;
+}
+
+/** One turn of a session as a packet through the gateway's POST /process_packet (same packet_id when re-sent). */
+export async function sendTurn(
+  gatewayUrl: string,
+  sessionId: string,
+  text: string,
+  packetId?: string,
+): Promise<TurnAnswer> {
+  const packet = buildUserPacket(text, { sessionId, ...(packetId ? { packetId } : {}) });
+  const res = await fetch(`${gatewayUrl}/process_packet`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(packet),
+  });
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  const log = ((body.reasoning as { reflection_log?: Array<{ summary?: string }> } | undefined)?.reflection_log ?? [])
+    .map((entry) => entry.summary ?? "")
+    .join(" ");
+  const verbatim = /turns_verbatim=(\d+)/.exec(log);
+  return {
+    status: res.status,
+    packetId: packet.header.packet_id,
+    servedBy: res.headers.get("x-gaia-role"),
+    turnsVerbatim: verbatim ? Number(verbatim[1]) : null,
+    replayed: /replayed=true/.test(log),
+    body,
+    headers: res.headers,
+  };
+}
+
+/** Total times each packet_id is recorded across several cores' session files. */
+export function pairTurnCounts(...sharedDirs: string[]): Map<string, number> {
+  const total = new Map<string, number>();
+  for (const dir of sharedDirs) {
+    for (const [id, n] of turnCounts(dir)) total.set(id, (total.get(id) ?? 0) + n);
+  }
+  return total;
+}
+
+/** Polls `check` every `everyMs` until it returns true; throws after `timeoutMs`. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
 }
 
 /** A compiled gateway in front of `primary` with `candidate` as its fallback, logging at info so events can be read. */

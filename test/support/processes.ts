@@ -95,12 +95,14 @@ export async function spawnCore(
     sharedDir?: string;
     port?: number;
     env?: Record<string, string | undefined>;
+    readyTimeoutMs?: number;
   } = {},
 ) {
   const sharedDir = options.sharedDir ?? tempDir("gaia-core-shared-");
   const service = await spawnService({
     entry: "dist/services/core/main.js",
     port: options.port,
+    ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
     env: {
       GAIA_ROLE: options.role ?? "primary",
       GAIA_SHARED_DIR: sharedDir,

@@ -13,6 +13,12 @@ export function completePacket(
   role: string,
 ): (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void {
   return (req, res, body) => {
+    if (req.method === "GET" && req.url === "/health") {
+      // the gateway's active health check
+      res.writeHead(200, { "content-type": "application/json", "X-Gaia-Role": role });
+      res.end(JSON.stringify({ status: "ready", service: "gaia-core", role }));
+      return;
+    }
     const packet = JSON.parse(body) as {
       response: { candidate: string };
       content: { original_prompt: string };
@@ -36,6 +42,9 @@ export async function startStandInCore(role: "primary" | "candidate", port = 0):
   const stub = await startStub(completePacket(role), port);
   return Object.assign(stub, {
     role,
-    packets: () => stub.calls.map((call) => JSON.parse(call.body) as ReturnType<StandInCore["packets"]>[number]),
+    packets: () =>
+      stub.calls
+        .filter((call) => call.method === "POST")
+        .map((call) => JSON.parse(call.body) as ReturnType<StandInCore["packets"]>[number]),
   });
 }

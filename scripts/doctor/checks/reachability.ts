@@ -18,10 +18,19 @@ function checkService(ctx: DoctorContext, service: ServiceEntry): CheckResult {
   if (!probe.reachable) {
     const where = `${service.healthUrl}: ${probe.error}`;
     if (probe.timedOut) {
+      if (service.kind === "core") {
+        // it took the connection but said nothing: not dead (that is "connection refused") and not busy (a core
+        // answers /health during generation) but frozen: SIGSTOP, docker pause, a deadlock or a stuck disk
+        return r(
+          "fail",
+          `frozen: ${service.healthUrl} accepts connections but /health timed out (${probe.error}); the gateway's health check marks it down`,
+          "look at its process state (ps -o stat: T = stopped; docker ps: Paused) and its disk; kill -CONT / docker unpause it, or restart it. The doctor never restarts a core (it may be mid-turn)",
+        );
+      }
       return r(
         service.required ? "fail" : "warn",
         `no answer from ${where}`,
-        "a core busy with a turn still answers /health; look at its log. The doctor never restarts a core (it may be mid-turn)",
+        "look at its log. The doctor never restarts a service",
       );
     }
     switch (service.name) {
@@ -89,6 +98,14 @@ function checkService(ctx: DoctorContext, service: ServiceEntry): CheckResult {
         "fail",
         `failed: the core could not start its model${health.model?.error !== undefined ? `: ${health.model.error}` : ""} (${timing})`,
         "read the core's log; see the model checks below",
+      );
+    case "unavailable":
+      return r(
+        "fail",
+        `not ready: ${health.reason ?? "session store not writable"} (${timing}); the gateway fails over to the other core`,
+        health.session_store?.store?.startsWith("file store")
+          ? "free space on (or remount read-write, or fix permissions of) the core's shared dir; it is ready again by itself once a test write succeeds"
+          : "make the session store reachable and writable; the core is ready again by itself once a write succeeds",
       );
     case "draining":
       return r(

@@ -7,7 +7,9 @@ import type { HealthProbe } from "./healthProbe.js";
  * unreachable.
  */
 export const CoreHealthSchema = z.looseObject({
-  status: z.enum(["ready", "loading", "failed", "draining"]),
+  status: z.enum(["ready", "loading", "failed", "draining", "unavailable"]),
+  /** Why not ready, when the core says (e.g. its session store cannot be written). */
+  reason: z.string().optional(),
   service: z.string().optional(),
   role: z.string().optional(),
   build_id: z.string().optional(),
@@ -27,6 +29,14 @@ export const CoreHealthSchema = z.looseObject({
   queue: z.looseObject({ active: z.number(), waiting: z.number(), capacity: z.number() }).optional(),
   maintenance: z.boolean().optional(),
   shared_dir: z.string().optional(),
+  session_store: z
+    .looseObject({
+      writable: z.boolean(),
+      store: z.string().optional(),
+      reason: z.string().optional(),
+      since: z.string().optional(),
+    })
+    .optional(),
 });
 export type CoreHealth = z.infer<typeof CoreHealthSchema>;
 

@@ -39,3 +39,16 @@ export class ShuttingDownError extends HttpProblem {
     );
   }
 }
+
+/** The session store cannot take the turn (full or read-only disk, lost permissions, I/O error, unreachable Redis). */
+export class SessionStoreUnavailableProblem extends HttpProblem {
+  constructor(store: string, reason: string, retryAfterSeconds: number) {
+    super(
+      503,
+      "Session Store Unavailable",
+      `gaia-core cannot store the session (${store}): ${reason}. Nothing was stored; retry after ${retryAfterSeconds} s or send the packet to the other core.`,
+      { store, reason },
+      { "Retry-After": String(retryAfterSeconds) },
+    );
+  }
+}

@@ -8,6 +8,7 @@ import { fitToBudget } from "../prompt/fitToBudget.js";
 import type { ToolOutcome } from "../prompt/PromptParts.js";
 import { renderPrompt } from "../prompt/renderPrompt.js";
 import type { SessionStore, SessionTurn } from "../sessions/SessionStore.js";
+import { SessionStoreUnavailableError } from "../sessions/SessionStoreUnavailableError.js";
 import { removeHiddenReasoning } from "../text/hiddenReasoning.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 import type { ToolRun, ToolRunner } from "../tools/ToolRunner.js";
@@ -39,9 +40,10 @@ const DEFAULT_TOP_P = 0.95;
 
 /**
  * One packet's way through core, top to bottom:
- * remember (load the session; a re-sent packet_id replays its stored answer) → assemble (persona, chosen history,
- * client context, tool result; fitted to the token budget) → infer (lite model, streamed) → clean (hidden reasoning
- * removed) → save the turn. Validation happens before (route), filling the packet after (completePacket).
+ * remember (claim the packet_id and load the session; a re-sent packet_id replays its stored answer) → assemble
+ * (persona, chosen history, client context, tool result; fitted to the token budget) → infer (lite model, streamed) →
+ * clean (hidden reasoning removed) → save the turn. Validation happens before (route), filling the packet after
+ * (completePacket).
  */
 export class CognitionPipeline {
   /** Packets being answered right now, by session + packet_id: a concurrent re-send waits for the same answer. */
@@ -69,7 +71,29 @@ export class CognitionPipeline {
     }
   }
 
+  /**
+   * Claims the packet_id before any inference, so a packet that arrives twice at once is answered once even when the
+   * copies reach different replicas of a shared store: the other callers wait and replay the stored answer. The claim
+   * is released however the turn ends (stored, cancelled, failed), so a waiting copy can then answer it itself.
+   */
   private async answer(packet: CognitionPacket, turn: TurnOptions): Promise<TurnOutcome> {
+    const claim = await this.options.store.claim(
+      packet.header.session_id,
+      packet.header.packet_id,
+      turn.signal ? { signal: turn.signal } : {},
+    );
+    if (claim.kind === "answered") {
+      turn.onToken?.(claim.turn.assistant.trim());
+      return replayOf(claim.turn);
+    }
+    try {
+      return await this.answerClaimed(packet, turn);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  private async answerClaimed(packet: CognitionPacket, turn: TurnOptions): Promise<TurnOutcome> {
     const { engine, store, history } = this.options;
     const sessionId = packet.header.session_id;
     const userText = packet.content.original_prompt;
@@ -80,6 +104,15 @@ export class CognitionPipeline {
     if (previous) {
       turn.onToken?.(previous.assistant.trim());
       return replayOf(previous);
+    }
+
+    // a store that cannot take the turn now would waste the generation: say so before running the model
+    const storeHealth = store.health();
+    if (!storeHealth.writable) {
+      throw new SessionStoreUnavailableError(
+        storeHealth.store ?? "session store",
+        storeHealth.reason ?? "not writable",
+      );
     }
 
     // assemble
@@ -144,6 +177,9 @@ export class CognitionPipeline {
       tool,
     };
     const vector = await history.vectorFor({ user: userText, assistant: answer });
+    // a client that left (a gateway that gave up on a frozen core and re-sent the packet to its peer) gets nothing
+    // stored: the peer's answer is the one that counts
+    if (turn.signal?.aborted) throw new ClientClosedError();
     const { duplicate, stored } = await store.appendTurn({
       packetId: packet.header.packet_id,
       sessionId,

@@ -2,22 +2,39 @@ import fs from "node:fs";
 import express, { type Router } from "express";
 import type { CoreState } from "../CoreState.js";
 import type { CoreConfig } from "../config.js";
+import type { PeerSessionReader } from "../sessions/PeerSessionReader.js";
 import type { SessionStore } from "../sessions/SessionStore.js";
 
 export interface HealthDeps {
   config: CoreConfig;
   state: CoreState;
   store: SessionStore;
+  peer?: PeerSessionReader | null;
   buildId: string;
   version: string;
 }
 
-/** The /health body: readiness, role, model, history mode and why, queue, build. Cheap: answers during generation. */
-function healthBody({ config, state, buildId, version }: HealthDeps) {
+/**
+ * What /health reports as `status`: the core's lifecycle, except that a ready core whose session store cannot be
+ * written is `unavailable` (not ready: it would fail every new turn).
+ */
+export type HealthStatus = CoreState["status"] | "unavailable";
+
+/**
+ * The /health body: readiness, role, model, history mode and why, queue, session store, build. Cheap: answers during
+ * generation. An `unavailable` core is not dead and needs no restart: the gateway or the orchestrator sends its
+ * sessions to another core until the store is back.
+ */
+function healthBody({ config, state, store, peer, buildId, version }: HealthDeps) {
   const parts = state.parts;
   const history = parts?.history;
+  const storeHealth = store.health();
+  const status: HealthStatus = state.status === "ready" && !storeHealth.writable ? "unavailable" : state.status;
   return {
-    status: state.status,
+    status,
+    ...(status === "unavailable"
+      ? { reason: `session store not writable (${storeHealth.store ?? "session store"}): ${storeHealth.reason}` }
+      : {}),
     service: "gaia-core",
     role: config.role,
     build_id: buildId,
@@ -38,6 +55,9 @@ function healthBody({ config, state, buildId, version }: HealthDeps) {
       : { active: 0, waiting: 0, capacity: config.queueSize },
     maintenance: fs.existsSync(config.maintenanceFlagPath),
     shared_dir: config.sharedDir,
+    session_store: storeHealth,
+    // the peer core's sessions, read-only: missing or unreadable means this core answers from its own history only
+    peer_sessions: peer ? peer.status() : null,
   };
 }
 
@@ -47,6 +67,16 @@ export function healthRouter(deps: HealthDeps): Router {
   router.get("/health", (_req, res) => {
     const body = healthBody(deps);
     res.status(body.status === "ready" ? 200 : 503).json(body);
+  });
+  // For orchestrators, which need three different questions answered (readiness is /health above):
+  // alive = the event loop answers (loading, unavailable and draining are alive: restarting them helps nobody);
+  // started = the model is loaded (a slow load is not a hang; a failed one never starts, so it gets restarted).
+  router.get("/health/live", (_req, res) => {
+    res.json({ status: "alive", state: deps.state.status });
+  });
+  router.get("/health/started", (_req, res) => {
+    const loaded = deps.state.parts !== null;
+    res.status(loaded ? 200 : 503).json({ status: loaded ? "started" : deps.state.status });
   });
   router.get("/status", async (_req, res) => {
     const { state, config } = deps;
@@ -75,7 +105,9 @@ export function healthRouter(deps: HealthDeps): Router {
       role: deps.config.role,
       endpoints: {
         "/": "This endpoint list",
-        "/health": "Readiness, role, model, history mode, queue (200 ready, 503 loading)",
+        "/health": "Readiness, role, model, history mode, queue, session store (200 ready, 503 otherwise)",
+        "/health/live": "Liveness: 200 while the process answers (also while loading or unavailable)",
+        "/health/started": "Startup: 200 once the model is loaded, 503 while loading or after a failed load",
         "/status": "Operational status, models, queue depth, session count",
         "/process_packet": "POST a CognitionPacket (application/json); Accept: application/x-ndjson streams tokens",
         "/schema": "JSON Schema of the CognitionPacket",

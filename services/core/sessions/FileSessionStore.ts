@@ -1,31 +1,11 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../../../shared/logging/logger.js";
-import type { SessionStore, SessionStoreHealth, SessionTurn } from "./SessionStore.js";
+import type { ClaimOptions, PacketClaim, SessionStore, SessionStoreHealth, SessionTurn } from "./SessionStore.js";
 import { sessionFileName } from "./sessionFileName.js";
-
-/** One line of a session file. */
-type SessionRecord =
-  | {
-      kind: "turn";
-      packet_id: string;
-      session_id: string;
-      at: string;
-      user: string;
-      assistant: string;
-      vector?: number[];
-      meta?: Record<string, unknown>;
-    }
-  | { kind: "vector"; packet_id: string; vector: number[] };
-
-interface CachedSession {
-  /** Bytes of the file already parsed (always at a line boundary). */
-  offset: number;
-  /** File size at the last refresh: equal to `offset` when the file ends with a complete line (or is empty). */
-  size: number;
-  turns: SessionTurn[];
-  byPacketId: Map<string, SessionTurn>;
-}
+import { applyLine, readAppended, type SessionLog, SessionLogCache, type SessionRecord } from "./sessionLog.js";
+import { asStoreError, storageFault } from "./storageFaults.js";
+import { waitOrAbort } from "./waitOrAbort.js";
 
 export interface FileSessionStoreOptions {
   /** Directory holding one `<slug>.<hash>.jsonl` file per session. */
@@ -33,7 +13,12 @@ export interface FileSessionStoreOptions {
   logger?: Logger;
   /** Sessions whose parsed turns stay in memory (the files remain the truth). */
   cacheSize?: number;
+  /** While unwritable, how often a small test write checks whether the volume works again. Default 2000 ms. */
+  probeIntervalMs?: number;
 }
+
+/** Bytes the recovery probe writes: a page, so a volume with a few bytes left does not count as writable. */
+const PROBE_BYTES = 4096;
 
 /**
  * Append-only JSON-lines session files. Crash safety comes from never rewriting: a kill -9 mid-write can leave at
@@ -41,24 +26,39 @@ export interface FileSessionStoreOptions {
  * stay readable. Appends to one session are serialised in-process; files are read incrementally from the last offset.
  * One writing process per sessions directory is assumed (each core owns its volume): an append updates the in-memory
  * view without reading the file back.
+ *
+ * Storage faults (full, read-only, permissions, I/O errors) are thrown as SessionStoreUnavailableError and make the
+ * store unwritable until a write succeeds again: a failed append is cut back to the last complete line, and a probe
+ * write every `probeIntervalMs` notices by itself when the volume works again.
  */
 export class FileSessionStore implements SessionStore {
   private readonly dir: string;
   private readonly logger: Logger | undefined;
-  private readonly cacheSize: number;
-  private readonly cache = new Map<string, CachedSession>();
+  private readonly cache: SessionLogCache;
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Packets being answered in this process, by session + packet_id; each settles when its claim is released. */
+  private readonly claims = new Map<string, Promise<void>>();
+  private readonly probeIntervalMs: number;
   private dirReady: Promise<unknown> | null = null;
+  private fault: { reason: string; since: string } | null = null;
+  private probeTimer: NodeJS.Timeout | null = null;
 
   constructor(options: FileSessionStoreOptions) {
     this.dir = options.dir;
     this.logger = options.logger;
-    this.cacheSize = options.cacheSize ?? 256;
+    this.cache = new SessionLogCache(options.cacheSize ?? 256);
+    this.probeIntervalMs = options.probeIntervalMs ?? 2000;
   }
 
-  /** Always writable for now: storage faults are not yet detected (the HA work makes this real). */
+  /** How operators name this store in errors and /health. */
+  get name(): string {
+    return `file store ${this.dir}`;
+  }
+
   health(): SessionStoreHealth {
-    return { writable: true };
+    return this.fault
+      ? { writable: false, store: this.name, reason: this.fault.reason, since: this.fault.since }
+      : { writable: true, store: this.name };
   }
 
   /** Absolute path of a session's file (always directly inside the sessions dir). */
@@ -67,44 +67,109 @@ export class FileSessionStore implements SessionStore {
   }
 
   async load(sessionId: string): Promise<SessionTurn[]> {
-    return this.withLock(sessionId, async () => [...(await this.refresh(sessionId)).turns]);
+    return this.withLock(sessionId, async () => [...(await this.guard(() => this.refresh(sessionId))).turns]);
   }
 
   async appendTurn(turn: SessionTurn): Promise<{ stored: SessionTurn; duplicate: boolean }> {
-    return this.withLock(turn.sessionId, async () => {
-      const session = await this.refresh(turn.sessionId);
-      const existing = session.byPacketId.get(turn.packetId);
-      if (existing) return { stored: existing, duplicate: true };
-      const record: SessionRecord = {
-        kind: "turn",
-        packet_id: turn.packetId,
-        session_id: turn.sessionId,
-        at: turn.at,
-        user: turn.user,
-        assistant: turn.assistant,
-        ...(turn.vector ? { vector: turn.vector } : {}),
-        ...(turn.meta ? { meta: turn.meta } : {}),
-      };
-      await this.appendRecord(session, turn.sessionId, record);
-      return { stored: session.byPacketId.get(turn.packetId) ?? turn, duplicate: false };
-    });
+    return this.withLock(turn.sessionId, () =>
+      this.guard(async () => {
+        const session = await this.refresh(turn.sessionId);
+        const existing = session.byPacketId.get(turn.packetId);
+        if (existing) return { stored: existing, duplicate: true };
+        const record: SessionRecord = {
+          kind: "turn",
+          packet_id: turn.packetId,
+          session_id: turn.sessionId,
+          at: turn.at,
+          user: turn.user,
+          assistant: turn.assistant,
+          ...(turn.vector ? { vector: turn.vector } : {}),
+          ...(turn.meta ? { meta: turn.meta } : {}),
+        };
+        await this.appendRecord(session, turn.sessionId, record);
+        return { stored: session.byPacketId.get(turn.packetId) ?? turn, duplicate: false };
+      }),
+    );
   }
 
   async attachVector(sessionId: string, packetId: string, vector: number[]): Promise<void> {
-    await this.withLock(sessionId, async () => {
-      const session = await this.refresh(sessionId);
-      const turn = session.byPacketId.get(packetId);
-      if (!turn || turn.vector) return;
-      await this.appendRecord(session, sessionId, { kind: "vector", packet_id: packetId, vector });
-    });
+    await this.withLock(sessionId, () =>
+      this.guard(async () => {
+        const session = await this.refresh(sessionId);
+        const turn = session.byPacketId.get(packetId);
+        if (!turn || turn.vector) return;
+        await this.appendRecord(session, sessionId, { kind: "vector", packet_id: packetId, vector });
+      }),
+    );
+  }
+
+  /**
+   * In-process claim: one writing process per sessions directory is assumed, so a claim only has to exclude other
+   * callers in this process. A waiter re-checks the file after the holder releases (stored: answered; else it claims).
+   */
+  async claim(sessionId: string, packetId: string, options: ClaimOptions = {}): Promise<PacketClaim> {
+    const key = JSON.stringify([sessionId, packetId]);
+    for (;;) {
+      const held = this.claims.get(key);
+      if (held) {
+        await waitOrAbort({ promise: held, ...(options.signal ? { signal: options.signal } : {}) });
+        continue;
+      }
+      options.signal?.throwIfAborted();
+      const session = await this.withLock(sessionId, () => this.refresh(sessionId));
+      const stored = session.byPacketId.get(packetId);
+      if (stored) return { kind: "answered", turn: stored };
+      if (this.claims.has(key)) continue; // claimed by another caller while this one read the file
+      let settle = () => {};
+      const released = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
+      this.claims.set(key, released);
+      return {
+        kind: "claimed",
+        release: async () => {
+          if (this.claims.get(key) === released) this.claims.delete(key);
+          settle();
+        },
+      };
+    }
+  }
+
+  /** Stops the recovery probe and forgets the parsed logs (the files stay the truth). */
+  async close(): Promise<void> {
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = null;
+    this.cache.clear();
   }
 
   async count(): Promise<number> {
+    return this.guard(async () => {
+      try {
+        return (await fs.readdir(this.dir)).filter((name) => name.endsWith(".jsonl")).length;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * One test write (a page into a probe file, then removed). Marks the store writable again when it works; returns
+   * whether it did. Called on a timer while unwritable; callers may also call it directly.
+   */
+  async probe(): Promise<boolean> {
+    const file = path.join(this.dir, `.write-probe-${process.pid}`);
     try {
-      return (await fs.readdir(this.dir)).filter((name) => name.endsWith(".jsonl")).length;
+      await fs.mkdir(this.dir, { recursive: true });
+      await fs.writeFile(file, Buffer.alloc(PROBE_BYTES, 0x20));
+      await fs.unlink(file);
+      this.recovered();
+      return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
-      throw error;
+      await fs.unlink(file).catch(() => undefined);
+      const reason = storageFault(error);
+      if (reason !== null && this.fault) this.fault.reason = reason;
+      return false;
     }
   }
 
@@ -112,105 +177,71 @@ export class FileSessionStore implements SessionStore {
    * Writes one record as one line and adds it to the cached session (the caller holds the session's lock and has
    * just refreshed it). Seals a torn last line (from a crash) with a newline first; a file that ends with a complete
    * line, the usual case, is appended to without reading it back (few syscalls: every one is a thread-pool round trip).
+   * A write that fails (a full disk writes part of the line) is cut back to where the file ended, so no partial
+   * record is ever left for a reader.
    */
-  private async appendRecord(session: CachedSession, sessionId: string, record: SessionRecord): Promise<void> {
+  private async appendRecord(session: SessionLog, sessionId: string, record: SessionRecord): Promise<void> {
     this.dirReady ??= fs.mkdir(this.dir, { recursive: true }).catch((error: unknown) => {
       this.dirReady = null;
       throw error;
     });
     await this.dirReady;
+    const file = this.fileFor(sessionId);
     const line = `${session.size > session.offset ? "\n" : ""}${JSON.stringify(record)}\n`;
-    await fs.appendFile(this.fileFor(sessionId), line);
+    try {
+      await fs.appendFile(file, line);
+    } catch (error) {
+      const cutBack = session.size === 0 ? fs.rm(file, { force: true }) : fs.truncate(file, session.size);
+      await cutBack.catch((cutError: unknown) =>
+        this.logger?.warn({ file, err: cutError }, "could not cut a failed append back; readers skip the torn line"),
+      );
+      throw error;
+    }
+    this.recovered();
     if (session.size > session.offset) {
       await this.refresh(sessionId); // a torn line was sealed: re-read from the last good offset
       return;
     }
     const bytes = Buffer.byteLength(line);
-    this.apply(session, line.slice(0, -1), this.fileFor(sessionId));
+    applyLine(session, line.slice(0, -1), file, this.logger);
     session.offset += bytes;
     session.size += bytes;
   }
 
-  /** Parses whatever was appended since the last read; only complete lines are consumed. */
-  private async refresh(sessionId: string): Promise<CachedSession> {
-    const file = this.fileFor(sessionId);
-    let session = this.cache.get(sessionId);
-    if (session) {
-      this.cache.delete(sessionId); // re-insert below: most recently used last
-    } else {
-      session = { offset: 0, size: 0, turns: [], byPacketId: new Map() };
-    }
-    this.cache.set(sessionId, session);
-    this.evict();
+  private async refresh(sessionId: string): Promise<SessionLog> {
+    return readAppended(this.fileFor(sessionId), this.cache.get(sessionId), this.logger);
+  }
 
-    let size: number;
+  /** Runs a file-system task; a storage fault becomes SessionStoreUnavailableError and marks the store unwritable. */
+  private async guard<T>(task: () => Promise<T>): Promise<T> {
     try {
-      size = (await fs.stat(file)).size; // one syscall when nothing changed (the common case)
+      return await task();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-        session.offset = 0;
-        session.size = 0;
-        session.turns = [];
-        session.byPacketId.clear();
-        return session;
-      }
-      throw error;
-    }
-    if (size < session.offset) {
-      session.offset = 0;
-      session.turns = [];
-      session.byPacketId.clear(); // replaced underneath us
-    }
-    session.size = size;
-    if (size === session.offset) return session;
-    const handle = await fs.open(file, "r");
-    try {
-      const buffer = Buffer.alloc(size - session.offset);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, session.offset);
-      const lastNewline = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
-      if (lastNewline < 0) return session; // only a torn or in-progress line so far
-      const complete = buffer.subarray(0, lastNewline).toString("utf8");
-      for (const line of complete.split("\n")) this.apply(session, line, file);
-      session.offset += lastNewline + 1;
-      return session;
-    } finally {
-      await handle.close();
+      const reason = storageFault(error);
+      if (reason !== null) this.failed(reason);
+      throw asStoreError(error, this.name);
     }
   }
 
-  private apply(session: CachedSession, line: string, file: string): void {
-    if (line.trim() === "") return;
-    let record: SessionRecord;
-    try {
-      record = JSON.parse(line) as SessionRecord;
-    } catch {
-      this.logger?.warn({ file }, "skipping a torn or corrupt line in a session file");
+  private failed(reason: string): void {
+    if (this.fault) {
+      this.fault.reason = reason;
       return;
     }
-    if (record.kind === "turn" && typeof record.packet_id === "string" && !session.byPacketId.has(record.packet_id)) {
-      const turn: SessionTurn = {
-        packetId: record.packet_id,
-        sessionId: record.session_id,
-        at: record.at,
-        user: String(record.user ?? ""),
-        assistant: String(record.assistant ?? ""),
-        ...(Array.isArray(record.vector) ? { vector: record.vector } : {}),
-        ...(record.meta ? { meta: record.meta } : {}),
-      };
-      session.turns.push(turn);
-      session.byPacketId.set(turn.packetId, turn);
-    } else if (record.kind === "vector" && Array.isArray(record.vector)) {
-      const turn = session.byPacketId.get(record.packet_id);
-      if (turn && !turn.vector) turn.vector = record.vector;
-    }
+    this.fault = { reason, since: new Date().toISOString() };
+    this.logger?.error(
+      { store: this.name, reason },
+      "session store unwritable; /health is not ready until it recovers",
+    );
+    this.probeTimer = setInterval(() => void this.probe(), this.probeIntervalMs);
+    this.probeTimer.unref();
   }
 
-  private evict(): void {
-    while (this.cache.size > this.cacheSize) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest === undefined) break;
-      this.cache.delete(oldest);
-    }
+  private recovered(): void {
+    if (!this.fault) return;
+    this.logger?.info({ store: this.name, was: this.fault.reason }, "session store writable again");
+    this.fault = null;
+    this.close();
   }
 
   /** Runs `task` after every earlier task for the same session (appends never interleave). */

@@ -18,6 +18,8 @@ export interface SessionTurn {
 /** Whether a store can serve writes now; /health is not ready while `writable` is false. */
 export interface SessionStoreHealth {
   writable: boolean;
+  /** Which store, as an operator names it ("file store /shared/sessions"). */
+  store?: string;
   /** Why not, while not writable (the cause of the last failed write or connection). */
   reason?: string;
   /** ISO time the store became unwritable. */
@@ -25,8 +27,19 @@ export interface SessionStoreHealth {
 }
 
 /**
+ * The outcome of {@link SessionStore.claim}: this caller answers the packet (and releases the claim when done,
+ * stored or not), or the packet was answered already, possibly by another process while this caller waited.
+ */
+export type PacketClaim = { kind: "claimed"; release(): Promise<void> } | { kind: "answered"; turn: SessionTurn };
+
+export interface ClaimOptions {
+  /** Stops waiting for another caller's answer (the client went away); the claim rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
  * Where sessions live. The file store keeps each core's sessions on its own volume (as the original isolates
- * primary and candidate); a shared store (e.g. a database both cores reach) can implement the same interface.
+ * primary and candidate); the Redis store is shared by any number of replicas. Both implement the same contract.
  */
 export interface SessionStore {
   /** Turns of a session in the order they were stored ([] for an unknown session). */
@@ -38,6 +51,12 @@ export interface SessionStore {
   appendTurn(turn: SessionTurn): Promise<{ stored: SessionTurn; duplicate: boolean }>;
   /** Stores the embedding of an earlier turn that had none (written before semantic mode was on). */
   attachVector(sessionId: string, packetId: string, vector: number[]): Promise<void>;
+  /**
+   * Takes the right to answer `packetId` before any inference, so a packet that arrives twice at once (a retry, a
+   * failover, two replicas) is answered once. While another caller holds the claim this waits: for its stored turn
+   * (returned as "answered"), or for the claim to be released or to expire (then this caller may claim it).
+   */
+  claim(sessionId: string, packetId: string, options?: ClaimOptions): Promise<PacketClaim>;
   /** Number of sessions stored. */
   count(): Promise<number>;
   /**
@@ -45,4 +64,6 @@ export interface SessionStore {
    * throw {@link SessionStoreUnavailableError}, and health stays unwritable until a write succeeds again.
    */
   health(): SessionStoreHealth;
+  /** Releases connections and timers; the store is not used afterwards. */
+  close(): Promise<void>;
 }

@@ -1,6 +1,4 @@
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { once } from "node:events";
 import type { Response as ExpressResponse } from "express";
 import type { ServedResponse } from "../../../shared/http/index.js";
 
@@ -14,10 +12,15 @@ const RELAYED_HEADERS = [
   "x-gaia-build",
 ];
 
+const NEWLINE = 0x0a;
+
 /**
- * Sends core's answer on unchanged: status, the headers above, and the body piped chunk by chunk (never buffered),
- * so an NDJSON stream reaches the client as core writes it. `X-Gaia-Endpoint` says which configured endpoint served.
- * If the client goes away, the pipe is torn down and the upstream body cancelled (core then stops generating).
+ * Sends core's answer on unchanged: status, the headers above, and the body chunk by chunk (never buffered), so an
+ * NDJSON stream reaches the client as core writes it. `X-Gaia-Endpoint` says which configured endpoint served,
+ * `X-Gaia-Upstream` which core (origin URL).
+ * If the client goes away, the upstream body is cancelled by the request's abort signal (core then stops generating).
+ * If the upstream dies or is marked down mid-stream, an NDJSON answer ends with an `error` line (the client retries
+ * with the same packet_id, which the pair answers once); any other body is cut short.
  */
 export async function relayResponse(served: ServedResponse, res: ExpressResponse): Promise<void> {
   const { response } = served;
@@ -27,13 +30,28 @@ export async function relayResponse(served: ServedResponse, res: ExpressResponse
     if (value !== null) res.setHeader(name, value);
   }
   res.setHeader("X-Gaia-Endpoint", served.servedBy);
+  res.setHeader("X-Gaia-Upstream", new URL(served.url).origin); // which replica answered (session affinity)
   if (!response.body) {
     res.end();
     return;
   }
   res.flushHeaders();
-  await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res).catch((error: unknown) => {
-    // a client that left mid-stream is normal; an upstream that died mid-stream has already cut the response short
-    if (!res.destroyed) res.destroy(error as Error);
-  });
+  const ndjson = /application\/x-ndjson/i.test(response.headers.get("content-type") ?? "");
+  let endsWithNewline = true;
+  try {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      if (res.destroyed) return;
+      if (chunk.length > 0) endsWithNewline = chunk[chunk.length - 1] === NEWLINE;
+      if (!res.write(chunk)) await Promise.race([once(res, "drain"), once(res, "close")]);
+    }
+    res.end();
+  } catch (error) {
+    if (res.destroyed) return; // the client left: nothing to tell
+    if (!ndjson) {
+      res.destroy(error as Error);
+      return;
+    }
+    const value = `the stream from gaia-core ${served.servedBy} broke off: ${(error as Error).message}; retry with the same packet_id`;
+    res.end(`${endsWithNewline ? "" : "\n"}${JSON.stringify({ type: "error", value })}\n`);
+  }
 }

@@ -1,12 +1,24 @@
 import express, { type Router } from "express";
 import type { CoreClient } from "../CoreClient.js";
 
-/** `GET /health` (the gateway's own liveness plus each core endpoint's breaker) and `GET /` (what is served here). */
+/**
+ * `GET /health` (the gateway's own liveness plus, per core endpoint, its health-check state — up/down, since, why —
+ * and breaker, and failovers by reason) and `GET /` (what is served here).
+ */
 export function infoRouter(client: CoreClient): Router {
   const router = express.Router();
   router.get("/health", (_req, res) => {
-    const { primary, fallback, maintenance } = client.state();
-    res.json({ status: "healthy", service: "gaia-web", core: { primary, fallback }, maintenance });
+    const state = client.state();
+    const { primary, fallback, maintenance, failovers } = state;
+    // with session affinity over N replicas, every replica's state too
+    const replicas = "replicas" in state ? { replicas: state.replicas } : {};
+    res.json({
+      status: "healthy",
+      service: "gaia-web",
+      core: { primary, fallback, ...replicas },
+      maintenance,
+      failovers,
+    });
   });
   router.get("/", (_req, res) => {
     res.json({
@@ -15,7 +27,8 @@ export function infoRouter(client: CoreClient): Router {
         "GAIA web gateway: builds CognitionPackets from text and posts them to gaia-core with retry, circuit breaker and HA fallback",
       endpoints: {
         "/": "This list",
-        "/health": "Gateway health, core endpoints' circuit breakers, maintenance mode",
+        "/health": "Gateway health; each core endpoint's health check (up/down, since, why) and breaker; failovers",
+        "/metrics": "Prometheus: core endpoint up/down, breakers, failovers by reason",
         "/process_user_input":
           "POST ?user_input=… (or JSON {user_input, session_id?}) → {response, packet_id, served_by}",
         "/v1/chat/completions":

@@ -6,13 +6,17 @@ import { problemForCoreFailure } from "../coreFailure.js";
 import { relayResponse } from "../http/relayResponse.js";
 import { servedByRole } from "./coreRole.js";
 
-/** Best effort, for the log line only: core validates the packet, the gateway does not. */
-function packetIdOf(body: Buffer): string | undefined {
+/** Best effort, for the log line and session affinity only: core validates the packet, the gateway does not. */
+function idsOf(body: Buffer): { packet_id?: string; session_id?: string } {
   try {
-    const id = (JSON.parse(body.toString("utf8")) as { header?: { packet_id?: unknown } }).header?.packet_id;
-    return typeof id === "string" ? id : undefined;
+    const header = (JSON.parse(body.toString("utf8")) as { header?: { packet_id?: unknown; session_id?: unknown } })
+      .header;
+    return {
+      ...(typeof header?.packet_id === "string" ? { packet_id: header.packet_id } : {}),
+      ...(typeof header?.session_id === "string" ? { session_id: header.session_id } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -25,8 +29,8 @@ export function processPacketRouter(client: CoreClient, bodyLimit: string): Rout
   const router = express.Router();
   router.post("/process_packet", express.raw({ type: () => true, limit: bodyLimit }), async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const packetId = packetIdOf(body);
-    if (packetId) res.locals.packet_id = packetId;
+    const ids = idsOf(body);
+    if (ids.packet_id) res.locals.packet_id = ids.packet_id;
     const signal = abortOnClose(res);
     let served: Awaited<ReturnType<CoreClient["post"]>>;
     try {
@@ -37,7 +41,7 @@ export function processPacketRouter(client: CoreClient, bodyLimit: string): Rout
           accept: req.get("accept") ?? "application/json",
         },
         signal,
-        context: packetId ? { packet_id: packetId } : {},
+        context: ids,
       });
     } catch (error) {
       if (signal.aborted) return;

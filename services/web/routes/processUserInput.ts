@@ -41,7 +41,7 @@ export function processUserInputRouter(client: CoreClient, bodyLimit: string): R
         body: JSON.stringify(packet),
         headers: { "content-type": "application/json", accept: "application/json" },
         signal,
-        context: { packet_id: packetId },
+        context: { packet_id: packetId, session_id: packet.header.session_id },
       });
     } catch (error) {
       if (signal.aborted) return;
@@ -65,7 +65,7 @@ export function processUserInputRouter(client: CoreClient, bodyLimit: string): R
       );
     }
     const answeredId = completed?.header?.packet_id;
-    res.set("X-Gaia-Endpoint", served.servedBy).json({
+    res.set({ "X-Gaia-Endpoint": served.servedBy, "X-Gaia-Upstream": new URL(served.url).origin }).json({
       response: candidate,
       packet_id: typeof answeredId === "string" ? answeredId : packetId,
       served_by: role,

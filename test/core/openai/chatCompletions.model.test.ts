@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import OpenAI from "openai";
 import { loadCoreConfig } from "../../../services/core/config.js";
 import { type Core, createCore } from "../../../services/core/createCore.js";
+import { modelId } from "../../../services/core/openai/modelId.js";
 import { createLogger } from "../../../shared/logging/logger.js";
 import { type Listening, listen } from "../../support/listen.js";
 import { BUNDLED_EMBED_MODEL_DIR, BUNDLED_LITE_MODEL, tempDir } from "../../support/processes.js";
@@ -87,7 +88,7 @@ describe("POST /v1/chat/completions with the openai SDK", () => {
       seed: 1,
     });
     expect(completion.object).toBe("chat.completion");
-    expect(completion.model).toBe("gaia-lite-tiny");
+    expect(completion.model).toBe(modelId(BUNDLED_LITE_MODEL));
     expect(completion.choices).toHaveLength(1);
     const [choice] = completion.choices;
     expect(choice?.message.role).toBe("assistant");
@@ -300,7 +301,7 @@ describe("GET /v1/models and POST /v1/embeddings", () => {
     const models = await client.models.list();
     expect(models.data).toHaveLength(1);
     const model = models.data[0] as OpenAI.Model & { context_size?: number };
-    expect(model.id).toBe("gaia-lite-tiny");
+    expect(model.id).toBe(modelId(BUNDLED_LITE_MODEL));
     expect(model.context_size).toBe(core.state.parts?.engine.contextSize);
   });
 

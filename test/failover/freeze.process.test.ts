@@ -1,0 +1,98 @@
+// A frozen primary (SIGSTOP: it still accepts TCP connections, answers nothing) under a stream of requests, with the
+// gateway's default health checks (every 2 s, 1 s timeout, 2 failures): the requests waiting on it are re-sent to the
+// candidate, later ones skip it, and after SIGCONT traffic returns. Every request is answered; no turn is stored twice.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { type ServiceProcess, tempDir } from "../support/processes.js";
+import {
+  type Core,
+  eventually,
+  logLines,
+  pairTurnCounts,
+  sendTurn,
+  startGateway,
+  startPairedCore,
+  type TurnAnswer,
+  waitForLog,
+} from "./pair.js";
+
+/** The gateway's defaults, stated so the bound below is relative to them. */
+const INTERVAL_MS = 2000;
+const TIMEOUT_MS = 1000;
+const FAILURES = 2;
+
+let primary: Core;
+let candidate: Core;
+let gateway: ServiceProcess;
+const primaryDir = tempDir("gaia-primary-");
+const candidateDir = tempDir("gaia-candidate-");
+
+interface Timed extends TurnAnswer {
+  sentAt: number;
+  doneAt: number;
+}
+
+beforeAll(async () => {
+  [primary, candidate] = await Promise.all([
+    startPairedCore("primary", primaryDir, candidateDir),
+    startPairedCore("candidate", candidateDir, primaryDir),
+  ]);
+  gateway = await startGateway(primary.url, candidate.url);
+}, 320_000);
+
+afterAll(async () => {
+  if (primary?.child.exitCode === null) primary.child.kill("SIGCONT");
+  if (process.env.GAIA_DEBUG_LOGS && gateway)
+    console.log(
+      logLines(gateway)
+        .map((l) => JSON.stringify(l))
+        .join("\n"),
+    );
+  await Promise.all([gateway?.kill(), primary?.kill("SIGKILL"), candidate?.kill()]);
+});
+
+describe("frozen primary (SIGSTOP)", () => {
+  it("is failed over within the health-check window under load, and traffic returns after SIGCONT", async () => {
+    const answers: Timed[] = [];
+    let frozenAt = Number.POSITIVE_INFINITY;
+    let stop = false;
+    let n = 0;
+    const worker = async (name: string) => {
+      while (!stop) {
+        const sentAt = Date.now();
+        const answer = await sendTurn(gateway.url, `freeze-${name}`, `message ${n++}`);
+        answers.push({ ...answer, sentAt, doneAt: Date.now() });
+      }
+    };
+    const workers = [worker("a"), worker("b")];
+    await eventually(async () => answers.filter((a) => a.servedBy === "primary").length >= 4, 30_000, 20);
+
+    primary.child.kill("SIGSTOP");
+    frozenAt = Date.now();
+    await eventually(
+      async () => answers.filter((a) => a.sentAt > frozenAt && a.servedBy === "candidate").length >= 3,
+      30_000,
+      50,
+    );
+    const firstCandidate = Math.min(
+      ...answers.filter((a) => a.doneAt > frozenAt && a.servedBy === "candidate").map((a) => a.doneAt),
+    );
+    // marked down after one interval and FAILURES probe timeouts at most; generous slack for model time on a busy host
+    expect(firstCandidate - frozenAt).toBeLessThan(INTERVAL_MS + FAILURES * TIMEOUT_MS + 5000);
+    await waitForLog(gateway, (l) => l.event === "core_health" && l.state === "down");
+    const down = logLines(gateway).find((l) => l.event === "core_health" && l.state === "down");
+    expect(down).toMatchObject({ endpoint: "primary", why: expect.stringMatching(/timed out/) });
+    // at least one request was waiting on the frozen primary and was re-sent, the rest skipped it
+    expect(logLines(gateway).some((l) => l.event === "core_failover" && l.reason === "marked_down")).toBe(true);
+
+    primary.child.kill("SIGCONT");
+    const thawedAt = Date.now();
+    await eventually(async () => answers.some((a) => a.sentAt > thawedAt && a.servedBy === "primary"), 30_000, 50);
+    stop = true;
+    await Promise.all(workers);
+
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    const counts = pairTurnCounts(primaryDir, candidateDir);
+    for (const [packetId, count] of counts) expect({ packetId, count }).toEqual({ packetId, count: 1 });
+    for (const a of answers) expect(counts.get(a.packetId)).toBe(1);
+  }, 240_000);
+});
