@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import OpenAI from "openai";
 import { modelId } from "../../services/core/openai/modelId.js";
-import { BUNDLED_LITE_MODEL, type ServiceProcess, spawnCore } from "../support/processes.js";
+import { abortedChatStream } from "../support/abortedChatStream.js";
+import { type ServiceProcess, spawnCore, TINY_TEST_MODEL } from "../support/processes.js";
 import { CORE_ENV, type Core, startGateway } from "./pair.js";
 
 const CLIENT_KEY = "sk-gateway-client-key-42";
@@ -15,8 +16,9 @@ let candidate: Core;
 let gateway: ServiceProcess;
 let client: OpenAI;
 
-// a high cap, so a stream is long enough to be aborted mid-way
-const coreEnv = { ...CORE_ENV, GAIA_API_KEYS: CORE_KEY, GAIA_MAX_TOKENS_CAP: "1500" };
+// a high cap and the random-weight model (it practically never ends by itself, unlike the bigram model), so a stream
+// is long enough to be aborted mid-way
+const coreEnv = { ...CORE_ENV, GAIA_API_KEYS: CORE_KEY, GAIA_MAX_TOKENS_CAP: "1500", GAIA_LITE_MODEL: TINY_TEST_MODEL };
 
 /** Turns a core counted as cancelled, from its /metrics. */
 async function cancelledTurns(core: Core): Promise<number> {
@@ -78,26 +80,12 @@ describe("/v1 through the gateway", () => {
     expect(stream.chunks).toBeGreaterThan(2);
     expect(stream.usage?.total_tokens).toBeGreaterThan(0);
     const models = await client.models.list();
-    expect(models.data[0]?.id).toBe(modelId(BUNDLED_LITE_MODEL));
+    expect(models.data[0]?.id).toBe(modelId(TINY_TEST_MODEL));
   });
 
   it("stops the core's generation when the client aborts a stream mid-way", async () => {
     const before = await cancelledTurns(primary);
-    const stream = await client.chat.completions.create({
-      model: "gaia",
-      messages: [{ role: "user", content: "Write as much as you can" }],
-      max_tokens: 1500,
-      temperature: 1,
-      stream: true,
-    });
-    let received = 0;
-    for await (const chunk of stream) {
-      if (chunk.choices[0]?.delta.content) received++;
-      if (received >= 2) {
-        stream.controller.abort();
-        break;
-      }
-    }
+    await abortedChatStream(client);
     const deadline = Date.now() + 15_000;
     while ((await cancelledTurns(primary)) === before && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
