@@ -178,17 +178,24 @@ export class CognitionPipeline {
     };
     const vector = await history.vectorFor({ user: userText, assistant: answer });
     // a client that left (a gateway that gave up on a frozen core and re-sent the packet to its peer) gets nothing
-    // stored: the peer's answer is the one that counts
+    // stored: the peer's answer is the one that counts. The store checks once more just before it writes.
     if (turn.signal?.aborted) throw new ClientClosedError();
-    const { duplicate, stored } = await store.appendTurn({
-      packetId: packet.header.packet_id,
-      sessionId,
-      at: new Date().toISOString(),
-      user: userText,
-      assistant: visible,
-      ...(vector ? { vector } : {}),
-      meta: { outcome: storedMeta(outcome) },
-    });
+    const { duplicate, stored } = await store
+      .appendTurn(
+        {
+          packetId: packet.header.packet_id,
+          sessionId,
+          at: new Date().toISOString(),
+          user: userText,
+          assistant: visible,
+          ...(vector ? { vector } : {}),
+          meta: { outcome: storedMeta(outcome) },
+        },
+        turn.signal ? { signal: turn.signal } : {},
+      )
+      .catch((error: unknown) => {
+        throw turn.signal?.aborted ? new ClientClosedError() : error;
+      });
     if (duplicate) return replayOf(stored);
     // while the user reads the answer, put the next turn's prompt prefix (this turn now part of the history, as the
     // next prompt will render it) in the session's KV cache

@@ -1,10 +1,18 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../../../shared/logging/logger.js";
-import type { ClaimOptions, PacketClaim, SessionStore, SessionStoreHealth, SessionTurn } from "./SessionStore.js";
+import type {
+  AppendOptions,
+  ClaimOptions,
+  PacketClaim,
+  SessionStore,
+  SessionStoreHealth,
+  SessionTurn,
+} from "./SessionStore.js";
 import { sessionFileName } from "./sessionFileName.js";
 import { applyLine, readAppended, type SessionLog, SessionLogCache, type SessionRecord } from "./sessionLog.js";
 import { asStoreError, storageFault } from "./storageFaults.js";
+import { throwIfCallerLeft } from "./throwIfCallerLeft.js";
 import { waitOrAbort } from "./waitOrAbort.js";
 
 export interface FileSessionStoreOptions {
@@ -70,12 +78,16 @@ export class FileSessionStore implements SessionStore {
     return this.withLock(sessionId, async () => [...(await this.guard(() => this.refresh(sessionId))).turns]);
   }
 
-  async appendTurn(turn: SessionTurn): Promise<{ stored: SessionTurn; duplicate: boolean }> {
+  async appendTurn(
+    turn: SessionTurn,
+    options: AppendOptions = {},
+  ): Promise<{ stored: SessionTurn; duplicate: boolean }> {
     return this.withLock(turn.sessionId, () =>
       this.guard(async () => {
         const session = await this.refresh(turn.sessionId);
         const existing = session.byPacketId.get(turn.packetId);
         if (existing) return { stored: existing, duplicate: true };
+        await throwIfCallerLeft(options.signal);
         const record: SessionRecord = {
           kind: "turn",
           packet_id: turn.packetId,

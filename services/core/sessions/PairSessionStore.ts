@@ -1,5 +1,12 @@
 import type { PeerSessionReader, PeerSessionsStatus } from "./PeerSessionReader.js";
-import type { ClaimOptions, PacketClaim, SessionStore, SessionStoreHealth, SessionTurn } from "./SessionStore.js";
+import type {
+  AppendOptions,
+  ClaimOptions,
+  PacketClaim,
+  SessionStore,
+  SessionStoreHealth,
+  SessionTurn,
+} from "./SessionStore.js";
 
 /**
  * One conversation across the HA pair: this core's own store (the only one written) plus its peer's sessions, read
@@ -18,11 +25,18 @@ export class PairSessionStore implements SessionStore {
     return mergeTurns(own, peer);
   }
 
-  async appendTurn(turn: SessionTurn): Promise<{ stored: SessionTurn; duplicate: boolean }> {
-    // the peer may have answered this packet_id while we generated (a re-send during failover)
+  /**
+   * The peer may have answered this packet_id while we generated (a re-send during failover). Nothing locks across
+   * the pair, so the own store checks the caller once more just before it writes: a core frozen between this check
+   * and its write finds, when it thaws, that the gateway left (and re-sent the packet to the peer), and stores nothing.
+   */
+  async appendTurn(
+    turn: SessionTurn,
+    options: AppendOptions = {},
+  ): Promise<{ stored: SessionTurn; duplicate: boolean }> {
     const answered = (await this.peer.load(turn.sessionId)).find((t) => t.packetId === turn.packetId);
     if (answered) return { stored: answered, duplicate: true };
-    return this.own.appendTurn(turn);
+    return this.own.appendTurn(turn, options);
   }
 
   /** Only our own turns get vectors stored; a peer turn keeps its vector in memory until the peer stores one. */

@@ -2,8 +2,16 @@ import { createHash, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import type { Logger } from "../../../shared/logging/logger.js";
 import { APPEND, ATTACH_VECTOR, CLAIM, EXTEND, LOAD, RELEASE } from "./redisScripts.js";
-import type { ClaimOptions, PacketClaim, SessionStore, SessionStoreHealth, SessionTurn } from "./SessionStore.js";
+import type {
+  AppendOptions,
+  ClaimOptions,
+  PacketClaim,
+  SessionStore,
+  SessionStoreHealth,
+  SessionTurn,
+} from "./SessionStore.js";
 import { SessionStoreUnavailableError } from "./SessionStoreUnavailableError.js";
+import { throwIfCallerLeft } from "./throwIfCallerLeft.js";
 import { waitOrAbort } from "./waitOrAbort.js";
 
 export interface RedisSessionStoreOptions {
@@ -112,7 +120,11 @@ export class RedisSessionStore implements SessionStore {
       });
   }
 
-  async appendTurn(turn: SessionTurn): Promise<{ stored: SessionTurn; duplicate: boolean }> {
+  async appendTurn(
+    turn: SessionTurn,
+    options: AppendOptions = {},
+  ): Promise<{ stored: SessionTurn; duplicate: boolean }> {
+    await throwIfCallerLeft(options.signal);
     const keys = this.keysFor(turn.sessionId);
     const record: TurnRecord = {
       packet_id: turn.packetId,

@@ -32,6 +32,15 @@ export interface SessionStoreHealth {
  */
 export type PacketClaim = { kind: "claimed"; release(): Promise<void> } | { kind: "answered"; turn: SessionTurn };
 
+export interface AppendOptions {
+  /**
+   * The caller that will receive the answer. If it has gone before the record is written (a gateway that gave up on
+   * a frozen core and re-sent the packet to its peer), nothing is stored and the append rejects with the signal's
+   * reason: the peer's answer is the one that counts. Checked as late as the store can, just before the write.
+   */
+  signal?: AbortSignal;
+}
+
 export interface ClaimOptions {
   /** Stops waiting for another caller's answer (the client went away); the claim rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -48,7 +57,7 @@ export interface SessionStore {
    * Appends a turn unless a turn with the same packetId is already stored.
    * Returns the stored turn: the new one, or the existing one when this was a re-send.
    */
-  appendTurn(turn: SessionTurn): Promise<{ stored: SessionTurn; duplicate: boolean }>;
+  appendTurn(turn: SessionTurn, options?: AppendOptions): Promise<{ stored: SessionTurn; duplicate: boolean }>;
   /** Stores the embedding of an earlier turn that had none (written before semantic mode was on). */
   attachVector(sessionId: string, packetId: string, vector: number[]): Promise<void>;
   /**

@@ -59,6 +59,22 @@ describe("FileSessionStore", () => {
     expect(fs.readdirSync(root)).toEqual(["sessions"]);
   });
 
+  it("stores nothing when the caller leaves while the append is under way, and says why", async () => {
+    const dir = tempDir();
+    const store = new FileSessionStore({ dir });
+    await store.appendTurn(sessionTurn("s", "kept"));
+    const caller = new AbortController();
+    const append = store.appendTurn(sessionTurn("s", "left"), { signal: caller.signal });
+    // the append is reading the log when the caller goes (a gateway giving up on this core)
+    caller.abort(new Error("gateway went away"));
+    await expect(append).rejects.toThrow("gateway went away");
+    expect((await new FileSessionStore({ dir }).load("s")).map((t) => t.packetId)).toEqual(["kept"]);
+    // a caller that stays gets its turn stored
+    const stays = new AbortController();
+    expect((await store.appendTurn(sessionTurn("s", "stayed"), { signal: stays.signal })).duplicate).toBe(false);
+    expect(store.health().writable).toBe(true);
+  });
+
   it("gives distinct ids distinct files even when they sanitise alike", () => {
     const store = new FileSessionStore({ dir: tempDir() });
     expect(store.fileFor("a/b")).not.toBe(store.fileFor("a_b"));

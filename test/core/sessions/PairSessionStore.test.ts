@@ -55,6 +55,16 @@ describe("PairSessionStore", () => {
     expect((await peerWriter.load("s")).map((t) => t.packetId)).toEqual(["p1"]);
   });
 
+  it("stores nothing when the caller leaves during the peer check (a frozen core whose packet was re-sent)", async () => {
+    const { own, ownDir, store } = pair();
+    const caller = new AbortController();
+    const append = store.appendTurn(turn("x", "2026-01-01T00:00:01.000Z"), { signal: caller.signal });
+    caller.abort(new Error("gateway re-sent the packet to the peer"));
+    await expect(append).rejects.toThrow("re-sent");
+    expect(await own.load("s")).toEqual([]);
+    expect(fs.existsSync(path.join(ownDir, sessionFileName("s")))).toBe(false);
+  });
+
   it("skips the peer's torn last line and picks up the rest once it is complete", async () => {
     const { peerWriter, peerDir, store } = pair();
     await peerWriter.appendTurn(turn("p1", "2026-01-01T00:00:01.000Z"));
