@@ -31,14 +31,15 @@ function summaryField(summary: string, name: string): string | undefined {
   return new RegExp(`(?:^|; )${name}=([^;]+)`).exec(summary)?.[1];
 }
 
-/** Posts one packet and records when each part of the NDJSON answer arrived. */
-export async function postTimedTurn(url: string, packet: CognitionPacket): Promise<TimedTurn> {
-  const sentAt = performance.now();
-  const res = await fetch(`${url}/process_packet`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/x-ndjson" },
-    body: JSON.stringify(packet),
-  });
+/**
+ * Reads a streamed answer line by line, each line with the time its chunk arrived, into a {@link TimedTurn}; an answer
+ * that is not a 200 stream becomes the turn's error. Shared by gaia-core's NDJSON and llama-server's SSE.
+ */
+export async function readTimedStream(
+  res: Response,
+  sentAt: number,
+  onLine: (line: string, at: number, turn: TimedTurn) => void,
+): Promise<TimedTurn> {
   const turn: TimedTurn = {
     status: res.status,
     sentAt,
@@ -59,7 +60,28 @@ export async function postTimedTurn(url: string, packet: CognitionPacket): Promi
   }
   const decoder = new TextDecoder();
   let buffered = "";
-  const onLine = (line: string, at: number) => {
+  for await (const chunk of res.body) {
+    const at = performance.now();
+    buffered += decoder.decode(chunk, { stream: true });
+    for (let newline = buffered.indexOf("\n"); newline >= 0; newline = buffered.indexOf("\n")) {
+      onLine(buffered.slice(0, newline), at, turn);
+      buffered = buffered.slice(newline + 1);
+    }
+  }
+  onLine(buffered, performance.now(), turn);
+  turn.doneAt = performance.now();
+  return turn;
+}
+
+/** Posts one packet and records when each part of the NDJSON answer arrived. */
+export async function postTimedTurn(url: string, packet: CognitionPacket): Promise<TimedTurn> {
+  const sentAt = performance.now();
+  const res = await fetch(`${url}/process_packet`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/x-ndjson" },
+    body: JSON.stringify(packet),
+  });
+  return readTimedStream(res, sentAt, (line, at, turn) => {
     if (!line.trim()) return;
     const event = JSON.parse(line) as StreamLine;
     if (event.type === "token") {
@@ -82,18 +104,7 @@ export async function postTimedTurn(url: string, packet: CognitionPacket): Promi
       if (Number.isFinite(queued)) turn.queuedMs = queued;
       if (Number.isFinite(engine)) turn.engineTtftMs = engine;
     }
-  };
-  for await (const chunk of res.body) {
-    const at = performance.now();
-    buffered += decoder.decode(chunk, { stream: true });
-    for (let newline = buffered.indexOf("\n"); newline >= 0; newline = buffered.indexOf("\n")) {
-      onLine(buffered.slice(0, newline), at);
-      buffered = buffered.slice(newline + 1);
-    }
-  }
-  onLine(buffered, performance.now());
-  turn.doneAt = performance.now();
-  return turn;
+  });
 }
 
 /** Time to first token as the client saw it (ms), or null. */

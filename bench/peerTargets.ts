@@ -6,7 +6,7 @@ import type { CognitionPacket } from "../shared/packet/index.js";
 import { type BenchTurn, benchPacket } from "./benchPacket.js";
 import { CoreProcess } from "./CoreProcess.js";
 import { LlamaServerProcess } from "./LlamaServerProcess.js";
-import { postTimedTurn, type TimedTurn } from "./ndjsonTurn.js";
+import { postTimedTurn, readTimedStream, type TimedTurn } from "./ndjsonTurn.js";
 
 /** One server under test, driven with the same conversations: gaia-core, or llama.cpp's llama-server. */
 export interface PeerTarget {
@@ -140,27 +140,7 @@ export class LlamaServerTarget implements PeerTarget {
       headers: { "Content-Type": "application/json" },
       body,
     });
-    const timed: TimedTurn = {
-      status: res.status,
-      sentAt,
-      firstTokenAt: null,
-      lastTokenAt: null,
-      flushAt: null,
-      doneAt: 0,
-      answer: "",
-      promptTokens: 0,
-      kvReusedTokens: 0,
-      completionTokens: 0,
-      stop: "",
-    };
-    if (!res.ok || !res.body) {
-      timed.error = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`;
-      timed.doneAt = performance.now();
-      return timed;
-    }
-    const decoder = new TextDecoder();
-    let buffered = "";
-    const onLine = (line: string, at: number) => {
+    const timed = await readTimedStream(res, sentAt, (line, at, into) => {
       if (!line.startsWith("data: ")) return;
       const data = line.slice(6).trim();
       if (data === "[DONE]") return;
@@ -168,30 +148,20 @@ export class LlamaServerTarget implements PeerTarget {
       const choice = chunk.choices?.[0];
       const text = choice?.delta?.content;
       if (text) {
-        timed.firstTokenAt ??= at;
-        timed.lastTokenAt = at;
-        timed.answer += text;
+        into.firstTokenAt ??= at;
+        into.lastTokenAt = at;
+        into.answer += text;
       }
       if (choice?.finish_reason) {
-        timed.flushAt ??= at;
-        timed.stop = choice.finish_reason;
+        into.flushAt ??= at;
+        into.stop = choice.finish_reason;
       }
       if (chunk.timings) {
-        timed.promptTokens = (chunk.timings.prompt_n ?? 0) + (chunk.timings.cache_n ?? 0);
-        timed.kvReusedTokens = chunk.timings.cache_n ?? 0;
-        timed.completionTokens = chunk.timings.predicted_n ?? timed.completionTokens;
+        into.promptTokens = (chunk.timings.prompt_n ?? 0) + (chunk.timings.cache_n ?? 0);
+        into.kvReusedTokens = chunk.timings.cache_n ?? 0;
+        into.completionTokens = chunk.timings.predicted_n ?? into.completionTokens;
       }
-    };
-    for await (const part of res.body) {
-      const at = performance.now();
-      buffered += decoder.decode(part, { stream: true });
-      for (let newline = buffered.indexOf("\n"); newline >= 0; newline = buffered.indexOf("\n")) {
-        onLine(buffered.slice(0, newline), at);
-        buffered = buffered.slice(newline + 1);
-      }
-    }
-    onLine(buffered, performance.now());
-    timed.doneAt = performance.now();
+    });
     this.remember(turn, timed.answer);
     return timed;
   }
