@@ -116,18 +116,22 @@ function figure(value: number | null, unit: string): string {
   return `${value.toFixed(1)} ${unit}`;
 }
 
-/** A Markdown table (what the README's benchmark section shows). */
+/** A Markdown table (what the README's benchmark section shows), padded as the repo's formatter lays tables out. */
 export function renderPeerTable(rows: readonly PeerRow[]): string {
-  const lines = [
-    "| metric | threads | gaia-core | llama-server | ratio | target | result |",
-    "|---|---|---|---|---|---|---|",
-  ];
-  for (const r of rows) {
+  const header = ["metric", "threads", "gaia-core", "llama-server", "ratio", "target", "result"];
+  const cells = rows.map((r) => {
     const result = r.pass === undefined ? (r.target ? "n/a" : "info") : r.pass ? "PASS" : "MISS";
-    lines.push(
-      `| ${r.metric} | ${r.threads} | ${figure(r.gaia, r.unit)} | ${figure(r.llamaServer, r.unit)} | ` +
-        `${r.ratio === null ? "—" : `${r.ratio.toFixed(2)}×`} | ${r.target ?? ""} | ${result}${r.note ? ` (${r.note})` : ""} |`,
-    );
-  }
-  return lines.join("\n");
+    return [
+      r.metric,
+      String(r.threads),
+      figure(r.gaia, r.unit),
+      figure(r.llamaServer, r.unit),
+      r.ratio === null ? "—" : `${r.ratio.toFixed(2)}×`,
+      r.target ?? "",
+      `${result}${r.note ? ` (${r.note})` : ""}`,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
+  const line = (values: readonly string[]) => `| ${values.map((v, i) => v.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(header), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...cells.map(line)].join("\n");
 }
