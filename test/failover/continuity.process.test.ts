@@ -6,11 +6,11 @@ import { type ServiceProcess, tempDir } from "../support/processes.js";
 import {
   type Core,
   eventually,
-  logLines,
   pairTurnCounts,
   sendTurn,
-  startGateway,
+  startPair,
   startPairedCore,
+  stopPair,
   type TurnAnswer,
 } from "./pair.js";
 
@@ -23,22 +23,10 @@ const SESSION = "continuity";
 const answers: TurnAnswer[] = [];
 
 beforeAll(async () => {
-  [primary, candidate] = await Promise.all([
-    startPairedCore("primary", primaryDir, candidateDir),
-    startPairedCore("candidate", candidateDir, primaryDir),
-  ]);
-  gateway = await startGateway(primary.url, candidate.url);
+  ({ primary, candidate, gateway } = await startPair(primaryDir, candidateDir));
 }, 320_000);
 
-afterAll(async () => {
-  if (process.env.GAIA_DEBUG_LOGS && gateway)
-    console.log(
-      logLines(gateway)
-        .map((l) => JSON.stringify(l))
-        .join("\n"),
-    );
-  await Promise.all([gateway?.kill(), primary?.kill("SIGKILL"), candidate?.kill()]);
-});
+afterAll(() => stopPair({ primary, candidate, gateway }));
 
 describe("session continuity across the pair", () => {
   it("the candidate answers turn 3 with turns 1-2 after the primary is killed -9", async () => {

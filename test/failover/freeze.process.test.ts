@@ -9,8 +9,8 @@ import {
   logLines,
   pairTurnCounts,
   sendTurn,
-  startGateway,
-  startPairedCore,
+  startPair,
+  stopPair,
   type TurnAnswer,
   waitForLog,
 } from "./pair.js";
@@ -32,23 +32,10 @@ interface Timed extends TurnAnswer {
 }
 
 beforeAll(async () => {
-  [primary, candidate] = await Promise.all([
-    startPairedCore("primary", primaryDir, candidateDir),
-    startPairedCore("candidate", candidateDir, primaryDir),
-  ]);
-  gateway = await startGateway(primary.url, candidate.url);
+  ({ primary, candidate, gateway } = await startPair(primaryDir, candidateDir));
 }, 320_000);
 
-afterAll(async () => {
-  if (primary?.child.exitCode === null) primary.child.kill("SIGCONT");
-  if (process.env.GAIA_DEBUG_LOGS && gateway)
-    console.log(
-      logLines(gateway)
-        .map((l) => JSON.stringify(l))
-        .join("\n"),
-    );
-  await Promise.all([gateway?.kill(), primary?.kill("SIGKILL"), candidate?.kill()]);
-});
+afterAll(() => stopPair({ primary, candidate, gateway }));
 
 describe("frozen primary (SIGSTOP)", () => {
   it("is failed over within the health-check window under load, and traffic returns after SIGCONT", async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { buildUserPacket } from "../../services/web/buildPacket.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { type ServiceProcess, tempDir } from "../support/processes.js";
-import { type Core, eventually, logLines, sendTurn, startGateway, startPairedCore } from "./pair.js";
+import { type Core, eventually, sendTurn, startPair, stopPair } from "./pair.js";
 
 /** Why this machine cannot run the test, or null. */
 function cannotMount(): string | null {
@@ -74,21 +74,11 @@ maybe("primary's shared dir full (ENOSPC on a real tmpfs)", () => {
     mounted = true;
     for (const sub of SHARED_SUBDIRS) fs.mkdirSync(path.join(primaryDir, sub), { recursive: true });
     const env = { GAIA_STORE_PROBE_MS: "500" };
-    [primary, candidate] = await Promise.all([
-      startPairedCore("primary", primaryDir, candidateDir, undefined, env),
-      startPairedCore("candidate", candidateDir, primaryDir),
-    ]);
-    gateway = await startGateway(primary.url, candidate.url);
+    ({ primary, candidate, gateway } = await startPair(primaryDir, candidateDir, { primaryEnv: env }));
   }, 320_000);
 
   afterAll(async () => {
-    if (process.env.GAIA_DEBUG_LOGS && gateway)
-      console.log(
-        logLines(gateway)
-          .map((l) => JSON.stringify(l))
-          .join("\n"),
-      );
-    await Promise.all([gateway?.kill(), primary?.kill("SIGKILL"), candidate?.kill()]);
+    await stopPair({ primary, candidate, gateway });
     if (mounted) execFileSync("umount", ["-l", primaryDir]);
   });
 

@@ -107,6 +107,41 @@ export async function startGateway(
   });
 }
 
+/** The pair under test: two cores that read each other's sessions, the compiled gateway (its defaults) in front. */
+export interface Pair {
+  primary: Core;
+  candidate: Core;
+  gateway: ServiceProcess;
+}
+
+export async function startPair(
+  primaryDir: string,
+  candidateDir: string,
+  options: { primaryEnv?: Record<string, string> } = {},
+): Promise<Pair> {
+  const [primary, candidate] = await Promise.all([
+    startPairedCore("primary", primaryDir, candidateDir, undefined, options.primaryEnv),
+    startPairedCore("candidate", candidateDir, primaryDir),
+  ]);
+  return { primary, candidate, gateway: await startGateway(primary.url, candidate.url) };
+}
+
+/**
+ * Stops whatever of the pair was started (a frozen primary is continued first, so it can die); with GAIA_DEBUG_LOGS
+ * set, prints the gateway's log first, which is where a failover test's story is told.
+ */
+export async function stopPair(pair: Partial<Pair>): Promise<void> {
+  const { primary, candidate, gateway } = pair;
+  if (primary?.child.exitCode === null) primary.child.kill("SIGCONT");
+  if (process.env.GAIA_DEBUG_LOGS && gateway)
+    console.log(
+      logLines(gateway)
+        .map((l) => JSON.stringify(l))
+        .join("\n"),
+    );
+  await Promise.all([gateway?.kill(), primary?.kill("SIGKILL"), candidate?.kill()]);
+}
+
 /**
  * How many times each packet_id was recorded as a turn in a core's session files, read raw from
  * `<sharedDir>/sessions/*.jsonl` (one JSON record per line; a torn last line after kill -9 is skipped).
