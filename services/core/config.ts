@@ -4,7 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { type ApiKeys, apiKeysFromEnv } from "../../shared/auth/ApiKeys.js";
 import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
-import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
+import { envFlag, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 import { repoRoot } from "../../shared/config/repoRoot.js";
 import { DEFAULT_SHARED_DIR } from "../../shared/config/sharedDirs.js";
 import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
@@ -86,10 +86,7 @@ export const CoreEnvSchema = z.object({
   GAIA_API_KEYS: z.string().optional(),
   GAIA_API_KEYS_FILE: z.string().optional(),
   /** Serve /metrics without a key (for a Prometheus that cannot send one). */
-  GAIA_METRICS_PUBLIC: z
-    .enum(["true", "false"], { error: "expected true or false" })
-    .default("false")
-    .transform((v) => v === "true"),
+  GAIA_METRICS_PUBLIC: envFlag,
 });
 
 /** Resolved configuration of one core process. */

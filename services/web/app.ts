@@ -22,6 +22,8 @@ export interface WebAppDeps {
   bodyLimit?: string;
   /** Keys clients must send (every route but /health); null or unset: open. */
   apiKeys?: ApiKeys | null;
+  /** With keys set, /metrics still answers without one. */
+  metricsPublic?: boolean;
 }
 
 /** The gateway's HTTP app. Never listens: main.ts does, tests use supertest. */
@@ -34,7 +36,7 @@ export function createApp(deps: WebAppDeps): Express {
   app.use(
     requireApiKey({
       keys: deps.apiKeys ?? null,
-      isPublic: (req) => isHealthPath(req.path),
+      isPublic: (req) => isHealthPath(req.path) || (deps.metricsPublic === true && req.path === "/metrics"),
       reject: rejectUnauthorized,
     }),
   );

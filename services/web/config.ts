@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { type ApiKeys, apiKeysFromEnv } from "../../shared/auth/ApiKeys.js";
-import { envInt, envUrl, parseEnv } from "../../shared/config/env.js";
+import { envFlag, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 
 import type { JitterMode } from "../../shared/http/index.js";
 import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
@@ -48,6 +48,8 @@ export const WebEnvSchema = z.object({
   GAIA_API_KEYS_FILE: z.string().optional(),
   /** The key the gateway sends to the cores (one of theirs). */
   CORE_API_KEY: z.string().optional(),
+  /** Serve /metrics without a key (for a Prometheus that cannot send one). */
+  GAIA_METRICS_PUBLIC: envFlag,
 });
 
 /** Resolved gateway configuration. */
@@ -69,6 +71,7 @@ export interface WebConfig {
   logLevel: string;
   apiKeys: ApiKeys | null;
   coreApiKey: string | null;
+  metricsPublic: boolean;
 }
 
 /** Reads and validates the environment; throws ConfigError with one line naming every bad variable. */
@@ -107,5 +110,6 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
     logLevel: e.LOG_LEVEL,
     apiKeys: apiKeysFromEnv(env),
     coreApiKey: e.CORE_API_KEY ?? null,
+    metricsPublic: e.GAIA_METRICS_PUBLIC,
   };
 }

@@ -69,6 +69,7 @@ const app = createApp({
   logger,
   bodyLimit: config.bodyLimit,
   apiKeys: config.apiKeys,
+  metricsPublic: config.metricsPublic,
 });
 
 const server = app.listen(config.port, config.host, () => {

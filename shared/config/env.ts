@@ -27,3 +27,8 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
 /** Helpers for the string → typed coercions env variables need. */
 export const envInt = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 export const envUrl = z.url().transform((u) => u.replace(/\/+$/, ""));
+/** `true` or `false` (unset: `false`). */
+export const envFlag = z
+  .enum(["true", "false"], { error: "expected true or false" })
+  .default("false")
+  .transform((v) => v === "true");

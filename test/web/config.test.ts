@@ -46,4 +46,10 @@ describe("loadWebConfig", () => {
       expect((error as Error).message).toMatch(/PORT.*CORE_ENDPOINT|CORE_ENDPOINT.*PORT/);
     }
   });
+
+  it("opens /metrics only when GAIA_METRICS_PUBLIC is exactly true or false", () => {
+    expect(loadWebConfig({}).metricsPublic).toBe(false);
+    expect(loadWebConfig({ GAIA_METRICS_PUBLIC: "true" }).metricsPublic).toBe(true);
+    expect(() => loadWebConfig({ GAIA_METRICS_PUBLIC: "yes" })).toThrow(/GAIA_METRICS_PUBLIC: expected true or false/);
+  });
 });

@@ -26,9 +26,9 @@ async function stub(handler: Parameters<typeof startStub>[0]): Promise<StubServe
   return s;
 }
 
-function gateway(primaryUrl: string, fallbackUrl?: string, keys?: ApiKeys) {
+function gateway(primaryUrl: string, fallbackUrl?: string, keys?: ApiKeys, metricsPublic = false) {
   const client = new ResilientClient({ primaryUrl, fallbackUrl, baseDelayMs: 5, timeoutMs: 2000, maxAttempts: 2 });
-  return createApp({ client: withCoreApiKey(client, "core-key"), logger, apiKeys: keys ?? null });
+  return createApp({ client: withCoreApiKey(client, "core-key"), logger, apiKeys: keys ?? null, metricsPublic });
 }
 
 const models = { object: "list", data: [{ id: "gaia-lite-tiny", object: "model" }] };
@@ -67,6 +67,19 @@ describe("gateway: /v1 pass-through", () => {
     expect(packet.headers["content-type"]).toMatch(/application\/problem\+json/);
     expect((await request(app).get("/health")).status).toBe(200);
     expect(core.calls).toHaveLength(0);
+  });
+
+  it("serves /metrics only with a key, unless GAIA_METRICS_PUBLIC is on", async () => {
+    const core = await stub(json(200, models));
+    const locked = gateway(core.url, undefined, new ApiKeys(["client-key"]));
+    expect((await request(locked).get("/metrics")).status).toBe(401);
+    const withKey = await request(locked).get("/metrics").set("X-Api-Key", "client-key");
+    expect(withKey.status).toBe(200);
+    expect(withKey.text).toContain("gaia_web_core_up");
+    const open = gateway(core.url, undefined, new ApiKeys(["client-key"]), true);
+    expect((await request(open).get("/metrics")).status).toBe(200);
+    // only /metrics is opened
+    expect((await request(open).get("/v1/models")).status).toBe(401);
   });
 
   it("relays an SSE stream as it arrives: the first event reaches the client before core has finished", async () => {
