@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { readGgufFileInfo } from "node-llama-cpp";
+import { getLlama, readGgufFileInfo } from "node-llama-cpp";
 import { defaultThreads, physicalCores } from "../services/core/config.js";
 import { BUNDLED_EMBED_DIR_RELATIVE } from "../shared/config/bundledModels.js";
 import { repoRoot } from "../shared/config/repoRoot.js";
@@ -414,10 +414,12 @@ async function main(): Promise<void> {
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(" ");
+  // which binaries the service's engine runs: the binding's prebuilt ones, or a build from its source (engine:build)
+  const engineBuild = (await getLlama({ gpu: false, build: "never" })).buildType;
   const header = [
     `gaia-core bench — ${new Date().toISOString()} — ${cpu.length} CPUs (${cpu[0]?.model ?? "?"}), node ${process.version}`,
     `model ${options.modelPath} (${modelBytes === null ? "?" : (modelBytes / MB).toFixed(0)} MB), threads ${options.threads}, ` +
-      `repetitions ${settings.repetitions}, llama.cpp ${llamaServerBinary.ok ? llamaServerBinary.commit.slice(0, 12) : llamaBenchBinary.ok ? llamaBenchBinary.commit.slice(0, 12) : "unavailable"}`,
+      `repetitions ${settings.repetitions}, engine ${engineBuild}, llama.cpp ${llamaServerBinary.ok ? llamaServerBinary.commit.slice(0, 12) : llamaBenchBinary.ok ? llamaBenchBinary.commit.slice(0, 12) : "unavailable"}`,
     `load average at start ${loadAtStart}, at end ${load} (other work on the machine skews every figure, threads=2 most)`,
   ];
   const peerNote = llamaServerBinary.ok
@@ -444,6 +446,7 @@ async function main(): Promise<void> {
           physicalCores: physicalCores(),
           defaultThreads: defaultThreads(),
           node: process.version,
+          engineBuild,
           totalMemMb: Math.round(os.totalmem() / MB),
         },
         model: { path: options.modelPath, bytes: modelBytes },

@@ -148,6 +148,8 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
           sequences: options.parallel,
           threads: options.threads,
           chat_wrapper: chatWrapper.wrapperName,
+          // "prebuilt" (the binding's own binaries) or "localBuild" (npm run engine:build)
+          engine_build: llama.buildType,
           train_context: model.trainContextSize,
         },
         "model ready",

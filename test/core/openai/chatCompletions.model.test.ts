@@ -374,6 +374,11 @@ describe("API keys on the core", () => {
     expect(problem.errors.map((e) => e.path)).toEqual(["context.constraints.max_tokens"]);
   });
 
+  it("says in its model-ready log line which engine build serves the model", () => {
+    const ready = logLines().find((l) => l.msg === "model ready");
+    expect(["prebuilt", "localBuild"]).toContain(ready?.engine_build);
+  });
+
   it("never writes a key into the logs", () => {
     const all = logText.join("");
     expect(all.length).toBeGreaterThan(0);
