@@ -4,13 +4,12 @@
 // connections): the candidate answers, and after `docker unpause` traffic returns. Timings are printed, not asserted.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { sendTurn, type TurnAnswer } from "../failover/pair.js";
-import { freePort } from "../support/processes.js";
 import {
-  buildImage,
   compose,
   docker,
   mustCompose,
   mustDocker,
+  prepareStack,
   report,
   type StackPorts,
   serviceId,
@@ -63,9 +62,7 @@ async function storedTurns(service: string): Promise<Map<string, number>> {
 }
 
 beforeAll(async () => {
-  ports = { core: await freePort(), candidate: await freePort(), web: await freePort() };
-  const build = await buildImage();
-  if (build) report("image build", build.ms);
+  ports = await prepareStack();
   await mustCompose(["up", "-d", "--no-build"], ports, 600_000);
   await waitHealthy(await serviceId("gaia-web", ports));
 });

@@ -1,7 +1,7 @@
 // Helpers for the container tests: run docker / docker-compose commands and poll published ports on 127.0.0.1.
 // scripts/test-containers.sh sets DOCKER_HOST and a per-run compose project; run alone, the tests make their own.
 import { execFile } from "node:child_process";
-import { REPO_ROOT } from "../support/processes.js";
+import { freePort, REPO_ROOT } from "../support/processes.js";
 
 /** The tag the tests build and run (not gaia-core:local, so a developer's own image is left alone). */
 export const IMAGE = process.env.GAIA_CT_IMAGE ?? "gaia-core:containers-test";
@@ -78,6 +78,17 @@ export interface StackPorts {
   core: number;
   candidate: number;
   web: number;
+}
+
+/**
+ * What every compose test does first: free host ports for the published services, and the image built (or reused),
+ * its build time reported once.
+ */
+export async function prepareStack(): Promise<StackPorts> {
+  const ports = { core: await freePort(), candidate: await freePort(), web: await freePort() };
+  const build = await buildImage();
+  if (build) report("image build before compose up", build.ms);
+  return ports;
 }
 
 /** Another stack than the default pair: its own project name and compose files (e.g. the replicas override). */

@@ -3,13 +3,12 @@
 // maintenance flag (set through the primary's volume, seen by the gateway) and the ha-start / ha-stop scripts.
 // Timings are printed for the report, never asserted.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { freePort } from "../support/processes.js";
 import {
   BUILD_ID,
-  buildImage,
   compose,
   composeEnv,
   mustCompose,
+  prepareStack,
   report,
   run,
   type StackPorts,
@@ -79,9 +78,7 @@ async function script(name: string, args: readonly string[] = []) {
 }
 
 beforeAll(async () => {
-  ports = { core: await freePort(), candidate: await freePort(), web: await freePort() };
-  const build = await buildImage();
-  if (build) report("image build before compose up", build.ms);
+  ports = await prepareStack();
 });
 
 afterAll(async () => {

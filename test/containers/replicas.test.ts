@@ -6,14 +6,13 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { turnFacts, turnPacket } from "../fixtures/turnPackets.js";
-import { freePort } from "../support/processes.js";
 import {
-  buildImage,
   compose,
   docker,
   mustCompose,
   mustDocker,
   PROJECT,
+  prepareStack,
   report,
   type StackFiles,
   type StackPorts,
@@ -57,9 +56,7 @@ async function send(packetId: string) {
 
 describeReplicas("compose: Redis + two replicas per role behind the gateway", () => {
   beforeAll(async () => {
-    ports = { core: await freePort(), candidate: await freePort(), web: await freePort() };
-    const build = await buildImage();
-    if (build) report("image build before compose up", build.ms);
+    ports = await prepareStack();
   });
 
   afterAll(async () => {
