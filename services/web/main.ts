@@ -22,8 +22,8 @@ try {
 }
 
 const logger = createLogger({ service: "gaia-web", level: config.logLevel });
-/** Active health checks of every client's endpoints, stopped on shutdown. */
-const monitors: HealthMonitor[] = [];
+/** Active health checks of each pair client's endpoints: stopped when its client is released, or on shutdown. */
+const monitors = new Map<ResilientClient, HealthMonitor>();
 const resilientClient = (primaryUrl: string, fallbackUrl: string | null) => {
   // one monitor per pair client: with N replicas that is up to N×(N−1) probers, fine for the few replicas a CPU
   // deployment runs (a monitor shared per replica would need a role-free health view)
@@ -34,11 +34,8 @@ const resilientClient = (primaryUrl: string, fallbackUrl: string | null) => {
         onChange: (change) => logHealthChange(logger, change),
       })
     : null;
-  if (monitor) {
-    monitors.push(monitor);
-    monitor.start();
-  }
-  return new ResilientClient({
+  monitor?.start();
+  const pairClient = new ResilientClient({
     primaryUrl,
     fallbackUrl,
     maintenanceFlagPath: config.maintenanceFlagPath,
@@ -52,6 +49,8 @@ const resilientClient = (primaryUrl: string, fallbackUrl: string | null) => {
     onEvent: (event) => logResilienceEvent(logger, event),
     health: monitor,
   });
+  if (monitor) monitors.set(pairClient, monitor);
+  return pairClient;
 };
 const replicas = config.coreReplicas ? new CoreEndpoints({ ...config.coreReplicas, logger }) : null;
 await replicas?.start();
@@ -62,6 +61,10 @@ const client = replicas
       fallbackUrl: config.coreFallbackEndpoint,
       maintenanceFlagPath: config.maintenanceFlagPath,
       clientFor: resilientClient,
+      release: (gone) => {
+        monitors.get(gone)?.stop();
+        monitors.delete(gone);
+      },
     })
   : resilientClient(config.coreEndpoint, config.coreFallbackEndpoint);
 const app = createApp({
@@ -102,7 +105,7 @@ let stopping = false;
 function shutdown(signal: NodeJS.Signals): void {
   if (stopping) return;
   stopping = true;
-  for (const monitor of monitors) monitor.stop();
+  for (const monitor of monitors.values()) monitor.stop();
   logger.info({ signal }, "gaia-web stopping: draining in-flight requests");
   server.close(() => {
     logger.info("gaia-web stopped");

@@ -64,6 +64,27 @@ describe("AffinityClient", () => {
     expect(health.replicas.map((r) => r.url)).toEqual(urls);
     expect(health.replicas.find((r) => r.url === deadUrl)?.last_failure).not.toBeNull();
   });
+  it("releases the pair clients of a replica that left (their health checks stop), and only those", async () => {
+    let urls = cores.map((c) => c.url);
+    const made: ResilientClient[] = [];
+    const released: ResilientClient[] = [];
+    const client = new AffinityClient({
+      endpoints: () => urls,
+      clientFor: (primaryUrl, fallbackUrl) => {
+        const pair = new ResilientClient({ primaryUrl, fallbackUrl, maxAttempts: 1, baseDelayMs: 1 });
+        made.push(pair);
+        return pair;
+      },
+      release: (gone) => released.push(gone),
+    });
+    for (let i = 0; i < 30; i++) await send(client, `release-${i}`);
+    const gone = cores[2]?.url as string;
+    const usingGone = made.filter((pair) => [pair.state().primary.url, pair.state().fallback?.url].includes(gone));
+    expect(usingGone.length).toBeGreaterThan(0);
+    urls = urls.filter((u) => u !== gone);
+    await send(client, "after-the-replica-left");
+    expect(new Set(released)).toEqual(new Set(usingGone));
+  });
 });
 
 describe("CoreEndpoints", () => {

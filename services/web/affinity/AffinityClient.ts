@@ -18,6 +18,8 @@ export interface AffinityClientOptions {
   maintenanceFlagPath?: string | null;
   /** The resilient client for one (preferred replica, fallback replica) pair: retries, breaker, failover. */
   clientFor: (primaryUrl: string, fallbackUrl: string | null) => ResilientClient;
+  /** Told about a pair client that is no longer used (one of its replicas left), to stop what clientFor started. */
+  release?: (client: ResilientClient) => void;
 }
 
 /**
@@ -81,9 +83,12 @@ export class AffinityClient implements CoreClient {
     const known = endpoints.join(",");
     if (known !== this.knownEndpoints) {
       // replicas changed: forget pairs with a replica that is gone
-      for (const [key] of this.pairs) {
+      for (const [key, client] of this.pairs) {
         const [a, b] = JSON.parse(key) as [string, string | null];
-        if (!endpoints.includes(a) || (b !== null && !endpoints.includes(b))) this.pairs.delete(key);
+        if (!endpoints.includes(a) || (b !== null && !endpoints.includes(b))) {
+          this.pairs.delete(key);
+          this.options.release?.(client);
+        }
       }
       this.knownEndpoints = known;
     }
