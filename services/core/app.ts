@@ -10,7 +10,9 @@ import type { CoreConfig } from "./config.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
 import { domainProblem } from "./http/domainProblem.js";
 import type { CoreMetrics } from "./observability/metrics.js";
+import { modelId } from "./openai/modelId.js";
 import { openAIRouter } from "./openai/openAIRouter.js";
+import { opsRouter } from "./ops/opsRouter.js";
 import { healthRouter } from "./routes/healthRoutes.js";
 import { processPacketRouter } from "./routes/processPacket.js";
 import { schemaRouter } from "./routes/schemaRoute.js";
@@ -63,6 +65,19 @@ export function createApp(deps: CoreAppDeps): Express {
       buildId: deps.buildId,
       logger: deps.logger,
       ...(deps.metrics ? { observer: deps.metrics.observer } : {}),
+      toProblem,
+    }),
+  );
+  app.use(
+    opsRouter({
+      state: deps.state,
+      modelPath: deps.config.liteModelPath,
+      model: modelId(deps.config.liteModelPath),
+      maxTokensCap: deps.config.maxTokensCap,
+      bodyLimit: deps.config.bodyLimit,
+      buildId: deps.buildId,
+      version: deps.version,
+      logger: deps.logger,
       toProblem,
     }),
   );

@@ -1,8 +1,7 @@
-/** A chat message as the pipeline builds it; the engine renders it with the model's own chat template. */
-export interface PromptMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
+import type { EngineInspector } from "./EngineInspector.js";
+import type { PromptMessage } from "./PromptMessage.js";
+
+export type { PromptMessage };
 
 /** Why generation ended. */
 export type StopReason = "eos" | "max_tokens" | "stop_sequence" | "time_budget" | "cancelled";
@@ -75,6 +74,11 @@ export interface InferenceEngine {
    */
   prepareNextTurn?(sessionKey: string, conversation: readonly PromptMessage[]): void;
   load(): EngineLoad;
+  /**
+   * Optional: the tokenizer, template and slots for the ops endpoints (/tokenize, /props, /slots…). An engine without
+   * a real tokenizer (the benchmark's stub) has none, and those endpoints answer 503 naming that.
+   */
+  readonly inspector?: EngineInspector;
   /** Frees what the engine holds; safe to call more than once. */
   dispose(): Promise<void>;
 }

@@ -9,8 +9,10 @@ import {
   LlamaLogLevel,
   type LlamaModel,
   resolveChatWrapper,
+  type Token,
 } from "node-llama-cpp";
 import type { Logger } from "../../../shared/logging/logger.js";
+import type { EngineInspector, ModelDescription, SlotDescription, TokenizeOptions } from "./EngineInspector.js";
 import type {
   EngineLoad,
   GenerationRequest,
@@ -20,8 +22,10 @@ import type {
   ResponseFormat,
   StopReason,
 } from "./InferenceEngine.js";
+import { InvalidTokenError } from "./InvalidTokenError.js";
 import { SlotPool } from "./SlotPool.js";
 import { StopSequenceFilter } from "./StopSequenceFilter.js";
+import { vocabEntryBytes } from "./tokenPieceBytes.js";
 import { UnsupportedJsonSchemaError } from "./UnsupportedJsonSchemaError.js";
 
 export interface LiteModelOptions {
@@ -67,6 +71,10 @@ const STOP_REASONS: Record<string, StopReason> = {
  */
 const PREPARE_CHUNK_TOKENS = 32;
 
+/** How much of a slot's cached text /slots shows: enough to recognise a conversation, never a whole prompt. */
+const SLOT_PREFIX_TOKENS = 48;
+const SLOT_PREFIX_CHARS = 120;
+
 /** The server must have been idle this long before a next-turn preparation starts (see SlotPool). */
 const PREPARE_AFTER_IDLE_MS = 150;
 
@@ -75,7 +83,7 @@ const PREPARE_AFTER_IDLE_MS = 150;
  * node-llama-cpp), each wrapped in a LlamaChat that reuses the prefix already in its KV cache. Sessions stick to the
  * sequence that served them last, so a session's next turn only evaluates the new tokens.
  */
-export class LiteModel implements InferenceEngine, AsyncDisposable {
+export class LiteModel implements InferenceEngine, EngineInspector, AsyncDisposable {
   private generationMsAverage = 2000;
   private readonly grammars = new Map<string, LlamaGrammar>();
   private disposal: Promise<void> | undefined;
@@ -349,6 +357,69 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
   private retryAfterSeconds(): number {
     const { waiting, slots } = this.pool.load();
     return Math.max(1, Math.ceil((this.generationMsAverage * (waiting / slots + 1)) / 1000));
+  }
+
+  /** The ops endpoints' view of this model: the model itself (its methods below). */
+  get inspector(): EngineInspector {
+    return this;
+  }
+
+  tokenizeText(text: string, { addSpecial, parseSpecial }: TokenizeOptions): number[] {
+    const tokens: number[] = this.model.tokenize(text, parseSpecial);
+    const { bos, eos, shouldPrependBosToken, shouldAppendEosToken } = this.model.tokens;
+    if (addSpecial && shouldPrependBosToken && bos !== null) tokens.unshift(bos);
+    if (addSpecial && shouldAppendEosToken && eos !== null) tokens.push(eos);
+    return tokens;
+  }
+
+  tokenPiece(token: number): string | number[] {
+    const text = this.detokenize([token]);
+    if (!text.includes("\uFFFD")) return text;
+    const tokenizer = this.model.fileInfo.metadata.tokenizer?.ggml;
+    const entry = tokenizer?.tokens?.[token];
+    return (entry === undefined ? null : vocabEntryBytes(entry, tokenizer?.model)) ?? [...Buffer.from(text, "utf8")];
+  }
+
+  detokenize(tokens: readonly number[]): string {
+    const size = this.vocabularySize;
+    const bad = tokens.find((t) => !Number.isInteger(t) || t < 0 || t >= size);
+    if (bad !== undefined) throw new InvalidTokenError(bad, size); // llama.cpp reads out of bounds otherwise
+    return this.model.detokenize(tokens as Token[], true);
+  }
+
+  renderPrompt(messages: readonly PromptMessage[]): string {
+    return this.model.detokenize(this.tokenize(toChatHistory(messages)), true);
+  }
+
+  describeModel(): ModelDescription {
+    const template = this.model.fileInfo.metadata.tokenizer?.chat_template;
+    return {
+      chatTemplate: typeof template === "string" ? template : null,
+      chatWrapper: this.chatWrapper.wrapperName,
+      trainContextSize: this.model.trainContextSize,
+      vocabularySize: this.vocabularySize,
+      engineBuild: this.llama.buildType,
+    };
+  }
+
+  describeSlots(): SlotDescription[] {
+    return this.pool.describe().map(({ slot, owner, busy, preparing, lastUsedAt }, id) => {
+      const cached = slot.sequence.contextTokens;
+      const head = this.model.detokenize(cached.slice(0, SLOT_PREFIX_TOKENS), true);
+      return {
+        id,
+        busy,
+        preparing,
+        session: owner,
+        tokensCached: cached.length,
+        promptPrefix: head.length > SLOT_PREFIX_CHARS ? `${head.slice(0, SLOT_PREFIX_CHARS)}…` : head,
+        lastUsedAt,
+      };
+    });
+  }
+
+  private get vocabularySize(): number {
+    return this.model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? 0;
   }
 
   /** Frees the chats, context, model and llama.cpp binding, children first; later calls wait for the first one. */

@@ -30,6 +30,8 @@ interface Entry<T> {
   owner: string | null;
   busy: boolean;
   lastUsed: number;
+  /** When a request last took or released the slot (ms since the epoch; shown by /slots), null if never. */
+  lastUsedAt: number | null;
   /** Background work running on this slot, if any (the slot is then busy, but only until it is preempted). */
   background: Background | null;
 }
@@ -81,7 +83,14 @@ export class SlotPool<T> {
     private readonly retryAfterSeconds: () => number,
     private readonly backgroundDelayMs = 0,
   ) {
-    this.entries = slots.map((slot) => ({ slot, owner: null, busy: false, lastUsed: 0, background: null }));
+    this.entries = slots.map((slot) => ({
+      slot,
+      owner: null,
+      busy: false,
+      lastUsed: 0,
+      lastUsedAt: null,
+      background: null,
+    }));
   }
 
   /** Waits for a slot; throws QueueFullError at once when the wait queue is full, or the signal's reason when aborted. */
@@ -166,6 +175,17 @@ export class SlotPool<T> {
   /** All slots, for disposal. */
   all(): T[] {
     return this.entries.map((e) => e.slot);
+  }
+
+  /** Each slot with who holds it and whether it is busy, in slot order (read-only, for /slots). */
+  describe(): Array<{ slot: T; owner: string | null; busy: boolean; preparing: boolean; lastUsedAt: number | null }> {
+    return this.entries.map((e) => ({
+      slot: e.slot,
+      owner: e.owner,
+      busy: e.busy && !e.background,
+      preparing: e.background !== null,
+      lastUsedAt: e.lastUsedAt,
+    }));
   }
 
   private afterBackground(
@@ -260,6 +280,7 @@ export class SlotPool<T> {
     entry.busy = true;
     entry.owner = owner;
     entry.lastUsed = ++this.tick;
+    entry.lastUsedAt = Date.now();
     let released = false;
     return {
       slot: entry.slot,
@@ -269,6 +290,7 @@ export class SlotPool<T> {
         released = true;
         entry.busy = false;
         entry.lastUsed = ++this.tick;
+        entry.lastUsedAt = Date.now();
         this.handOver(entry);
         this.startBackground();
       },

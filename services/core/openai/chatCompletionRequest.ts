@@ -11,7 +11,7 @@ const TextPartSchema = z.looseObject({ type: z.literal("text"), text: z.string()
 /** A message's content: a string, or text parts (joined with new lines). */
 const ContentSchema = z.union([z.string(), z.array(TextPartSchema)]);
 
-const MessageSchema = z.looseObject({
+export const ChatMessageSchema = z.looseObject({
   // `developer` is what newer OpenAI clients send instead of `system`
   role: z.enum(["system", "developer", "user", "assistant"]),
   content: ContentSchema,
@@ -37,7 +37,7 @@ const ResponseFormatSchema = z.discriminatedUnion("type", [
 export const ChatCompletionRequestSchema = z.looseObject({
   /** Any name is accepted (one model is loaded); the answer names the loaded model. */
   model: z.string(),
-  messages: z.array(MessageSchema).min(1),
+  messages: z.array(ChatMessageSchema).min(1),
   max_tokens: TokenLimitSchema.nullish(),
   max_completion_tokens: TokenLimitSchema.nullish(),
   temperature: TemperatureSchema.nullish(),
@@ -54,7 +54,7 @@ export const ChatCompletionRequestSchema = z.looseObject({
 });
 
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
-export type ChatMessage = z.infer<typeof MessageSchema>;
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 /** An OpenAI feature this server refuses: the field at fault and why. */
 export interface UnsupportedParameter {

@@ -115,6 +115,11 @@ export function healthRouter(deps: HealthDeps): Router {
         "/v1/chat/completions": "POST: OpenAI-compatible chat completions (JSON, or SSE with stream: true)",
         "/v1/models": "GET: the loaded model and its context size (OpenAI-compatible)",
         "/v1/embeddings": "POST: embeddings with the embedding model (OpenAI-compatible)",
+        "/tokenize": "POST: text to token ids (llama-server's shape: content, add_special, with_pieces)",
+        "/detokenize": "POST: token ids to text (llama-server's shape)",
+        "/apply-template": "POST: the prompt a messages list becomes with the model's chat template",
+        "/props": "GET: model path, context, slots, chat template, build, default generation settings",
+        "/slots": "GET: each slot: busy, the session and the start of the text it caches, tokens cached, last use",
       },
     });
   });

@@ -309,3 +309,34 @@ describe("SlotPool: slot choice by longest common prefix (stateless requests)", 
     await p.stopBackground();
   });
 });
+
+describe("SlotPool.describe", () => {
+  it("shows each slot's owner, whether a request holds it, and when it was last used", async () => {
+    const p = pool(["s0", "s1"], 4);
+    expect(p.describe().map((d) => [d.owner, d.busy, d.lastUsedAt])).toEqual([
+      [null, false, null],
+      [null, false, null],
+    ]);
+    const before = Date.now();
+    const a = await p.acquire("alice");
+    const held = p.describe();
+    expect(held.map((d) => [d.slot, d.owner, d.busy])).toEqual([
+      ["s0", "alice", true],
+      ["s1", null, false],
+    ]);
+    expect(held[0]?.lastUsedAt).toBeGreaterThanOrEqual(before);
+    a.release();
+    expect(p.describe()[0]).toMatchObject({ owner: "alice", busy: false, preparing: false });
+  });
+
+  it("shows a slot busy with next-turn preparation as preparing, not as processing a request", async () => {
+    const p = pool(["s0"], 4);
+    (await p.acquire("alice")).release();
+    let finish!: (complete: boolean) => void;
+    p.runInBackground("alice", () => new Promise<boolean>((resolve) => (finish = resolve)));
+    expect(p.describe()[0]).toMatchObject({ owner: "alice", busy: false, preparing: true });
+    finish(true);
+    await p.stopBackground();
+    expect(p.describe()[0]).toMatchObject({ busy: false, preparing: false });
+  });
+});
