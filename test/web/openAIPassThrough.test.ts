@@ -122,4 +122,32 @@ describe("gateway: /v1 pass-through", () => {
     expect(Object.keys(down.body.error).sort()).toEqual(["code", "message", "param", "type"]);
     expect(down.body.error.type).toBe("server_error");
   });
+
+  it("forwards llama-server's ops endpoints with the gateway's key, failing over like /v1", async () => {
+    const primary = await stub(json(503, { error: { message: "loading" } }, { "retry-after": "0" }));
+    const candidate = await stub(json(200, { tokens: [1, 2] }, { "x-gaia-role": "candidate" }));
+    const app = gateway(primary.url, candidate.url, new ApiKeys(["client-key"]));
+    const tokenized = await request(app)
+      .post("/tokenize")
+      .set("X-Api-Key", "client-key")
+      .set("Content-Type", "application/json")
+      .send('{"content":"hi"}');
+    expect(tokenized.status).toBe(200);
+    expect(tokenized.body).toEqual({ tokens: [1, 2] });
+    expect(tokenized.headers["x-gaia-role"]).toBe("candidate");
+    for (const path of ["/props", "/slots"])
+      expect((await request(app).get(path).set("X-Api-Key", "client-key")).status).toBe(200);
+    for (const path of ["/detokenize", "/apply-template"])
+      expect((await request(app).post(path).set("X-Api-Key", "client-key").send("{}")).status).toBe(200);
+    expect(candidate.calls.map((c) => [c.method, c.path])).toEqual([
+      ["POST", "/tokenize"],
+      ["GET", "/props"],
+      ["GET", "/slots"],
+      ["POST", "/detokenize"],
+      ["POST", "/apply-template"],
+    ]);
+    expect(candidate.calls[0]?.body).toBe('{"content":"hi"}');
+    for (const call of candidate.calls) expect(call.headers.authorization).toBe("Bearer core-key");
+    expect((await request(app).get("/slots")).status).toBe(401);
+  });
 });

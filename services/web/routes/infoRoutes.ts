@@ -35,6 +35,8 @@ export function infoRouter(client: CoreClient): Router {
           "POST: OpenAI-compatible chat completions, passed to gaia-core (SSE relayed as it arrives)",
         "/v1/models": "GET: the cores' model (OpenAI-compatible)",
         "/v1/embeddings": "POST: embeddings from gaia-core's embedding model (OpenAI-compatible)",
+        "/tokenize /detokenize /apply-template /props /slots":
+          "llama-server's ops endpoints, forwarded with failover (/props and /slots describe the core that answered)",
         "/process_packet":
           "POST a CognitionPacket; passed to gaia-core as is (JSON, or NDJSON with Accept: application/x-ndjson)",
       },

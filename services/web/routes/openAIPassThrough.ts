@@ -7,17 +7,26 @@ import { relayResponse } from "../http/relayResponse.js";
 import { servedByRole } from "./coreRole.js";
 
 /**
- * `/v1/*` (the OpenAI-compatible API) passed through to core with the same retries, failover and breaker as packets.
+ * llama-server's ops endpoints, forwarded like /v1. /props and /slots describe the core that answered (the relayed
+ * X-Gaia-Role and X-Gaia-Upstream say which); the doctor asks each core directly.
+ */
+const OPS_PATHS = ["/tokenize", "/detokenize", "/apply-template", "/props", "/slots"];
+
+/**
+ * `/v1/*` (the OpenAI-compatible API) and llama-server's ops endpoints passed through to core with the same retries, failover and breaker as packets.
  * The body goes byte for byte; the answer comes back as core sends it, an SSE stream relayed chunk by chunk. Failover
  * can only happen before core's first byte (core sends its headers with the first token), never mid-stream.
  * When no core can answer, the error is in OpenAI's shape so SDKs raise (and retry) as usual.
  */
 export function openAIPassThroughRouter(client: CoreClient, bodyLimit: string): Router {
   const router = express.Router();
-  router.use("/v1", express.raw({ type: () => true, limit: bodyLimit }), async (req, res) => {
+  router.use(["/v1", ...OPS_PATHS], express.raw({ type: () => true, limit: bodyLimit }), async (req, res) => {
     if (req.method !== "GET" && req.method !== "POST") {
       res.set("Allow", "GET, POST");
-      sendOpenAIError(res, new OpenAIError(405, `${req.method} is not served on /v1.`, "invalid_request_error"));
+      sendOpenAIError(
+        res,
+        new OpenAIError(405, `${req.method} is not served on ${req.baseUrl}.`, "invalid_request_error"),
+      );
       return;
     }
     const signal = abortOnClose(res);
