@@ -13,6 +13,7 @@ const CATEGORIES = [
   "build-drift",
   "api-keys",
   "queue",
+  "slots",
   "disk",
 ] as const;
 

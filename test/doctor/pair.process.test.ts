@@ -94,6 +94,7 @@ describe("doctor on a running pair", () => {
         "build-drift",
         "api-keys",
         "queue",
+        "slots",
         "disk",
       ]),
     );

@@ -11,6 +11,7 @@ import { checkQueue } from "./queue.js";
 import { checkReachability } from "./reachability.js";
 import { checkRole } from "./role.js";
 import { checkSharedDirs } from "./sharedDirs.js";
+import { checkSlots } from "./slots.js";
 
 /** A check category: reads the context, returns its findings. */
 export type Check = (ctx: DoctorContext) => CheckResult[] | Promise<CheckResult[]>;
@@ -27,6 +28,7 @@ const CHECKS: Readonly<Record<Category, Check>> = {
   "build-drift": checkBuildDrift,
   "api-keys": checkApiKeys,
   queue: checkQueue,
+  slots: checkSlots,
   disk: checkDisk,
 };
 
