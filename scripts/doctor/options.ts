@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 import { ConfigError, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
+import { parseModelReference } from "../../shared/models/modelReference.js";
 
 /** A bad command line or environment: the doctor prints it with the usage text and exits 3. */
 export class UsageError extends Error {
@@ -205,6 +206,12 @@ export function parseOptions(
 
   const sourced = (key: keyof typeof config, value: string | undefined): SourcedPath | undefined =>
     value === undefined ? undefined : { path: path.resolve(cwd, value), source: fromFlag.has(key) ? "flag" : "env" };
+  // a model reference (hf:…, https://…) is kept as written: it is no path on this host
+  const modelValue = config.GAIA_LITE_MODEL;
+  const modelRef =
+    modelValue !== undefined && parseModelReference(modelValue).kind === "remote"
+      ? { path: modelValue, source: fromFlag.has("GAIA_LITE_MODEL") ? ("flag" as const) : ("env" as const) }
+      : undefined;
 
   const pairLayout = fs.existsSync(path.resolve(cwd, DEFAULTS.pairPrimaryDir));
   let sharedDir = sourced("GAIA_SHARED_DIR", config.GAIA_SHARED_DIR);
@@ -227,10 +234,11 @@ export function parseOptions(
     ...(config.GAIA_MAINTENANCE_FLAG !== undefined && {
       maintenanceFlag: path.resolve(cwd, config.GAIA_MAINTENANCE_FLAG),
     }),
-    model: sourced("GAIA_LITE_MODEL", config.GAIA_LITE_MODEL) ?? {
-      path: path.resolve(cwd, DEFAULTS.model),
-      source: "default",
-    },
+    model: modelRef ??
+      sourced("GAIA_LITE_MODEL", config.GAIA_LITE_MODEL) ?? {
+        path: path.resolve(cwd, DEFAULTS.model),
+        source: "default",
+      },
     timeoutMs: config.DOCTOR_TIMEOUT_MS,
     waitMs: config.DOCTOR_WAIT_MS,
     mode: config.GAIA_DOCTOR_MODE,

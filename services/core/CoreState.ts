@@ -1,3 +1,4 @@
+import type { ModelFetchProgress } from "../../shared/models/fetchModel.js";
 import type { Embedder } from "./history/embedder/Embedder.js";
 import type { HistorySelector } from "./history/HistorySelector.js";
 import type { InferenceEngine } from "./inference/InferenceEngine.js";
@@ -20,6 +21,10 @@ export class CoreState {
   status: CoreStatus = "loading";
   failure: string | null = null;
   parts: ReadyParts | null = null;
+  /** While a model named by reference is fetched: where it is (shown by /health as `model.download`). */
+  download: ModelFetchProgress | null = null;
+  /** The file a model reference resolved to, once fetched. */
+  modelFile: string | null = null;
   readonly startedAt = Date.now();
 
   markReady(parts: ReadyParts): void {

@@ -5,9 +5,11 @@ import { z } from "zod";
 import { type ApiKeys, apiKeysFromEnv } from "../../shared/auth/ApiKeys.js";
 import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 import { envFlag, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
+import { defaultModelCacheDir, ModelCacheEnvSchema } from "../../shared/config/modelCache.js";
 import { repoRoot } from "../../shared/config/repoRoot.js";
 import { DEFAULT_SHARED_DIR } from "../../shared/config/sharedDirs.js";
 import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
+import { type ModelReference, parseModelReference } from "../../shared/models/modelReference.js";
 
 /** Physical cores (not SMT siblings) of this machine. */
 export function physicalCores(): number {
@@ -48,7 +50,9 @@ export const CoreEnvSchema = z.object({
   GAIA_PEER_SHARED_DIR: z.string().optional(),
   /** While the session store is unwritable, how often a test write checks whether it works again. */
   GAIA_STORE_PROBE_MS: envInt(50, 600_000).default(2000),
+  /** A GGUF file, or a reference fetched into GAIA_MODEL_CACHE: `hf:<user>/<repo>[:<quant>]`, `https://…gguf`. */
   GAIA_LITE_MODEL: z.string().default(bundled(BUNDLED_LITE_MODEL_RELATIVE)),
+  ...ModelCacheEnvSchema.shape,
   /** Folder of a transformers.js feature-extraction model; "none" turns semantic history off. */
   GAIA_EMBED_MODEL_DIR: z.string().default(bundled(BUNDLED_EMBED_DIR_RELATIVE)),
   GAIA_THREADS: envInt(1, 256).optional(),
@@ -98,7 +102,14 @@ export interface CoreConfig {
   /** The peer core's shared dir (read-only), or null when this core uses only its own history. */
   peerSharedDir: string | null;
   storeProbeMs: number;
+  /** What GAIA_LITE_MODEL names: a file, or a reference fetched into the model cache at start. */
+  liteModel: ModelReference;
+  /** The model file's path, or the reference as given (shown by /health, /props and /v1/models). */
   liteModelPath: string;
+  /** Where models fetched by reference live (GAIA_MODEL_CACHE); shared by the pair. */
+  modelCacheDir: string;
+  /** The Hugging Face endpoint `hf:` references resolve against (GAIA_HF_ENDPOINT), or null for node-llama-cpp's. */
+  huggingFaceEndpoint: string | null;
   embedModelDir: string | null;
   threads: number;
   contextSize: number;
@@ -126,6 +137,7 @@ export type SessionStoreConfig =
 export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
   const e = parseEnv(CoreEnvSchema, env);
   const sharedDir = path.resolve(e.GAIA_SHARED_DIR);
+  const liteModel = parseModelReference(e.GAIA_LITE_MODEL);
   const embed = e.GAIA_EMBED_MODEL_DIR.toLowerCase() === "none" ? null : path.resolve(e.GAIA_EMBED_MODEL_DIR);
   return {
     port: e.PORT,
@@ -134,7 +146,10 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
     sharedDir,
     peerSharedDir: e.GAIA_PEER_SHARED_DIR ? path.resolve(e.GAIA_PEER_SHARED_DIR) : null,
     storeProbeMs: e.GAIA_STORE_PROBE_MS,
-    liteModelPath: path.resolve(e.GAIA_LITE_MODEL),
+    liteModel,
+    liteModelPath: liteModel.kind === "file" ? liteModel.path : liteModel.uri,
+    modelCacheDir: path.resolve(e.GAIA_MODEL_CACHE ?? defaultModelCacheDir(env)),
+    huggingFaceEndpoint: e.GAIA_HF_ENDPOINT ?? null,
     embedModelDir: embed,
     threads: e.GAIA_THREADS ?? defaultThreads(),
     contextSize: e.GAIA_CONTEXT_SIZE,

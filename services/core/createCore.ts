@@ -13,6 +13,7 @@ import { PairSessionStore } from "./sessions/PairSessionStore.js";
 import { PeerSessionReader } from "./sessions/PeerSessionReader.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
 import { type StartEngineOptions, startEngine } from "./startEngine.js";
+import { resolveLiteModel } from "./startup/resolveLiteModel.js";
 
 /** A core: its HTTP app (not listening), its state, and the model loading in the background. */
 export interface Core {
@@ -53,7 +54,18 @@ export function createCore(
   const store: SessionStore = peer ? new PairSessionStore(own, peer) : own;
   const metrics = createMetrics(state);
   const app = createApp({ config, state, store, peer, logger, buildId, version, metrics });
-  const started = startEngine({ config, store, logger, metrics: metrics.observer, ...options })
+  // stops a model download when the core is disposed first (its partial file stays for the next start)
+  const fetching = new AbortController();
+  const started = resolveLiteModel(config, logger, state, fetching.signal)
+    .then((modelPath) =>
+      startEngine({
+        config: { ...config, liteModelPath: modelPath },
+        store,
+        logger,
+        metrics: metrics.observer,
+        ...options,
+      }),
+    )
     .then((parts) => {
       if (state.status === "draining") return releaseParts(parts); // disposed while loading
       state.markReady(parts);
@@ -67,6 +79,7 @@ export function createCore(
       );
     })
     .catch((error: Error) => {
+      if (state.status === "draining") return; // disposed while loading or downloading
       state.markFailed(`${error.name}: ${error.message}`);
       logger.error({ err: error, model: config.liteModelPath }, "model failed to load; /health reports failed");
     });
@@ -82,6 +95,7 @@ export function createCore(
       disposed ??= (async () => {
         own.close();
         state.markDraining();
+        fetching.abort(new Error("gaia-core is shutting down"));
         await started;
         if (state.parts) await releaseParts(state.parts);
         await store.close();

@@ -23,7 +23,8 @@ const logger = createLogger({ service: "gaia-core", bindings: { role: config.rol
 const check = runSelfCheck({
   sharedDir: config.sharedDir,
   subdirs: SHARED_SUBDIRS,
-  modelPath: config.liteModelPath,
+  modelPath: config.liteModel.kind === "file" ? config.liteModel.path : null,
+  modelCacheDir: config.liteModel.kind === "remote" ? config.modelCacheDir : null,
   embedModelDir: config.embedModelDir,
 });
 if (!check.ok) fatal(check.problem);
@@ -39,6 +40,7 @@ const server = core.app.listen(config.port, config.host, () => {
       threads: config.threads,
       parallel: config.parallel,
       api_keys: config.apiKeys ? config.apiKeys.size : "off",
+      ...(config.liteModel.kind === "remote" ? { model: config.liteModel.uri, model_cache: config.modelCacheDir } : {}),
       metrics_public: config.metricsPublic,
     },
     "listening; loading model",

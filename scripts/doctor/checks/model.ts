@@ -1,5 +1,6 @@
 import path from "node:path";
 import { isInvalidGguf, readGgufHeader } from "../../../shared/gguf/ggufHeader.js";
+import { parseModelReference } from "../../../shared/models/modelReference.js";
 import { type DoctorContext, forEachCoreHealth } from "../context.js";
 import { DEFAULTS } from "../options.js";
 import { type CheckResult, result } from "../result.js";
@@ -13,7 +14,9 @@ export async function checkModel(ctx: DoctorContext): Promise<CheckResult[]> {
   const { options } = ctx;
   // In container mode GAIA_LITE_MODEL names a path inside the image; only a --model given here is a file on this host.
   const files = new Map<string, string>();
-  if (ctx.mode === "process" || options.model.source === "flag")
+  // a reference (hf:…, https://…) is fetched by the core into its model cache: the core reports the file it loaded
+  const isLocal = (value: string) => parseModelReference(value).kind === "file";
+  if ((ctx.mode === "process" || options.model.source === "flag") && isLocal(options.model.path))
     files.set(options.model.path, `GAIA_LITE_MODEL (${options.model.source})`);
   const out: CheckResult[] = [];
   const reported: CheckResult[] = [];
@@ -24,8 +27,9 @@ export async function checkModel(ctx: DoctorContext): Promise<CheckResult[]> {
       reported.push(r("warn", "does not report its model in /health"));
       return;
     }
-    if (ctx.mode === "process" && !files.has(path.resolve(options.cwd, model.path))) {
-      files.set(path.resolve(options.cwd, model.path), `reported by the ${service.name}`);
+    const file = typeof model.file === "string" ? model.file : isLocal(model.path) ? model.path : null;
+    if (ctx.mode === "process" && file !== null && !files.has(path.resolve(options.cwd, file))) {
+      files.set(path.resolve(options.cwd, file), `reported by the ${service.name}`);
     }
     const name = model.name ? ` (${model.name})` : "";
     if (model.loaded === true) {

@@ -105,7 +105,7 @@ export function opsRouter(deps: OpsRouterDeps): Router {
     res.json(
       propsBody({
         model: inspectorOf(engine).describeModel(),
-        modelPath: deps.modelPath,
+        modelPath: deps.state.modelFile ?? deps.modelPath,
         modelAlias: deps.model,
         contextSize: engine.contextSize,
         totalSlots: engine.load().slots,

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import express, { type Router } from "express";
+import type { ModelFetchProgress } from "../../../shared/models/fetchModel.js";
 import type { CoreState } from "../CoreState.js";
 import type { CoreConfig } from "../config.js";
 import type { PeerSessionReader } from "../sessions/PeerSessionReader.js";
@@ -19,6 +20,17 @@ export interface HealthDeps {
  * written is `unavailable` (not ready: it would fail every new turn).
  */
 export type HealthStatus = CoreState["status"] | "unavailable";
+
+/** A model download in /health: what, which phase, bytes done of total. */
+function downloadBody({ uri, phase, bytesDone, bytesTotal }: ModelFetchProgress) {
+  return {
+    ref: uri,
+    phase,
+    bytes_done: bytesDone,
+    bytes_total: bytesTotal,
+    percent: bytesTotal ? Math.floor((bytesDone / bytesTotal) * 1000) / 10 : null,
+  };
+}
 
 /**
  * The /health body: readiness, role, model, history mode and why, queue, session store, build. Cheap: answers during
@@ -42,11 +54,14 @@ function healthBody({ config, state, store, peer, buildId, version }: HealthDeps
     uptime_s: Math.round((Date.now() - state.startedAt) / 100) / 10,
     model: {
       path: config.liteModelPath,
+      // the cache file a reference (hf:…, https://…) resolved to, once fetched
+      ...(state.modelFile ? { file: state.modelFile } : {}),
       name: parts?.engine.modelName ?? null,
       loaded: parts !== null,
       load_ms: parts?.modelLoadMs ?? null,
       context_size: parts?.engine.contextSize ?? null,
       ...(state.failure ? { error: state.failure } : {}),
+      ...(state.download ? { download: downloadBody(state.download) } : {}),
     },
     history_mode: history?.mode ?? "full",
     history_mode_reason: history ? history.reason : "model not loaded yet",

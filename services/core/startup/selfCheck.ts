@@ -19,8 +19,10 @@ export interface SelfCheckInput {
   readonly sharedDir: string;
   /** Subdirectories of `sharedDir` the core writes (`SHARED_SUBDIRS`); each is created and must be writable. */
   readonly subdirs: readonly string[];
-  /** `GAIA_LITE_MODEL`: must be a readable GGUF file of a version llama.cpp loads. */
-  readonly modelPath: string;
+  /** `GAIA_LITE_MODEL`: must be a readable GGUF file of a version llama.cpp loads; null for a reference (`hf:…`). */
+  readonly modelPath: string | null;
+  /** `GAIA_MODEL_CACHE`, checked (created, writable) when the model is a reference fetched into it. */
+  readonly modelCacheDir?: string | null;
   /** `GAIA_EMBED_MODEL_DIR`: optional; a problem here is only a warning (the core degrades to full-history mode). */
   readonly embedModelDir?: string | null;
 }
@@ -41,7 +43,11 @@ export function runSelfCheck(input: SelfCheckInput): SelfCheckResult {
     input.subdirs
       .map((sub) => checkWritableDir(path.join(input.sharedDir, sub), "shared dir", user))
       .find((p) => p !== null) ??
-    checkModel(input.modelPath, user);
+    (input.modelPath !== null
+      ? checkModel(input.modelPath, user)
+      : input.modelCacheDir
+        ? checkWritableDir(input.modelCacheDir, "model cache (GAIA_MODEL_CACHE)", user)
+        : null);
   if (problem) return fail(problem);
 
   const embedWarning = checkEmbedDir(input.embedModelDir);
