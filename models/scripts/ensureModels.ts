@@ -4,6 +4,7 @@
  *
  *   node dist/models/scripts/ensureModels.js [--force] [--only bigram|qwen3-think|tiny|embed]
  *   node dist/models/scripts/ensureModels.js --preset mid [--out models/bundled/gaia-lite-mid.gguf] [--type Q8_0] [--seed 1234] [--force]
+ *   node dist/models/scripts/ensureModels.js pull hf:<user>/<repo>[:<quant>] | https://…gguf   (into GAIA_MODEL_CACHE)
  *
  * Prints one line per model; on failure prints one line on stderr and exits 1 (2 for bad arguments).
  */
@@ -21,12 +22,13 @@ import {
 import { GGML_TYPES, type GgmlType } from "./gguf/ggmlTypes.js";
 import { isLlamaPresetName, LLAMA_PRESETS } from "./gguf/llamaPresets.js";
 import { BIGRAM_VARIANTS, type BigramVariant } from "./makeBigramModel.js";
+import { PullUsageError, pullModel } from "./pullModel.js";
 
 /** What `--only` accepts: one bundled model. */
 const BUNDLED_NAMES = ["bigram", "qwen3-think", "tiny", "embed"] as const;
 
 const USAGE =
-  "usage: ensureModels [--force] [--only bigram|qwen3-think|tiny|embed] | [--preset tiny|small|mid] [--out <file.gguf>] [--type F32|F16|Q8_0|Q4_0] [--seed <n>] [--force]";
+  "usage: ensureModels [--force] [--only bigram|qwen3-think|tiny|embed] | [--preset tiny|small|mid] [--out <file.gguf>] [--type F32|F16|Q8_0|Q4_0] [--seed <n>] [--force] | pull <hf:user/repo[:quant] | https://…gguf>";
 
 /** A bad command line: reported with the usage line and exit code 2. */
 class UsageError extends Error {}
@@ -133,14 +135,23 @@ function run(argv: string[]): void {
   }
 }
 
-try {
-  run(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof UsageError) {
+function fail(error: unknown): void {
+  if (error instanceof UsageError || error instanceof PullUsageError) {
     console.error(`ensureModels: ${error.message} (see --help)`);
     process.exitCode = 2;
   } else {
     console.error(`ensureModels: failed: ${(error as Error).message.split("\n")[0]}`);
     process.exitCode = 1;
+  }
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === "pull") {
+  pullModel(argv.slice(1)).then((line) => console.log(line), fail);
+} else {
+  try {
+    run(argv);
+  } catch (error) {
+    fail(error);
   }
 }
