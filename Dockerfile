@@ -35,12 +35,14 @@ RUN userdel -r node \
  && useradd --uid 1000 --gid gaia --home-dir /home/gaia --create-home --shell /bin/bash gaia \
  && mkdir -p /home/gaia/.cache \
       /shared/sessions /shared/council /shared/lite_journal /shared/temporal_states /shared/timeline /models \
- && chown -R gaia:gaia /home/gaia /shared
+      /var/cache/gaia/models \
+ && chown -R gaia:gaia /home/gaia /shared /var/cache/gaia
 ENV HOME=/home/gaia \
     USER=gaia \
     XDG_CACHE_HOME=/home/gaia/.cache \
     NODE_ENV=production \
     GAIA_SHARED_DIR=/shared \
+    GAIA_MODEL_CACHE=/var/cache/gaia/models \
     GAIA_LITE_MODEL=/app/models/bundled/gaia-lite-bigram.gguf \
     GAIA_EMBED_MODEL_DIR=/app/models/bundled/embed-fixture
 WORKDIR /app

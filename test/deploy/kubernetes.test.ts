@@ -246,6 +246,11 @@ describe("Kubernetes manifests", () => {
       expect(config.liteModelPath.startsWith("/models/")).toBe(true);
       const modelMount = container.volumeMounts?.find((m) => m.mountPath === "/models");
       expect(pod.volumes?.find((v) => v.name === modelMount?.name)?.persistentVolumeClaim).toBeDefined();
+      // models named by reference land in a volume every core shares, mounted where GAIA_MODEL_CACHE points
+      const cacheMount = container.volumeMounts?.find((m) => m.mountPath === config.modelCacheDir);
+      expect(pod.volumes?.find((v) => v.name === cacheMount?.name)?.persistentVolumeClaim?.claimName).toBe(
+        "gaia-model-cache",
+      );
       const startup = container.startupProbe as Probe;
       // a slow model load (minutes on a busy CPU) must not be mistaken for a hang
       expect((startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3)).toBeGreaterThanOrEqual(120);
