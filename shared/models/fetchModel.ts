@@ -89,18 +89,13 @@ async function download(folder: string, lock: DownloadLock, options: FetchModelO
   } catch (error) {
     throw new ModelFetchError(uri, (error as Error).message);
   }
-  // cancelled by hand rather than through download({signal}): that path deletes the partial file, which a later
-  // attempt would otherwise resume
-  const cancel = () => void downloader.cancel({ deleteTempFile: false });
-  options.signal?.addEventListener("abort", cancel, { once: true });
   try {
-    await downloader.download();
+    // a stop keeps the partial file (deleteTempFileOnCancel: false) for the next attempt to resume
+    await downloader.download(options.signal ? { signal: options.signal } : {});
   } catch (error) {
     if (!options.signal?.aborted) throw new ModelFetchError(uri, `download failed: ${(error as Error).message}`);
-  } finally {
-    options.signal?.removeEventListener("abort", cancel);
   }
-  options.signal?.throwIfAborted();
+  options.signal?.throwIfAborted(); // a stopped download may also resolve
   const files = downloader.filesInfo;
   onProgress?.({ uri, phase: "verifying", bytesDone: downloader.downloadedSize, bytesTotal: downloader.totalSize });
   for (const file of files) {
