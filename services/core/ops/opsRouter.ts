@@ -5,7 +5,7 @@ import type { HttpProblem } from "../../../shared/http/HttpProblem.js";
 import type { Logger } from "../../../shared/logging/logger.js";
 import { OpenAIError } from "../../../shared/openai/OpenAIError.js";
 import type { CoreState } from "../CoreState.js";
-import { NotReadyError } from "../errors/unavailableErrors.js";
+import { readyParts, requireReady } from "../http/requireReady.js";
 import type { EngineInspector } from "../inference/EngineInspector.js";
 import type { InferenceEngine } from "../inference/InferenceEngine.js";
 import { InvalidTokenError } from "../inference/InvalidTokenError.js";
@@ -29,13 +29,6 @@ export interface OpsRouterDeps {
 
 /** llama-server's ops paths; their errors are in the same `{"error":{…}}` shape as /v1 (llama-server's too). */
 export const OPS_PATHS = ["/tokenize", "/detokenize", "/apply-template", "/props", "/slots"];
-
-/** The loaded engine, or the 503 every model route answers while loading (or after a failed load). */
-function readyEngine(state: CoreState): InferenceEngine {
-  if (state.status !== "ready" || !state.parts)
-    throw new NotReadyError(state.status === "failed" ? "failed to load its model" : "loading its model");
-  return state.parts.engine;
-}
 
 function inspectorOf(engine: InferenceEngine): EngineInspector {
   if (engine.inspector) return engine.inspector;
@@ -63,12 +56,13 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
  */
 export function opsRouter(deps: OpsRouterDeps): Router {
   const router = express.Router();
+  router.use(OPS_PATHS, requireReady(deps.state));
   // any content type is read as JSON, as llama-server does (curl -d sends form encoding by default)
   const json = express.json({ limit: deps.bodyLimit, strict: false, type: () => true });
   const buildInfo = `gaia-core ${deps.version} (build ${deps.buildId}), node-llama-cpp ${getModuleVersion()}`;
 
   router.post("/tokenize", json, (req, res) => {
-    const inspector = inspectorOf(readyEngine(deps.state));
+    const inspector = inspectorOf(readyParts(deps.state).engine);
     const request = parseBody(TokenizeRequestSchema, req.body);
     const tokens = inspector.tokenizeText(request.content, {
       addSpecial: request.add_special,
@@ -80,7 +74,7 @@ export function opsRouter(deps: OpsRouterDeps): Router {
   });
 
   router.post("/detokenize", json, (req, res) => {
-    const inspector = inspectorOf(readyEngine(deps.state));
+    const inspector = inspectorOf(readyParts(deps.state).engine);
     const { tokens } = parseBody(DetokenizeRequestSchema, req.body);
     try {
       res.json({ content: inspector.detokenize(tokens) });
@@ -92,7 +86,7 @@ export function opsRouter(deps: OpsRouterDeps): Router {
   });
 
   router.post("/apply-template", json, (req, res) => {
-    const inspector = inspectorOf(readyEngine(deps.state));
+    const inspector = inspectorOf(readyParts(deps.state).engine);
     const { messages } = parseBody(ApplyTemplateRequestSchema, req.body);
     const prompt = inspector.renderPrompt(
       messages.map((m) => ({ role: m.role === "developer" ? "system" : m.role, content: contentText(m.content) })),
@@ -101,7 +95,7 @@ export function opsRouter(deps: OpsRouterDeps): Router {
   });
 
   router.get("/props", (_req, res) => {
-    const engine = readyEngine(deps.state);
+    const engine = readyParts(deps.state).engine;
     res.json(
       propsBody({
         model: inspectorOf(engine).describeModel(),
@@ -116,7 +110,7 @@ export function opsRouter(deps: OpsRouterDeps): Router {
   });
 
   router.get("/slots", (req, res) => {
-    const engine = readyEngine(deps.state);
+    const engine = readyParts(deps.state).engine;
     const slots = inspectorOf(engine).describeSlots();
     // llama-server's ?fail_on_no_slot=1: a 503 when every slot is busy (for load balancers)
     if (req.query.fail_on_no_slot === "1" && slots.every((s) => s.busy))
