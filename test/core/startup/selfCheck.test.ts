@@ -48,6 +48,18 @@ describe("runSelfCheck", () => {
     expect(problem).toContain("ENOTDIR");
   });
 
+  it("checks the model cache instead of a file when the model is a reference (hf:…)", () => {
+    const root = tempDir("gaia-selfcheck-");
+    const base = { sharedDir: path.join(root, "shared"), subdirs: SHARED_SUBDIRS, modelPath: null };
+    const cache = path.join(root, "cache", "models");
+    expect(runSelfCheck({ ...base, modelCacheDir: cache }).ok).toBe(true);
+    expect(fs.statSync(cache).isDirectory()).toBe(true);
+    const blocker = path.join(root, "file");
+    fs.writeFileSync(blocker, "x");
+    const problem = expectOneLineProblem(runSelfCheck({ ...base, modelCacheDir: path.join(blocker, "models") }));
+    expect(problem).toContain(`model cache (GAIA_MODEL_CACHE) ${path.join(blocker, "models")} cannot be created`);
+  });
+
   it("names the subdir that is blocked", () => {
     const root = tempDir("gaia-selfcheck-");
     const sharedDir = path.join(root, "shared");
