@@ -8,7 +8,8 @@ import { createCore } from "../../../services/core/createCore.js";
 import type { InferenceEngine } from "../../../services/core/inference/InferenceEngine.js";
 import { createLogger } from "../../../shared/logging/logger.js";
 import { minimalPacket } from "../../fixtures/packets.js";
-import { BUNDLED_LITE_MODEL, tempDir } from "../../support/processes.js";
+import { type Listening, listen } from "../../support/listen.js";
+import { BUNDLED_LITE_MODEL, TINY_TEST_MODEL, tempDir } from "../../support/processes.js";
 import { startTestCore, type TestCore } from "../../support/testCore.js";
 
 const KEY = "sk-ops-test-0123456789";
@@ -209,6 +210,51 @@ describe("while the model loads, and without a tokenizer", () => {
       }
     } finally {
       await stub.dispose();
+    }
+  });
+});
+
+describe("GET /slots during a generation", () => {
+  it("shows the slot a streamed answer is being generated in as processing, and idle again after", async () => {
+    // the random-weight model practically never ends by itself: the answer is still streaming while we look
+    const busy = await startTestCore({
+      env: { GAIA_LITE_MODEL: TINY_TEST_MODEL, GAIA_MAX_TOKENS_CAP: "1500", GAIA_PARALLEL: "1" },
+    });
+    let server: Listening | undefined;
+    const stop = new AbortController();
+    try {
+      server = await listen(busy.app);
+      const res = await fetch(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "any", messages: [{ role: "user", content: "Go on" }], stream: true }),
+        signal: stop.signal,
+      });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read(); // the first chunk: generation has started
+      const during = (await request(busy.app).get("/slots")).body as Array<Record<string, unknown>>;
+      const working = during.filter((s) => s.is_processing === true);
+      expect(working).toHaveLength(1);
+      expect(String(working[0]?.session)).toMatch(/^v1:/);
+      expect(working[0]?.next_token).toMatchObject({ has_next_token: true });
+      // llama-server's load-balancer probe: every slot busy is a 503
+      const full = await request(busy.app).get("/slots").query({ fail_on_no_slot: "1" });
+      expect(full.status).toBe(503);
+      expect(full.body.error.code).toBe("no_slot_available");
+      stop.abort();
+      await reader.cancel().catch(() => undefined);
+      const deadline = Date.now() + 10_000;
+      let after = during;
+      while (after.some((s) => s.is_processing === true) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        after = (await request(busy.app).get("/slots")).body as Array<Record<string, unknown>>;
+      }
+      expect(after.every((s) => s.is_processing === false)).toBe(true);
+      expect((await request(busy.app).get("/slots").query({ fail_on_no_slot: "1" })).status).toBe(200);
+    } finally {
+      stop.abort();
+      await server?.close();
+      await busy.dispose();
     }
   });
 });
