@@ -103,6 +103,28 @@ describe("/v1 through the gateway", () => {
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("n");
   });
 
+  it("forwards llama-server's ops endpoints to the cores with the gateway's key (plain HTTP)", async () => {
+    const auth = { authorization: `Bearer ${CLIENT_KEY}` };
+    const tokenized = await fetch(`${gateway.url}/tokenize`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ content: "Hello" }),
+    });
+    expect(tokenized.status).toBe(200);
+    expect(tokenized.headers.get("x-gaia-role")).toBe("primary");
+    const { tokens } = (await tokenized.json()) as { tokens: number[] };
+    const back = await fetch(`${gateway.url}/detokenize`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ tokens }),
+    });
+    expect(await back.json()).toEqual({ content: "Hello" });
+    const slots = await fetch(`${gateway.url}/slots`, { headers: auth });
+    expect(slots.status).toBe(200);
+    expect(((await slots.json()) as unknown[]).length).toBeGreaterThan(0);
+    expect((await fetch(`${gateway.url}/props`)).status).toBe(401);
+  });
+
   it("is answered by the candidate once the primary is killed -9", async () => {
     await primary.kill("SIGKILL");
     const { data, response } = await client.chat.completions
@@ -116,6 +138,9 @@ describe("/v1 through the gateway", () => {
     expect(stream.usage?.completion_tokens).toBeGreaterThan(0);
     const models = await client.models.list();
     expect(models.data).toHaveLength(1);
+    const props = await fetch(`${gateway.url}/props`, { headers: { "x-api-key": CLIENT_KEY } });
+    expect(props.status).toBe(200);
+    expect(props.headers.get("x-gaia-role")).toBe("candidate");
   });
 
   it("never logs a key (gateway and cores)", () => {
