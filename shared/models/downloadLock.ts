@@ -33,7 +33,8 @@ export class DownloadLock {
   /** Takes the lock, or returns null while another live core holds it (a stale one is removed first). */
   static tryAcquire(file: string, staleMs: number): DownloadLock | null {
     // two waiters judging the same lock stale at once could remove the lock the first of them just created; with a
-    // pair (one waiter) that cannot happen, and the cost would be one download done twice, never a broken file
+    // pair (one waiter) that cannot happen; if it did, two downloads would share .partial, and the check before the
+    // rename still keeps a bad file out of the cache
     if (DownloadLock.isStale(file, staleMs)) fs.rmSync(file, { force: true });
     try {
       fs.writeFileSync(file, "{}", { flag: "wx" });
