@@ -1,4 +1,4 @@
-import express, { type Router } from "express";
+import express, { type RequestHandler, type Router } from "express";
 import { getModuleVersion } from "node-llama-cpp";
 import type { z } from "zod";
 import type { HttpProblem } from "../../../shared/http/HttpProblem.js";
@@ -50,19 +50,10 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   throw new OpenAIError(400, `Invalid request: ${param ?? "body"}: ${issue?.message}`, "invalid_request_error", param);
 }
 
-/**
- * POST /tokenize, POST /detokenize, POST /apply-template, GET /props and GET /slots in llama-server's request and
- * response shapes: what llama-server users script against. Read-only: none of them waits for or touches a slot.
- */
-export function opsRouter(deps: OpsRouterDeps): Router {
-  const router = express.Router();
-  router.use(OPS_PATHS, requireReady(deps.state));
-  // any content type is read as JSON, as llama-server does (curl -d sends form encoding by default)
-  const json = express.json({ limit: deps.bodyLimit, strict: false, type: () => true });
-  const buildInfo = `gaia-core ${deps.version} (build ${deps.buildId}), node-llama-cpp ${getModuleVersion()}`;
-
+/** POST /tokenize, /detokenize and /apply-template: the model's tokenizer and chat template. */
+function textRoutes(router: Router, state: CoreState, json: RequestHandler): void {
   router.post("/tokenize", json, (req, res) => {
-    const inspector = inspectorOf(readyParts(deps.state).engine);
+    const inspector = inspectorOf(readyParts(state).engine);
     const request = parseBody(TokenizeRequestSchema, req.body);
     const tokens = inspector.tokenizeText(request.content, {
       addSpecial: request.add_special,
@@ -74,7 +65,7 @@ export function opsRouter(deps: OpsRouterDeps): Router {
   });
 
   router.post("/detokenize", json, (req, res) => {
-    const inspector = inspectorOf(readyParts(deps.state).engine);
+    const inspector = inspectorOf(readyParts(state).engine);
     const { tokens } = parseBody(DetokenizeRequestSchema, req.body);
     try {
       res.json({ content: inspector.detokenize(tokens) });
@@ -86,14 +77,18 @@ export function opsRouter(deps: OpsRouterDeps): Router {
   });
 
   router.post("/apply-template", json, (req, res) => {
-    const inspector = inspectorOf(readyParts(deps.state).engine);
+    const inspector = inspectorOf(readyParts(state).engine);
     const { messages } = parseBody(ApplyTemplateRequestSchema, req.body);
     const prompt = inspector.renderPrompt(
       messages.map((m) => ({ role: m.role === "developer" ? "system" : m.role, content: contentText(m.content) })),
     );
     res.json({ prompt });
   });
+}
 
+/** GET /props and GET /slots: the loaded model and what its slots hold. */
+function stateRoutes(router: Router, deps: OpsRouterDeps): void {
+  const buildInfo = `gaia-core ${deps.version} (build ${deps.buildId}), node-llama-cpp ${getModuleVersion()}`;
   router.get("/props", (_req, res) => {
     const engine = readyParts(deps.state).engine;
     res.json(
@@ -119,7 +114,18 @@ export function opsRouter(deps: OpsRouterDeps): Router {
       });
     res.json(slots.map((slot) => slotBody(slot, engine.contextSize, deps.maxTokensCap)));
   });
+}
 
+/**
+ * POST /tokenize, POST /detokenize, POST /apply-template, GET /props and GET /slots in llama-server's request and
+ * response shapes: what llama-server users script against. Read-only: none of them waits for or touches a slot.
+ */
+export function opsRouter(deps: OpsRouterDeps): Router {
+  const router = express.Router();
+  router.use(OPS_PATHS, requireReady(deps.state));
+  // any content type is read as JSON, as llama-server does (curl -d sends form encoding by default)
+  textRoutes(router, deps.state, express.json({ limit: deps.bodyLimit, strict: false, type: () => true }));
+  stateRoutes(router, deps);
   router.use(OPS_PATHS, openAIErrorMiddleware(deps.logger, deps.toProblem));
   return router;
 }
