@@ -235,9 +235,10 @@ describe("POST /v1/chat/completions with the openai SDK", () => {
       return error as InstanceType<typeof OpenAI.BadRequestError>;
     };
     expect((await refused({ n: 2 })).param).toBe("n");
+    // a tool whose arguments are not an object schema (tool calling itself is tested in toolCalls.model.test.ts)
     expect(
-      (await refused({ tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }] })).param,
-    ).toBe("tools");
+      (await refused({ tools: [{ type: "function", function: { name: "f", parameters: { type: "string" } } }] })).param,
+    ).toBe("tools[0].function.parameters");
     const image = await refused({
       messages: [
         {
