@@ -290,7 +290,7 @@ describe("refused schemas name the path", () => {
     [{ type: "object", properties: { age: { type: "string", pattern: "^[0-9]+$" } } }, "properties.age.pattern"],
     [{ type: "number", multipleOf: 0.5 }, "multipleOf"],
     [{ type: "object", properties: { x: { not: { type: "null" } } } }, "properties.x.not"],
-    [{ if: { type: "string" }, then: { minLength: 1 } }, "if"],
+    [JSON.parse(`{"if":{"type":"string"},"then":{"minLength":1}}`), "if"],
     [{ type: "object", patternProperties: { "^x": {} } }, "patternProperties"],
     [{ type: "object", minProperties: 1 }, "minProperties"],
     [{ type: "array", items: { type: "number", minimum: 0.5 } }, "items.minimum"],
