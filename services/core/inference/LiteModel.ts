@@ -16,6 +16,7 @@ import {
 import type { Logger } from "../../../shared/logging/logger.js";
 import { toChatHistory } from "./chatHistory.js";
 import { GenerationStops } from "./GenerationStops.js";
+import { jsonSchemaGrammar } from "./grammar/jsonSchemaGrammar.js";
 import type {
   EngineLoad,
   GenerationRequest,
@@ -379,19 +380,18 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     return { syntax, grammar };
   }
 
-  /** node-llama-cpp's grammar for the format; schema grammars are cached by their JSON text (clients repeat them). */
+  /** The grammar for the format; schema grammars are cached by their JSON text (clients repeat them). */
   private async grammarFor(format: ResponseFormat): Promise<LlamaGrammar> {
     // any failure here, a schema too deep to walk included, is the schema's: never an exception of ours
     try {
       const key = format.type === "json_object" ? "json" : JSON.stringify(format.schema);
       const cached = this.grammars.get(key);
       if (cached) return cached;
+      // a schema goes through our own converter, which (unlike node-llama-cpp's) enforces numeric ranges
       const grammar =
         format.type === "json_object"
           ? await this.llama.getGrammarFor("json")
-          : await this.llama.createGrammarForJsonSchema(
-              format.schema as Parameters<Llama["createGrammarForJsonSchema"]>[0],
-            );
+          : await this.llama.createGrammar({ grammar: jsonSchemaGrammar(format.schema) });
       if (this.grammars.size >= 32) this.grammars.delete(this.grammars.keys().next().value ?? "");
       this.grammars.set(key, grammar);
       return grammar;

@@ -13,7 +13,11 @@ import { BUNDLED_LITE_MODEL, REPO_ROOT, tempDir } from "../../support/processes.
 
 type Tool = OpenAI.Chat.Completions.ChatCompletionTool & { type: "function" };
 
-/** Tool schemas as clients write them: enums, optional fields, integer and number ranges, nested objects, arrays. */
+/**
+ * Tool schemas as clients write them: enums, optional fields, integer and number ranges, nested objects, arrays.
+ * Strings carry a maxLength: a real model ends a string when it has said what it means, but the bundled bigram
+ * models never write a `"` (their corpus has none), so inside a string only the grammar's length bound ends it.
+ */
 const TOOLS: Tool[] = [
   {
     type: "function",
@@ -23,7 +27,7 @@ const TOOLS: Tool[] = [
       parameters: {
         type: "object",
         properties: {
-          location: { type: "string", description: "The city and state, e.g. San Francisco, CA" },
+          location: { type: "string", description: "The city and state, e.g. San Francisco, CA", maxLength: 30 },
           unit: { type: "string", enum: ["celsius", "fahrenheit"] },
         },
         required: ["location"],
