@@ -1,5 +1,17 @@
+/** A tool call an earlier answer made, as the conversation carries it (OpenAI's assistant `tool_calls`). */
+export interface PromptToolCall {
+  id: string;
+  name: string;
+  /** The arguments, parsed. */
+  arguments: unknown;
+}
+
 /** A chat message as the pipeline builds it; the engine renders it with the model's own chat template. */
 export interface PromptMessage {
-  role: "system" | "user" | "assistant";
+  role: "system" | "user" | "assistant" | "tool";
   content: string;
+  /** An assistant message's tool calls. */
+  toolCalls?: readonly PromptToolCall[];
+  /** A tool message: the call whose result `content` is. */
+  toolCallId?: string;
 }

@@ -3,7 +3,7 @@
  * Unknown fields are ignored, as llama-server does.
  */
 import { z } from "zod";
-import { ChatMessageSchema } from "../openai/chatCompletionRequest.js";
+import { ChatCompletionRequestSchema } from "../openai/chatCompletionRequest.js";
 
 /** POST /tokenize. */
 export const TokenizeRequestSchema = z.looseObject({
@@ -21,9 +21,9 @@ export const DetokenizeRequestSchema = z.looseObject({
   tokens: z.array(z.int().min(0)),
 });
 
-/** POST /apply-template: the messages of a chat completion. */
+/** POST /apply-template: the messages of a chat completion (tool calls and results included). */
 export const ApplyTemplateRequestSchema = z.looseObject({
-  messages: z.array(ChatMessageSchema).min(1),
+  messages: ChatCompletionRequestSchema.shape.messages,
 });
 
 export type TokenizeRequest = z.infer<typeof TokenizeRequestSchema>;

@@ -9,7 +9,8 @@ import { readyParts, requireReady } from "../http/requireReady.js";
 import type { EngineInspector } from "../inference/EngineInspector.js";
 import type { InferenceEngine } from "../inference/InferenceEngine.js";
 import { InvalidTokenError } from "../inference/InvalidTokenError.js";
-import { contentText, openAIParamPath } from "../openai/chatCompletionRequest.js";
+import { openAIParamPath } from "../openai/chatCompletionRequest.js";
+import { promptMessagesOf } from "../openai/chatToolRequest.js";
 import { openAIErrorMiddleware } from "../openai/openAIErrors.js";
 import { propsBody, slotBody } from "./llamaServerShapes.js";
 import { ApplyTemplateRequestSchema, DetokenizeRequestSchema, TokenizeRequestSchema } from "./opsRequests.js";
@@ -78,11 +79,8 @@ function textRoutes(router: Router, state: CoreState, json: RequestHandler): voi
 
   router.post("/apply-template", json, (req, res) => {
     const inspector = inspectorOf(readyParts(state).engine);
-    const { messages } = parseBody(ApplyTemplateRequestSchema, req.body);
-    const prompt = inspector.renderPrompt(
-      messages.map((m) => ({ role: m.role === "developer" ? "system" : m.role, content: contentText(m.content) })),
-    );
-    res.json({ prompt });
+    const request = parseBody(ApplyTemplateRequestSchema, req.body);
+    res.json({ prompt: inspector.renderPrompt(promptMessagesOf(request)) });
   });
 }
 
