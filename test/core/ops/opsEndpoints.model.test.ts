@@ -103,6 +103,27 @@ describe("POST /apply-template", () => {
     expect(tokens.length).toBe(chat.body.usage.prompt_tokens);
   });
 
+  it("renders tool calls and their results as a chat completion would", async () => {
+    const res = await post("/apply-template", {
+      messages: [
+        { role: "user", content: "Weather?" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c1", type: "function", function: { name: "forecast", arguments: '{"days":2}' } }],
+        },
+        { role: "tool", tool_call_id: "c1", content: "sunny, 21 degrees" },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.prompt).toContain("sunny, 21 degrees");
+    const unknownCall = await post("/apply-template", {
+      messages: [{ role: "tool", tool_call_id: "nope", content: "x" }],
+    });
+    expect(unknownCall.status).toBe(400);
+    expect(unknownCall.body.error.param).toBe("messages[0].tool_call_id");
+  });
+
   it("refuses a body without messages with 400", async () => {
     const res = await post("/apply-template", { messages: [] });
     expect(res.status).toBe(400);
