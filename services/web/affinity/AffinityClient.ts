@@ -1,3 +1,5 @@
+import { isMaintenanceOn } from "../../../shared/maintenance/MaintenanceFlag.js";
+import type { CoreClient } from "../CoreClient.js";
 import {
   type ClientSnapshot,
   type EndpointSnapshot,
@@ -5,9 +7,7 @@ import {
   type ResilientRequest,
   type ServedResponse,
   UpstreamUnavailableError,
-} from "../../../shared/http/index.js";
-import { isMaintenanceOn } from "../../../shared/maintenance/MaintenanceFlag.js";
-import type { CoreClient } from "../CoreClient.js";
+} from "../http/index.js";
 import { rendezvousOrder } from "./rendezvousOrder.js";
 
 export interface AffinityClientOptions {

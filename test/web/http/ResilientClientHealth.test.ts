@@ -2,7 +2,7 @@
 // answers GET /health itself, so the real probe runs). Intervals are milliseconds; nothing asserts absolute timings.
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { HealthMonitor } from "../../../services/web/health/HealthMonitor.js";
-import { type ResilienceEvent, ResilientClient, UpstreamTimeoutError } from "../../../shared/http/index.js";
+import { type ResilienceEvent, ResilientClient, UpstreamTimeoutError } from "../../../services/web/http/index.js";
 import { freePort } from "../../support/processes.js";
 import { hang, json, type StubHandler, type StubServer, startStub } from "../../support/stubServer.js";
 
