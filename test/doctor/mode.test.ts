@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { checkModel } from "../../scripts/doctor/checks/model.js";
-import { checkSharedDirs } from "../../scripts/doctor/checks/sharedDirs.js";
-import { findComposeFile } from "../../scripts/doctor/compose.js";
-import { candidateStartCommand } from "../../scripts/doctor/fixes/candidateCommand.js";
+import { checkModel } from "../../doctor/checks/model.js";
+import { checkSharedDirs } from "../../doctor/checks/sharedDirs.js";
+import { findComposeFile } from "../../doctor/compose.js";
+import { candidateStartCommand } from "../../doctor/fixes/candidateCommand.js";
 import { tempDir } from "../support/processes.js";
 import { closedPortUrl, context, coreBody, standIn } from "./support.js";
 
