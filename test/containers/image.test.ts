@@ -34,6 +34,12 @@ describe("gaia-core image", () => {
     ).toEqual(["1000", "1000", "/home/gaia"]);
   });
 
+  it("holds the runtime only: no benchmark code, compiled or source", async () => {
+    const out = (await mustDocker(["run", "--rm", IMAGE, "sh", "-c", "ls /app /app/dist"])).stdout;
+    expect(out).toMatch(/\bservices\b/);
+    expect(out).not.toMatch(/\bbench\b/);
+  });
+
   it("hands a fresh volume at /shared its subdirs owned by 1000 (the candidate volume's permission denied)", async () => {
     // an anonymous volume is populated from the image, like a new named volume in compose
     const out = (
