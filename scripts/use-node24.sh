@@ -4,7 +4,8 @@
 # The binary comes from the npm registry's node-linux-<arch> package (its package/bin/node), so no other download
 # source is needed: the same registry `npm ci` uses. It is cached under ${XDG_CACHE_HOME:-~/.cache}/gaia-core, so
 # sourcing again is instant and changes nothing; the version is checked every time. Safe under `set -euo pipefail`.
-# GAIA_NODE24_VERSION overrides the pinned version.
+# The machine's npm keeps running (npm 11 runs on Node 24) with its global prefix unchanged. GAIA_NODE24_VERSION
+# overrides the pinned version.
 
 gaia_use_node24() {
   local want=${GAIA_NODE24_VERSION:-24.22.3}
@@ -40,6 +41,11 @@ gaia_use_node24() {
   if [ "$got" != "v$want" ]; then
     echo "use-node24: $dir/bin/node says '${got:-nothing}', expected v$want" >&2
     return 1
+  fi
+  # the package brings node only: keep npm's global prefix (where `npm i -g` installs, and `npm root -g` finds npm
+  # itself) at the machine's, not beside the new binary
+  if [ -z "${npm_config_prefix:-}" ]; then
+    npm_config_prefix=$(npm prefix -g 2>/dev/null) && export npm_config_prefix
   fi
   case ":$PATH:" in
     *":$dir/bin:"*) ;;
