@@ -115,7 +115,7 @@ describe("bundled tiny GGUF under node-llama-cpp", () => {
       expect(used.usedOutputTokens).toBeLessThanOrEqual(8);
     } finally {
       session.dispose();
-      sequence.dispose();
+      await sequence.dispose();
     }
   });
 });
