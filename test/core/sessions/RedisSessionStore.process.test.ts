@@ -128,6 +128,7 @@ describeRedis("RedisSessionStore on a real redis-server", () => {
     const store = await open({ prefix });
     for (let i = 0; i < 5; i++) await store.appendTurn(turn("rtt", `p${i}`));
     await store.attachVector("rtt", "p2", [0.5]);
+    await store.load("rtt"); // ioredis sends a script's source (EVAL) on its first use per connection, EVALSHA after
     const monitor = await raw.monitor();
     const commands: string[] = [];
     monitor.on("monitor", (_time: string, args: string[], source: string) => {
@@ -141,6 +142,14 @@ describeRedis("RedisSessionStore on a real redis-server", () => {
     expect(turns.map((t) => t.packetId)).toEqual(["p0", "p1", "p2", "p3", "p4"]);
     expect(turns[2]?.vector).toEqual([0.5]);
     expect(commands).toEqual(["evalsha"]);
+  });
+
+  it("runs its scripts again after the server forgot them (SCRIPT FLUSH: NOSCRIPT, then the source is sent)", async () => {
+    const store = await open({ prefix: uniquePrefix("noscript") });
+    await store.appendTurn(turn("flushed", "p1"));
+    await raw.script("FLUSH");
+    await store.appendTurn(turn("flushed", "p2"));
+    expect((await store.load("flushed")).map((t) => t.packetId)).toEqual(["p1", "p2"]);
   });
 });
 
