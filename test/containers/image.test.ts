@@ -1,7 +1,10 @@
 // The image on its own: user gaia at uid 1000, state dirs a fresh volume inherits, the startup self-check's one-line
 // refusals, a read-only root filesystem, and SIGTERM handling (docker stop without SIGKILL).
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { gatewayPacket } from "../fixtures/packets.js";
+import { REPO_ROOT } from "../support/processes.js";
 import { BUILD_ID, buildImage, docker, IMAGE, mustDocker, publishedPort, report, waitHttpOk } from "./docker.js";
 
 const started: string[] = [];
@@ -32,6 +35,12 @@ describe("gaia-core image", () => {
     expect(
       (await mustDocker(["run", "--rm", IMAGE, "sh", "-c", "id -u; id -g; echo $HOME"])).stdout.trim().split("\n"),
     ).toEqual(["1000", "1000", "/home/gaia"]);
+  });
+
+  it("runs Node 24 LTS, the major package.json's engines asks for", async () => {
+    const engines = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).engines.node as string;
+    expect(engines).toBe(">=24");
+    expect((await mustDocker(["run", "--rm", IMAGE, "node", "--version"])).stdout.trim()).toMatch(/^v24\./);
   });
 
   it("holds the runtime only: no benchmark code, compiled or source", async () => {
