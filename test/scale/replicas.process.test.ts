@@ -1,11 +1,13 @@
 // Scale-out with real processes: three compiled cores sharing one real redis-server, the compiled gateway hashing
 // sessions over them. A conversation keeps its history whichever replica answers; a packet re-sent 50 times at once
-// across the replicas is one turn; Redis killed and restarted mid-run gives 503s, not a broken session, and the
+// across the replicas is one turn; /v1 conversations spread over the replicas, each keeping its own (by `user`, else by
+// its system + first user message); Redis killed and restarted mid-run gives 503s, not a broken session, and the
 // same core processes serve again without a restart.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Redis } from "ioredis";
 import { RedisSessionStore } from "../../services/core/sessions/RedisSessionStore.js";
+import { openAIAffinity } from "../../services/web/affinity/openAIAffinity.js";
 import { rendezvousOrder } from "../../services/web/affinity/rendezvousOrder.js";
 import { turnFacts, turnPacket } from "../fixtures/turnPackets.js";
 import { type ServiceProcess, spawnCore, spawnService, tempDir } from "../support/processes.js";
@@ -108,6 +110,45 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
     expect(verbatim(turnFacts(await fifth.json()).summary)).toBe(4);
 
     expect((await store.load(session)).map((t) => t.packetId)).toEqual(["t1", "t2", "t3", "t4", "t5"]);
+  });
+
+  /** A /v1 chat completion through the gateway: which replica answered it. */
+  const chat = async (request: Record<string, unknown>) => {
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gaia", max_tokens: 2, temperature: 0, ...request }),
+    });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    return res.headers.get("x-gaia-upstream");
+  };
+
+  it("spreads /v1 conversations over the replicas, and each conversation keeps its replica", async () => {
+    const urls = cores.map((c) => c.url);
+    const system = { role: "system", content: "You are GAIA." };
+    const opening = (i: number) => [system, { role: "user", content: `conversation ${i}: hello` }];
+    const preferredOf = (i: number) =>
+      rendezvousOrder(openAIAffinity(Buffer.from(JSON.stringify({ messages: opening(i) })))?.key ?? "", urls)[0];
+    // one conversation per replica, picked by where the gateway should send each
+    const picked = urls.map((url) => Array.from({ length: 200 }, (_, i) => i).find((i) => preferredOf(i) === url));
+    expect(picked).not.toContain(undefined);
+    for (const i of picked as number[]) {
+      const first = await chat({ messages: opening(i) });
+      expect(first).toBe(preferredOf(i));
+      const later = [...opening(i), { role: "assistant", content: "Hi." }, { role: "user", content: "and then?" }];
+      expect(await chat({ messages: later })).toBe(first); // the next turn finds the same replica
+    }
+  });
+
+  it("sends every /v1 request of one `user` to one replica, whatever the conversation", async () => {
+    const urls = cores.map((c) => c.url);
+    const expected = rendezvousOrder(
+      openAIAffinity(Buffer.from(JSON.stringify({ user: "alice" })))?.key ?? "",
+      urls,
+    )[0];
+    for (const content of ["first topic", "second topic", "third topic"])
+      expect(await chat({ user: "alice", messages: [{ role: "user", content }] })).toBe(expected);
   });
 
   it("stores one turn for 50 concurrent re-sends of one packet_id across replicas, all with that answer", async () => {
