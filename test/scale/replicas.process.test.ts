@@ -12,6 +12,7 @@ import { rendezvousOrder } from "../../services/web/affinity/rendezvousOrder.js"
 import { turnFacts, turnPacket } from "../fixtures/turnPackets.js";
 import { type ServiceProcess, spawnCore, spawnService, tempDir } from "../support/processes.js";
 import { type RedisServer, redisAvailable, startRedisServer, uniquePrefix } from "../support/redisServer.js";
+import { waitFor } from "../support/waitFor.js";
 
 const enabled = redisAvailable("scale-out replicas on Redis");
 const describeRedis = enabled ? describe : describe.skip;
@@ -74,16 +75,6 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
 
   const turn = (sessionId: string, packetId: string, prompt = `say ${packetId}`) =>
     turnPacket({ sessionId, packetId, prompt, temperature: 0, maxTokens: 8 });
-
-  /** Polls `check` until true (or 10 s); the answer says whether it became true. */
-  const until = async (check: () => Promise<boolean>) => {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (await check()) return true;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return false;
-  };
 
   const verbatim = (summary: string) => Number(/turns_verbatim=(\d+)/.exec(summary)?.[1] ?? "-1");
 
@@ -175,10 +166,11 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
       turnPacket({ sessionId: session, packetId: "first", prompt: "a longer one", temperature: 0, maxTokens: 8 }),
     );
     // the second is sent once the first has claimed its packet_id on its replica (it has arrived)
-    const claimed = await until(
+    await waitFor(
+      "the first packet's claim",
       async () => (await raw.keys(`${prefix}session:${sessionHash(session)}:claim:*`)).length > 0,
+      { everyMs: 5 },
     );
-    expect(claimed).toBe(true);
     const second = post(
       b?.url as string,
       turnPacket({ sessionId: session, packetId: "second", prompt: "short", temperature: 0, maxTokens: 1 }),
@@ -208,18 +200,20 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
 
     await redis.restart();
     for (const core of cores) {
-      const deadline = Date.now() + 20_000;
-      while ((await fetch(`${core.url}/health`)).status !== 200) {
-        if (Date.now() > deadline) throw new Error(`${core.url} did not become ready again`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(`${core.url} ready again`, async () => (await fetch(`${core.url}/health`)).status === 200, {
+        timeoutMs: 20_000,
+        everyMs: 100,
+      });
     }
-    const deadline = Date.now() + 10_000;
-    let resumed = await post(gateway.url, turn(session, "o3"));
-    while (resumed.status !== 200 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250)); // the gateway's breakers close after their half-open probe
-      resumed = await post(gateway.url, turn(session, "o3"));
-    }
+    // the gateway's breakers close after their half-open probe
+    const resumed = await waitFor(
+      "the gateway to serve again",
+      async () => {
+        const res = await post(gateway.url, turn(session, "o3"));
+        return res.status === 200 && res;
+      },
+      { everyMs: 250 },
+    );
     expect(resumed.status).toBe(200);
     expect(verbatim(turnFacts(await resumed.json()).summary)).toBe(2);
     expect((await store.load(session)).map((t) => t.packetId)).toEqual(["o1", "o2", "o3"]);

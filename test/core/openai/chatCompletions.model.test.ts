@@ -8,6 +8,7 @@ import { createLogger } from "../../../shared/logging/logger.js";
 import { abortedChatStream } from "../../support/abortedChatStream.js";
 import { type Listening, listen } from "../../support/listen.js";
 import { BUNDLED_EMBED_MODEL_DIR, BUNDLED_LITE_MODEL, TINY_TEST_MODEL, tempDir } from "../../support/processes.js";
+import { waitFor } from "../../support/waitFor.js";
 
 const KEY = "sk-test-alpha-0123456789";
 const OTHER_KEY = "sk-test-beta-9876543210";
@@ -27,13 +28,7 @@ function logLines(): Array<Record<string, unknown>> {
   });
 }
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (condition: () => boolean) => waitFor("the condition", condition);
 
 /** Completion tokens and cancelled turns so far, from the core's own /metrics (the same counters as packets). */
 async function metricSum(url = server.url): Promise<{ completion: number; cancelled: number }> {

@@ -7,6 +7,7 @@ import { RedisSessionStore, type RedisSessionStoreOptions } from "../../../servi
 import type { SessionStore, SessionTurn } from "../../../services/core/sessions/SessionStore.js";
 import { SessionStoreUnavailableError } from "../../../services/core/sessions/SessionStoreUnavailableError.js";
 import { type RedisServer, redisAvailable, startRedisServer, uniquePrefix } from "../../support/redisServer.js";
+import { waitFor } from "../../support/waitFor.js";
 
 const turn = (sessionId: string, packetId: string, text = "hello"): SessionTurn => ({
   packetId,
@@ -16,13 +17,7 @@ const turn = (sessionId: string, packetId: string, text = "hello"): SessionTurn 
   assistant: `answer to ${text}`,
 });
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (what: string, check: () => boolean | Promise<boolean>) => waitFor(what, check, { timeoutMs: 15_000 });
 
 const enabled = redisAvailable("RedisSessionStore (replicas, TTL, outage)");
 const describeRedis = enabled ? describe : describe.skip;

@@ -8,6 +8,7 @@ import { SessionStoreUnavailableError } from "../../../services/core/sessions/Se
 import { sessionFileName } from "../../../services/core/sessions/sessionFileName.js";
 import { storageFault } from "../../../services/core/sessions/storageFaults.js";
 import { tempDir } from "../../support/processes.js";
+import { waitFor } from "../../support/waitFor.js";
 
 const turn = (packetId: string) => ({
   packetId,
@@ -55,9 +56,7 @@ describe("FileSessionStore storage faults", () => {
         // a new file that failed is removed, not left empty; put the real one back: the probe notices by itself
         fs.rmSync(file, { force: true });
         fs.writeFileSync(file, kept);
-        const deadline = Date.now() + 5000;
-        while (!store.health().writable && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        expect(store.health().writable).toBe(true);
+        await waitFor("the probe to find the store writable", () => store.health().writable, { timeoutMs: 5000 });
         await store.appendTurn(turn("ok-2"));
         expect((await new FileSessionStore({ dir }).load("s")).map((t) => t.packetId)).toEqual(["ok-1", "ok-2"]);
       } finally {
