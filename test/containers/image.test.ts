@@ -66,7 +66,7 @@ describe("gaia-core image", () => {
     );
   });
 
-  it("refuses to start under a uid with no passwd entry, with one line (the HA report's getpwuid failure)", async () => {
+  it("refuses to start under a uid with no passwd entry, with one line (the original's stale candidate image had no such user)", async () => {
     const r = await docker(["run", "--rm", "--user", "1234", IMAGE], 60_000);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split("\n");

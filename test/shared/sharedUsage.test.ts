@@ -1,4 +1,4 @@
-// shared/ holds only what two or more parts use (SPEC §18): each of its files must be reachable, through relative
+// shared/ holds only what two or more parts use: each of its files must be reachable, through relative
 // imports, from at least two of the parts below. A file only one part uses belongs in that part's folder.
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
