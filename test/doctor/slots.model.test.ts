@@ -1,7 +1,7 @@
 // The doctor's /slots check against a real core (real app listening on a port, real bundled GGUF).
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import request from "supertest";
-import { checkSlots } from "../../scripts/doctor/checks/slots.js";
+import { checkSlots } from "../../doctor/checks/slots.js";
 import { minimalPacket } from "../fixtures/packets.js";
 import { type Listening, listen } from "../support/listen.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";

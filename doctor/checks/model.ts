@@ -1,6 +1,6 @@
 import path from "node:path";
-import { isInvalidGguf, readGgufHeader } from "../../../shared/gguf/ggufHeader.js";
-import { parseModelReference } from "../../../shared/models/modelReference.js";
+import { isInvalidGguf, readGgufHeader } from "../../shared/gguf/ggufHeader.js";
+import { parseModelReference } from "../../shared/models/modelReference.js";
 import { type DoctorContext, forEachCoreHealth } from "../context.js";
 import { DEFAULTS } from "../options.js";
 import { type CheckResult, result } from "../result.js";
