@@ -5,6 +5,7 @@
  */
 
 import { childPath, isSchemaObject, type SchemaObject, schemaValueJson } from "./schemaJson.js";
+import { UnsatisfiableSchemaError } from "./UnsatisfiableSchemaError.js";
 import { UnsupportedSchemaError } from "./UnsupportedSchemaError.js";
 
 const LOWER_BOUNDS = new Set(["minimum", "exclusiveMinimum", "minLength", "minItems"]);
@@ -24,7 +25,7 @@ function intersectTypes(a: unknown, b: unknown, path: string): string[] {
   const right = typeList(b, path);
   const both = left.filter((type) => right.includes(type) || (type === "integer" && right.includes("number")));
   for (const type of right) if (type === "integer" && left.includes("number") && !both.includes(type)) both.push(type);
-  if (both.length === 0) throw new UnsupportedSchemaError(path, "allOf members allow no common type");
+  if (both.length === 0) throw new UnsatisfiableSchemaError(path, "allOf members allow no common type");
   return both;
 }
 
@@ -57,6 +58,7 @@ function combine(key: string, a: unknown, b: unknown, path: string): unknown {
   }
   if (SUBSCHEMAS.has(key)) return { allOf: [a, b] };
   if (ANNOTATIONS.has(key) || schemaValueJson(a, at) === schemaValueJson(b, at)) return a;
+  if (key === "const") throw new UnsatisfiableSchemaError(at, "allOf members require different values");
   throw new UnsupportedSchemaError(at, `allOf members set "${key}" differently`);
 }
 
@@ -73,7 +75,7 @@ function applyClosedMembers(merged: SchemaObject, members: readonly SchemaObject
     for (const name of Object.keys(properties)) {
       if (Object.hasOwn(own, name)) continue;
       if (required.includes(name))
-        throw new UnsupportedSchemaError(childPath(path, "allOf"), `"${name}" is required but a member forbids it`);
+        throw new UnsatisfiableSchemaError(childPath(path, "allOf"), `"${name}" is required but a member forbids it`);
       delete properties[name];
     }
   }

@@ -4,7 +4,7 @@
 // client: it takes whatever the grammar leaves open.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import Ajv2020Module from "ajv/dist/2020.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import {
   getLlama,
   type Llama,
@@ -19,10 +19,8 @@ const MODEL_PATH = path.join(import.meta.dirname, "../../../../models/bundled/ga
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 const MAX_TOKENS = 600;
 
-const Ajv2020 = (Ajv2020Module as unknown as { default?: typeof Ajv2020Module }).default ?? Ajv2020Module;
-
 /** ajv with the formats the grammar enforces, checked strictly (real calendar dates, RFC 3339 times, uuids). */
-function validator(): InstanceType<typeof Ajv2020> {
+function validator(): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, strictTypes: false, strictTuples: false, allErrors: true });
   const isDate = (text: string) => {
     const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
@@ -35,7 +33,10 @@ function validator(): InstanceType<typeof Ajv2020> {
   const TIME = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{3})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
   ajv.addFormat("date", isDate);
   ajv.addFormat("time", TIME);
-  ajv.addFormat("date-time", (text: string) => isDate(text.slice(0, 10)) && text[10] === "T" && TIME.test(text.slice(11)));
+  ajv.addFormat(
+    "date-time",
+    (text: string) => isDate(text.slice(0, 10)) && text[10] === "T" && TIME.test(text.slice(11)),
+  );
   ajv.addFormat("uuid", /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
   return ajv;
 }
