@@ -478,14 +478,19 @@ class GrammarBuilder {
         unsatisfiable(childPath(path, "required"), `"${name}" is required but additionalProperties is false`);
       names.push(name);
     }
-    const members: ObjectMember[] = names.map((name) => {
+    // An optional property no value satisfies (e.g. `false`) is simply never written; a required one is refused.
+    const members = names.flatMap((name): ObjectMember[] => {
       const own = Object.hasOwn(properties, name);
-      const valueRule = this.rule(
-        own ? properties[name] : (extra ?? true),
-        own ? childPath(path, "properties", name) : childPath(path, "additionalProperties"),
-        depth + 1,
-      );
-      return { gbnf: `${gbnfLiteral(`${JSON.stringify(name)}:`)} ${valueRule}`, required: required.includes(name) };
+      const isRequired = required.includes(name);
+      const write = () =>
+        this.rule(
+          own ? properties[name] : (extra ?? true),
+          own ? childPath(path, "properties", name) : childPath(path, "additionalProperties"),
+          depth + 1,
+        );
+      const valueRule = isRequired ? write() : this.unlessUnsatisfiable(write);
+      if (valueRule instanceof UnsatisfiableSchemaError) return [];
+      return [{ gbnf: `${gbnfLiteral(`${JSON.stringify(name)}:`)} ${valueRule}`, required: isRequired }];
     });
     const extraMember =
       extra === undefined || extra === false

@@ -95,6 +95,19 @@ describe("objects", () => {
     expect(open(raw('{"a":1,"a":2}'))).toBe(false);
   });
 
+  it("an optional property no value satisfies is never written, nor taken as an extra key", () => {
+    const schema = {
+      type: "object",
+      properties: { a: { type: "integer" }, gone: false, never: { type: "integer", minimum: 2, maximum: 1 } },
+      additionalProperties: { type: "integer" },
+    };
+    expect(accepted(schema, [{ a: 1 }, { a: 1, gone: 1 }, { never: 1 }, { a: 1, b: 2 }])).toEqual([
+      { a: 1 },
+      { a: 1, b: 2 },
+    ]);
+    expect(refusal({ type: "object", properties: { gone: false }, required: ["gone"] })?.path).toBe("properties.gone");
+  });
+
   it("a bare object type is any object; required names outside properties are written with any value", () => {
     expect(accepted({ type: "object" }, [{}, { x: 1 }, { x: { y: [true] } }, raw("[]")], 3)).toEqual([
       {},
