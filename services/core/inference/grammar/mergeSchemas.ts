@@ -32,11 +32,13 @@ function intersectTypes(a: unknown, b: unknown, path: string): string[] {
 function unite(a: SchemaObject, b: SchemaObject, path: string): SchemaObject {
   const properties: SchemaObject = { ...a };
   for (const [name, schema] of Object.entries(b)) {
-    const existing = properties[name];
-    properties[name] =
+    const existing = Object.hasOwn(properties, name) ? properties[name] : undefined;
+    const value =
       existing === undefined || schemaValueJson(existing, path) === schemaValueJson(schema, path)
         ? schema
         : { allOf: [existing, schema] };
+    // defineProperty, not assignment: a property named "__proto__" must stay a property
+    Object.defineProperty(properties, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return properties;
 }
@@ -92,9 +94,13 @@ export function mergeSchemas(members: readonly SchemaObject[], path: string): Sc
     for (const [key, value] of Object.entries(member)) {
       if (key === "$defs" || key === "definitions" || key === "additionalProperties") continue;
       if (key === "anyOf" || key === "oneOf" || key === "allOf") {
-        if (key in merged) throw new UnsupportedSchemaError(childPath(path, "allOf"), `"${key}" in two allOf members`);
+        if (Object.hasOwn(merged, key))
+          throw new UnsupportedSchemaError(childPath(path, "allOf"), `"${key}" in two allOf members`);
         merged[key] = value;
-      } else merged[key] = key in merged ? combine(key, merged[key], value, path) : value;
+      } else {
+        const combined = Object.hasOwn(merged, key) ? combine(key, merged[key], value, path) : value;
+        Object.defineProperty(merged, key, { value: combined, enumerable: true, writable: true, configurable: true });
+      }
     }
   applyClosedMembers(merged, members, path);
   return merged;

@@ -248,6 +248,13 @@ describe("enum, const, type lists, $ref, allOf, anyOf", () => {
       ],
     };
     expect(accepted(closed, [{ a: 1 }, { a: 1, b: "x" }, {}])).toEqual([{ a: 1 }, {}]);
+    const proto = {
+      allOf: [
+        { properties: { b: { type: "string" } } },
+        JSON.parse('{"properties":{"__proto__":{"type":"integer"}},"required":["__proto__"]}'),
+      ],
+    };
+    expect(accepted(proto, [raw('{"__proto__":1}'), raw('{"__proto__":"x"}'), raw("{}")])).toHaveLength(1);
     const alternatives = {
       type: "object",
       required: ["k"],
