@@ -13,7 +13,7 @@ import {
   type LlamaModel,
 } from "node-llama-cpp";
 import { jsonSchemaGrammar } from "../../../../services/core/inference/grammar/jsonSchemaGrammar.js";
-import { TOOL_SCHEMAS, schemaValidator } from "../../../fixtures/toolSchemas.js";
+import { schemaValidator, TOOL_SCHEMAS } from "../../../fixtures/toolSchemas.js";
 
 const MODEL_PATH = path.join(import.meta.dirname, "../../../../models/bundled/gaia-lite-tiny.gguf");
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
