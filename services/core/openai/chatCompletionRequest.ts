@@ -4,7 +4,13 @@
  * (see {@link unsupportedChatParameter}) rather than silently dropped.
  */
 import { z } from "zod";
-import { TemperatureSchema, TokenLimitSchema, TopPSchema } from "../../../shared/packet/index.js";
+import {
+  jsonLimitViolation,
+  MAX_JSON_DEPTH,
+  TemperatureSchema,
+  TokenLimitSchema,
+  TopPSchema,
+} from "../../../shared/packet/index.js";
 
 const TextPartSchema = z.looseObject({ type: z.literal("text"), text: z.string() });
 
@@ -20,6 +26,20 @@ const MessageSchema = z.looseObject({
 
 const PenaltySchema = z.number().min(-2).max(2);
 
+/**
+ * A free-form JSON Schema, nested at most {@link MAX_JSON_DEPTH} deep: the grammar builder walks it recursively, so a
+ * deeper one would overflow the stack instead of being refused as the client's mistake (400 naming the field).
+ */
+const JsonSchemaObject = z.record(z.string(), z.unknown()).check((ctx) => {
+  const violation = jsonLimitViolation(ctx.value);
+  if (violation)
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `the schema is ${violation.message}`,
+    });
+});
+
 const ResponseFormatSchema = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("text") }),
   z.looseObject({ type: z.literal("json_object") }),
@@ -28,7 +48,7 @@ const ResponseFormatSchema = z.discriminatedUnion("type", [
     json_schema: z.looseObject({
       name: z.string(),
       description: z.string().optional(),
-      schema: z.record(z.string(), z.unknown()).optional(),
+      schema: JsonSchemaObject.optional(),
       strict: z.boolean().nullish(),
     }),
   }),
