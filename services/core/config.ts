@@ -7,6 +7,7 @@ import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../s
 import { envFlag, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 import { repoRoot } from "../../shared/config/repoRoot.js";
 import { DEFAULT_SHARED_DIR } from "../../shared/config/sharedDirs.js";
+import { ServerDeadlineEnv, type ServerDeadlines, serverDeadlinesFromEnv } from "../../shared/http/serverDeadlines.js";
 import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
 
 /** Physical cores (not SMT siblings) of this machine. */
@@ -87,6 +88,7 @@ export const CoreEnvSchema = z.object({
   GAIA_API_KEYS_FILE: z.string().optional(),
   /** Serve /metrics without a key (for a Prometheus that cannot send one). */
   GAIA_METRICS_PUBLIC: envFlag,
+  ...ServerDeadlineEnv,
 });
 
 /** Resolved configuration of one core process. */
@@ -115,6 +117,8 @@ export interface CoreConfig {
   /** Keys accepted on every route but /health; null means the service is open. */
   apiKeys: ApiKeys | null;
   metricsPublic: boolean;
+  /** Request, header and keep-alive deadlines and the connection cap of the HTTP server. */
+  server: ServerDeadlines;
 }
 
 /** Where sessions live: files on this core's volume (the default) or a Redis shared by replicas. */
@@ -167,5 +171,6 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
           },
     apiKeys: apiKeysFromEnv(env),
     metricsPublic: e.GAIA_METRICS_PUBLIC,
+    server: serverDeadlinesFromEnv(e),
   };
 }
