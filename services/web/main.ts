@@ -74,6 +74,7 @@ const app = createApp({
   bodyLimit: config.bodyLimit,
   apiKeys: config.apiKeys,
   metricsPublic: config.metricsPublic,
+  server: config.server,
 });
 
 const server = createBoundedServer(app, config.server);

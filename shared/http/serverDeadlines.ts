@@ -39,6 +39,16 @@ export function serverDeadlinesFromEnv(e: DeadlineEnv): ServerDeadlines {
   };
 }
 
+/** The deadlines as /health reports them (the doctor reads them). */
+export function serverDeadlinesBody(d: ServerDeadlines) {
+  return {
+    request_timeout_ms: d.requestTimeoutMs,
+    headers_timeout_ms: d.headersTimeoutMs,
+    keep_alive_timeout_ms: d.keepAliveTimeoutMs,
+    max_connections: d.maxConnections,
+  };
+}
+
 /** An HTTP server for `app` with the deadlines applied (not yet listening). */
 export function createBoundedServer(app: RequestListener, deadlines: ServerDeadlines): http.Server {
   const server = http.createServer(

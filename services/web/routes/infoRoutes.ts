@@ -1,5 +1,6 @@
 import express, { type Router } from "express";
 import type { EndpointSnapshot } from "../../../shared/http/index.js";
+import { type ServerDeadlines, serverDeadlinesBody } from "../../../shared/http/serverDeadlines.js";
 import type { CoreClient } from "../CoreClient.js";
 import { coreCanServe } from "../health/coreCanServe.js";
 
@@ -8,7 +9,7 @@ import { coreCanServe } from "../health/coreCanServe.js";
  * endpoint, its health-check state and breaker, and failovers by reason), `GET /health/live` (the gateway itself
  * answers; never depends on the cores) and `GET /` (what is served here).
  */
-export function infoRouter(client: CoreClient): Router {
+export function infoRouter(client: CoreClient, server: ServerDeadlines | null = null): Router {
   const router = express.Router();
   router.get("/health", (_req, res) => {
     const state = client.state();
@@ -23,6 +24,7 @@ export function infoRouter(client: CoreClient): Router {
       core: { primary, fallback, ...(replicas ? { replicas } : {}) },
       maintenance,
       failovers,
+      ...(server ? { server: serverDeadlinesBody(server) } : {}),
     });
   });
   router.get("/health/live", (_req, res) => {
