@@ -1,4 +1,5 @@
 import type { Response } from "express";
+import type { AnswerStream } from "./settleStreamFailure.js";
 
 /** One line of the NDJSON answer (as GAIA's later core streams it). */
 export type NdjsonEvent =
@@ -11,7 +12,7 @@ export type NdjsonEvent =
  * Writes NDJSON events, sending the 200 headers only with the first event: anything that fails before the first
  * token (validation, budget, full queue) can still be answered with its proper status as problem+json.
  */
-export class NdjsonStream {
+export class NdjsonStream implements AnswerStream {
   constructor(private readonly res: Response) {}
 
   get started(): boolean {
@@ -29,5 +30,11 @@ export class NdjsonStream {
 
   end(): void {
     if (!this.res.writableEnded) this.res.end();
+  }
+
+  /** An error after the 200 went out: the last line says what went wrong. */
+  fail(message: string): void {
+    this.write({ type: "error", value: message });
+    this.end();
   }
 }

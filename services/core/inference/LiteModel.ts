@@ -11,6 +11,7 @@ import {
   resolveChatWrapper,
 } from "node-llama-cpp";
 import type { Logger } from "../../../shared/logging/logger.js";
+import { GenerationStops } from "./GenerationStops.js";
 import type {
   EngineLoad,
   GenerationRequest,
@@ -21,7 +22,7 @@ import type {
   StopReason,
 } from "./InferenceEngine.js";
 import { SlotPool } from "./SlotPool.js";
-import { StopSequenceFilter } from "./StopSequenceFilter.js";
+import { samplingOptions } from "./samplingOptions.js";
 import { UnsupportedJsonSchemaError } from "./UnsupportedJsonSchemaError.js";
 
 export interface LiteModelOptions {
@@ -206,16 +207,7 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     );
     const queuedMs = performance.now() - queuedAt;
     const chat = lease.slot;
-    const budget = new AbortController();
-    const timer = request.timeBudgetMs
-      ? setTimeout(() => budget.abort(new Error("time budget")), request.timeBudgetMs)
-      : undefined;
-    // With a thought-parsing wrapper the client's stop strings are matched against the answer only (see
-    // StopSequenceFilter); otherwise node-llama-cpp's own stop triggers do it, token-aware.
-    const answerStops =
-      request.stop?.length && this.chatWrapper.settings.segments?.thought ? new StopSequenceFilter(request.stop) : null;
-    const stopped = new AbortController();
-    const signal = AbortSignal.any([budget.signal, stopped.signal, ...(request.signal ? [request.signal] : [])]);
+    const stops = new GenerationStops(request, Boolean(this.chatWrapper.settings.segments?.thought));
     try {
       const reusedPromptTokens = chat.sequence.compareContextTokens(promptTokens).firstDifferentIndex;
       const meterBefore = chat.sequence.tokenMeter.getState();
@@ -225,81 +217,56 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         firstTokenAt ??= performance.now();
         request.onTextChunk?.(text);
       };
-      const generation = chat.generateResponse(history, {
-        maxTokens: request.maxTokens,
-        temperature: request.temperature,
-        // llama.cpp's defaults, which the original's lite model ran with
-        topK: 40,
-        minP: 0.05,
-        repeatPenalty: {
-          penalty: 1.1,
-          lastTokens: 64,
-          ...(request.presencePenalty ? { presencePenalty: request.presencePenalty } : {}),
-          ...(request.frequencyPenalty ? { frequencyPenalty: request.frequencyPenalty } : {}),
-        },
-        ...(grammar ? { grammar } : {}),
-        ...(request.topP !== undefined ? { topP: request.topP } : {}),
-        ...(request.seed !== undefined ? { seed: request.seed } : {}),
-        ...(request.stop?.length && !answerStops ? { customStopTriggers: [...request.stop] } : {}),
-        signal,
-        stopOnAbortSignal: true,
-        onTextChunk: (text) => {
-          if (!answerStops) return onText(text);
-          const visible = answerStops.push(text);
-          if (visible) onText(visible);
-          if (answerStops.stopped) stopped.abort(new Error("stop sequence"));
-        },
-      });
-      // node-llama-cpp throws the abort reason instead of returning when nothing was generated yet
-      const response = await generation.catch((error: unknown) => {
-        if (stopped.signal.aborted && error === stopped.signal.reason) return null;
-        throw error;
-      });
-      const tail = answerStops && !answerStops.stopped ? answerStops.end() : "";
+      const response = await chat
+        .generateResponse(history, {
+          ...samplingOptions(request),
+          ...(grammar ? { grammar } : {}),
+          ...stops.generationOptions(onText),
+        })
+        .catch((error: unknown) => {
+          // node-llama-cpp throws the abort reason instead of returning when nothing was generated yet
+          if (stops.isOwnAbort(error)) return null;
+          throw error;
+        });
+      const tail = stops.end();
       if (tail) onText(tail);
       const finished = performance.now();
-      const meterAfter = chat.sequence.tokenMeter.getState();
-      let stopReason = response ? (STOP_REASONS[response.metadata.stopReason] ?? "eos") : "stop_sequence";
-      if (stopReason === "cancelled" && stopped.signal.aborted && !request.signal?.aborted)
-        stopReason = "stop_sequence";
-      else if (stopReason === "cancelled" && budget.signal.aborted && !request.signal?.aborted)
-        stopReason = "time_budget";
       this.generationMsAverage = 0.8 * this.generationMsAverage + 0.2 * (finished - started);
       return {
-        text: answerStops?.stopped || !response ? (answerStops?.text ?? "") : response.response,
-        stopReason,
+        text: stops.answerText(response?.response ?? null),
+        stopReason: stops.reason(response ? (STOP_REASONS[response.metadata.stopReason] ?? "eos") : null),
         promptTokens: promptTokens.length,
         reusedPromptTokens,
-        completionTokens: meterAfter.usedOutputTokens - meterBefore.usedOutputTokens,
+        completionTokens: chat.sequence.tokenMeter.getState().usedOutputTokens - meterBefore.usedOutputTokens,
         queuedMs,
         timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
         generationMs: finished - started,
       };
     } finally {
-      clearTimeout(timer);
+      stops.dispose();
       lease.release();
     }
   }
 
   /** node-llama-cpp's grammar for the format; schema grammars are cached by their JSON text (clients repeat them). */
   private async grammarFor(format: ResponseFormat): Promise<LlamaGrammar> {
-    const key = format.type === "json_object" ? "json" : JSON.stringify(format.schema);
-    const cached = this.grammars.get(key);
-    if (cached) return cached;
-    let grammar: LlamaGrammar;
+    // any failure here, a schema too deep to walk included, is the schema's: never an exception of ours
     try {
-      grammar =
+      const key = format.type === "json_object" ? "json" : JSON.stringify(format.schema);
+      const cached = this.grammars.get(key);
+      if (cached) return cached;
+      const grammar =
         format.type === "json_object"
           ? await this.llama.getGrammarFor("json")
           : await this.llama.createGrammarForJsonSchema(
               format.schema as Parameters<Llama["createGrammarForJsonSchema"]>[0],
             );
+      if (this.grammars.size >= 32) this.grammars.delete(this.grammars.keys().next().value ?? "");
+      this.grammars.set(key, grammar);
+      return grammar;
     } catch (error) {
       throw new UnsupportedJsonSchemaError((error as Error).message);
     }
-    if (this.grammars.size >= 32) this.grammars.delete(this.grammars.keys().next().value ?? "");
-    this.grammars.set(key, grammar);
-    return grammar;
   }
 
   prepareNextTurn(sessionKey: string, conversation: readonly PromptMessage[]): void {

@@ -1,11 +1,12 @@
 import type { Response } from "express";
+import type { AnswerStream } from "../http/settleStreamFailure.js";
 
 /**
  * Server-Sent Events as OpenAI streams them (`data: {json}` per event, `data: [DONE]` last). The 200 headers go out
  * with the first event only, so a failure before the first token (full queue, prompt too long) still gets its own
  * status, and the gateway can still fail over.
  */
-export class SseStream {
+export class SseStream implements AnswerStream {
   constructor(private readonly res: Response) {}
 
   get started(): boolean {
@@ -19,6 +20,12 @@ export class SseStream {
   done(): void {
     this.write("data: [DONE]\n\n");
     if (!this.res.writableEnded) this.res.end();
+  }
+
+  /** An error after the 200 went out, in OpenAI's error shape, then the end of the stream. */
+  fail(message: string): void {
+    this.send({ error: { message, type: "server_error", param: null, code: null } });
+    this.done();
   }
 
   private write(text: string): void {

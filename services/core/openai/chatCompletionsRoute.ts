@@ -3,12 +3,13 @@ import express, { type Request, type Response, type Router } from "express";
 import { abortOnClose } from "../../../shared/http/abortOnClose.js";
 import { OpenAIError } from "../../../shared/openai/OpenAIError.js";
 import type { CoreState } from "../CoreState.js";
-import { NotReadyError, ShuttingDownError } from "../errors/unavailableErrors.js";
-import type { GenerationResult, PromptMessage, ResponseFormat, StopReason } from "../inference/InferenceEngine.js";
+import { generateAnswer } from "../generation/generateAnswer.js";
+import { readyParts } from "../http/requireReady.js";
+import { settleStreamFailure } from "../http/settleStreamFailure.js";
+import type { PromptMessage, ResponseFormat } from "../inference/InferenceEngine.js";
 import { ClientClosedError } from "../pipeline/ClientClosedError.js";
 import type { TurnObserver } from "../pipeline/TurnOutcome.js";
-import { removeHiddenReasoning } from "../text/hiddenReasoning.js";
-import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
+import { ChatCompletionStream } from "./ChatCompletionStream.js";
 import {
   type ChatCompletionRequest,
   ChatCompletionRequestSchema,
@@ -16,7 +17,7 @@ import {
   openAIParamPath,
   unsupportedChatParameter,
 } from "./chatCompletionRequest.js";
-import { SseStream } from "./SseStream.js";
+import { finishReasonOf, usageOf } from "./chatCompletionResponse.js";
 
 export interface ChatCompletionsDeps {
   state: CoreState;
@@ -30,14 +31,6 @@ export interface ChatCompletionsDeps {
 /** llama-server's defaults, used when the request leaves a setting out. */
 const DEFAULT_TEMPERATURE = 0.8;
 const DEFAULT_TOP_P = 0.95;
-
-const FINISH_REASONS: Record<StopReason, "stop" | "length"> = {
-  eos: "stop",
-  stop_sequence: "stop",
-  max_tokens: "length",
-  time_budget: "length",
-  cancelled: "stop",
-};
 
 /** Parses and checks the body: unsupported features and schema violations are 400s naming the field. */
 export function parseChatRequest(body: unknown): ChatCompletionRequest {
@@ -82,132 +75,102 @@ function toPromptMessages(request: ChatCompletionRequest): PromptMessage[] {
   }));
 }
 
-function usageOf(result: GenerationResult) {
+/** Tokens the completion may take: what the request asks, capped by config and by what the context has left. */
+function completionBudget(
+  contextSize: number,
+  promptTokens: number,
+  request: ChatCompletionRequest,
+  maxTokensCap: number,
+): number {
+  const asked = request.max_completion_tokens ?? request.max_tokens ?? null;
+  const room = contextSize - promptTokens;
+  if (room < 1 || (asked !== null && asked > room)) {
+    throw new OpenAIError(
+      400,
+      `This model's context is ${contextSize} tokens; the messages take ${promptTokens}` +
+        (asked !== null ? ` and ${asked} were asked for the completion.` : "."),
+      "invalid_request_error",
+      "messages",
+      "context_length_exceeded",
+    );
+  }
+  return Math.min(asked ?? maxTokensCap, maxTokensCap, room);
+}
+
+/** The engine request for a chat completion: stateless, so the slot is chosen by the prompt's longest cached prefix. */
+function generationRequestOf(request: ChatCompletionRequest, messages: PromptMessage[], maxTokens: number, id: string) {
+  const responseFormat = responseFormatOf(request);
   return {
-    prompt_tokens: result.promptTokens,
-    completion_tokens: result.completionTokens,
-    total_tokens: result.promptTokens + result.completionTokens,
-    prompt_tokens_details: { cached_tokens: result.reusedPromptTokens },
+    // a fresh owner per request: no session, the slot is chosen by the prompt's prefix
+    sessionKey: `v1:${id}`,
+    slotChoice: "longest_prefix" as const,
+    messages,
+    maxTokens,
+    temperature: request.temperature ?? DEFAULT_TEMPERATURE,
+    topP: request.top_p ?? DEFAULT_TOP_P,
+    ...(request.seed !== null && request.seed !== undefined ? { seed: request.seed } : {}),
+    ...(request.presence_penalty ? { presencePenalty: request.presence_penalty } : {}),
+    ...(request.frequency_penalty ? { frequencyPenalty: request.frequency_penalty } : {}),
+    ...(responseFormat ? { responseFormat } : {}),
+    stop: typeof request.stop === "string" ? [request.stop] : (request.stop ?? []),
   };
 }
 
 /**
- * POST /v1/chat/completions: OpenAI's chat API on the same engine, queue, slots and metrics as packets. Stateless (the
- * client sends the history; nothing is stored), but served by the slot whose KV cache holds the longest prefix of the
- * prompt, so a conversation's next turn only evaluates its new messages. Hidden reasoning (`<think>…</think>`) is
- * removed from `content`, as llama-server does by default, and not returned. A client that disconnects cancels
+ * POST /v1/chat/completions: OpenAI's chat API on the same engine, queue, slots, generation step and metrics as
+ * packets. Stateless (the client sends the history; nothing is stored), but served by the slot whose KV cache holds the
+ * longest prefix of the prompt, so a conversation's next turn only evaluates its new messages. Hidden reasoning
+ * (`<think>…</think>`) is removed from `content`, as llama-server does by default. A client that disconnects cancels
  * generation.
  */
 export function chatCompletionsRouter(deps: ChatCompletionsDeps, bodyParser: express.RequestHandler): Router {
   const router = express.Router();
   router.post("/v1/chat/completions", bodyParser, async (req: Request, res: Response) => {
     const request = parseChatRequest(req.body);
-    const { state } = deps;
-    if (state.status === "draining") throw new ShuttingDownError();
-    if (state.status !== "ready" || !state.parts)
-      throw new NotReadyError(state.status === "failed" ? "failed to load its model" : "loading its model");
-    const { engine } = state.parts;
-
+    const { engine } = readyParts(deps.state);
     const messages = toPromptMessages(request);
-    const promptTokens = engine.countTokens(messages);
-    const asked = request.max_completion_tokens ?? request.max_tokens ?? null;
-    const room = engine.contextSize - promptTokens;
-    if (room < 1 || (asked !== null && asked > room)) {
-      throw new OpenAIError(
-        400,
-        `This model's context is ${engine.contextSize} tokens; the messages take ${promptTokens}` +
-          (asked !== null ? ` and ${asked} were asked for the completion.` : "."),
-        "invalid_request_error",
-        "messages",
-        "context_length_exceeded",
-      );
-    }
-    const maxTokens = Math.min(asked ?? deps.maxTokensCap, deps.maxTokensCap, room);
-    const stop = typeof request.stop === "string" ? [request.stop] : (request.stop ?? []);
-    const responseFormat = responseFormatOf(request);
-
+    const maxTokens = completionBudget(engine.contextSize, engine.countTokens(messages), request, deps.maxTokensCap);
     const id = `chatcmpl-${randomUUID()}`;
-    const created = Math.floor(Date.now() / 1000);
-    const base = { id, created, model: deps.model, system_fingerprint: deps.buildId };
+    const base = { id, created: Math.floor(Date.now() / 1000), model: deps.model, system_fingerprint: deps.buildId };
     const cancelled = abortOnClose(res, () => new ClientClosedError());
-    const stream = request.stream ? new SseStream(res) : null;
-    const includeUsage = request.stream_options?.include_usage === true;
-    const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
-      ...base,
-      object: "chat.completion.chunk",
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-      ...(includeUsage ? { usage: null } : {}),
-    });
-    const filter = new ThinkTagStreamFilter();
-    let leading = true;
-    const emit = (text: string) => {
-      // the answer's leading white space (what follows a closed think block) is dropped, as in `content`
-      const visible = leading ? text.trimStart() : text;
-      if (!visible || !stream) return;
-      if (leading) stream.send(chunk({ role: "assistant", content: "" }, null));
-      leading = false;
-      stream.send(chunk({ content: visible }, null));
-    };
+    const stream = request.stream
+      ? new ChatCompletionStream(res, base, request.stream_options?.include_usage === true)
+      : null;
     const log = res.locals as Record<string, unknown>;
     log.streamed = Boolean(stream);
-
-    let result: GenerationResult;
     try {
-      result = await engine.generate({
-        // a fresh owner per request: no session, the slot is chosen by the prompt's prefix
-        sessionKey: `v1:${id}`,
-        slotChoice: "longest_prefix",
-        messages,
-        maxTokens,
-        temperature: request.temperature ?? DEFAULT_TEMPERATURE,
-        topP: request.top_p ?? DEFAULT_TOP_P,
-        ...(request.seed !== null && request.seed !== undefined ? { seed: request.seed } : {}),
-        ...(request.presence_penalty ? { presencePenalty: request.presence_penalty } : {}),
-        ...(request.frequency_penalty ? { frequencyPenalty: request.frequency_penalty } : {}),
-        ...(responseFormat ? { responseFormat } : {}),
-        stop,
-        signal: cancelled,
-        onTextChunk: (text) => emit(filter.push(text)),
+      const result = await generateAnswer(
+        { engine, observer: deps.observer },
+        {
+          ...generationRequestOf(request, messages, maxTokens, id),
+          signal: cancelled,
+          ...(stream ? { onVisibleText: (text: string) => stream.content(text) } : {}),
+        },
+      );
+      Object.assign(log, {
+        prompt_tokens: result.promptTokens,
+        completion_tokens: result.completionTokens,
+        kv_reused_tokens: result.reusedPromptTokens,
+        stop: result.stopReason,
       });
-    } catch (error) {
-      if (cancelled.aborted) return; // nobody left to answer
-      if (!stream?.started) throw error;
-      stream.send({ error: { message: (error as Error).message, type: "server_error", param: null, code: null } });
-      stream.done();
-      return;
-    }
-    Object.assign(log, {
-      prompt_tokens: result.promptTokens,
-      completion_tokens: result.completionTokens,
-      kv_reused_tokens: result.reusedPromptTokens,
-      stop: result.stopReason,
-    });
-    deps.observer?.turnCompleted({ ...result, replayed: false, historyMode: "full" });
-    if (result.stopReason === "cancelled") return;
-    emit(filter.end());
-    const finishReason = FINISH_REASONS[result.stopReason];
-    const content = removeHiddenReasoning(result.text).trim();
-
-    if (!stream) {
+      const finishReason = finishReasonOf(result.stopReason);
+      if (stream) return stream.finish(finishReason, result);
       res.json({
         ...base,
         object: "chat.completion",
         choices: [
           {
             index: 0,
-            message: { role: "assistant", content, refusal: null },
+            message: { role: "assistant", content: result.answer, refusal: null },
             logprobs: null,
             finish_reason: finishReason,
           },
         ],
         usage: usageOf(result),
       });
-      return;
+    } catch (error) {
+      settleStreamFailure(error, cancelled, stream);
     }
-    if (leading) stream.send(chunk({ role: "assistant", content: "" }, null));
-    stream.send(chunk({}, finishReason));
-    if (includeUsage) stream.send({ ...base, object: "chat.completion.chunk", choices: [], usage: usageOf(result) });
-    stream.done();
   });
   return router;
 }

@@ -1,7 +1,7 @@
 import express, { type RequestHandler, type Router } from "express";
 import { OpenAIError } from "../../../shared/openai/OpenAIError.js";
 import type { CoreState } from "../CoreState.js";
-import { NotReadyError } from "../errors/unavailableErrors.js";
+import { readyParts } from "../http/requireReady.js";
 import { openAIParamPath } from "./chatCompletionRequest.js";
 import { EmbeddingsRequestSchema } from "./embeddingsRequest.js";
 
@@ -26,13 +26,12 @@ export function embeddingsRouter(state: CoreState, bodyParser: RequestHandler): 
       throw new OpenAIError(400, `Invalid request: ${param}: ${issue?.message}`, "invalid_request_error", param);
     }
     const request = parsed.data;
-    if (state.status !== "ready" || !state.parts)
-      throw new NotReadyError(state.status === "failed" ? "failed to load its model" : "loading its model");
-    const embedder = state.parts.embedder;
+    const parts = readyParts(state);
+    const embedder = parts.embedder;
     if (!embedder) {
       throw new OpenAIError(
         503,
-        `This gaia-core runs without an embedding model (${state.parts.history.reason ?? "none configured"}); ` +
+        `This gaia-core runs without an embedding model (${parts.history.reason ?? "none configured"}); ` +
           "set GAIA_EMBED_MODEL_DIR to serve embeddings.",
         "server_error",
         "model",

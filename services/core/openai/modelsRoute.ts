@@ -1,14 +1,13 @@
 import express, { type Router } from "express";
 import type { CoreState } from "../CoreState.js";
-import { NotReadyError } from "../errors/unavailableErrors.js";
+import { readyParts } from "../http/requireReady.js";
 
 /** GET /v1/models: the one loaded chat model, with its context size (tokens per sequence). */
 export function modelsRouter(state: CoreState, model: string): Router {
   const router = express.Router();
   const created = Math.floor(state.startedAt / 1000);
   router.get("/v1/models", (_req, res) => {
-    const engine = state.parts?.engine;
-    if (!engine) throw new NotReadyError(state.status === "failed" ? "failed to load its model" : "loading its model");
+    const { engine } = readyParts(state);
     res.json({
       object: "list",
       data: [

@@ -3,6 +3,7 @@ import type { HttpProblem } from "../../../shared/http/HttpProblem.js";
 import type { Logger } from "../../../shared/logging/logger.js";
 import { OpenAIError } from "../../../shared/openai/OpenAIError.js";
 import type { CoreState } from "../CoreState.js";
+import { requireReady } from "../http/requireReady.js";
 import type { TurnObserver } from "../pipeline/TurnOutcome.js";
 import { chatCompletionsRouter } from "./chatCompletionsRoute.js";
 import { embeddingsRouter } from "./embeddingsRoute.js";
@@ -28,6 +29,7 @@ export function openAIRouter(deps: OpenAIRouterDeps): Router {
   // any content type is read as JSON, as llama-server does (curl -d sends form encoding by default)
   const json = express.json({ limit: deps.bodyLimit, strict: false, type: () => true });
   const model = modelId(deps.modelPath);
+  router.use(["/v1/models", "/v1/chat/completions", "/v1/embeddings"], requireReady(deps.state));
   router.use(modelsRouter(deps.state, model));
   router.use(
     chatCompletionsRouter(

@@ -1,16 +1,15 @@
 import type { Logger } from "../../../shared/logging/logger.js";
 import type { CognitionPacket } from "../../../shared/packet/index.js";
-import type { HistorySelector } from "../history/HistorySelector.js";
+import { type GeneratedAnswer, generateAnswer } from "../generation/generateAnswer.js";
+import type { ChosenHistory, HistorySelector } from "../history/HistorySelector.js";
 import type { InferenceEngine } from "../inference/InferenceEngine.js";
 import { describeContext } from "../prompt/describeContext.js";
 import { describePersona } from "../prompt/describePersona.js";
-import { fitToBudget } from "../prompt/fitToBudget.js";
+import { type FittedPrompt, fitToBudget } from "../prompt/fitToBudget.js";
 import type { ToolOutcome } from "../prompt/PromptParts.js";
 import { renderPrompt } from "../prompt/renderPrompt.js";
 import type { SessionStore, SessionTurn } from "../sessions/SessionStore.js";
 import { SessionStoreUnavailableError } from "../sessions/SessionStoreUnavailableError.js";
-import { removeHiddenReasoning } from "../text/hiddenReasoning.js";
-import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 import type { ToolRun, ToolRunner } from "../tools/ToolRunner.js";
 import { ClientClosedError } from "./ClientClosedError.js";
 import type { TurnObserver, TurnOutcome } from "./TurnOutcome.js";
@@ -23,7 +22,7 @@ export interface CognitionPipelineOptions {
   /** Upper bound on generated tokens, whatever the packet asks. */
   maxTokensCap: number;
   logger?: Logger;
-  /** Told about every finished turn (metrics). */
+  /** Told about every generation (metrics). */
   observer?: TurnObserver;
 }
 
@@ -59,10 +58,7 @@ export class CognitionPipeline {
       turn.onToken?.(outcome.answer);
       return { ...outcome, replayed: true };
     }
-    const work = this.answer(packet, turn).then((outcome) => {
-      this.options.observer?.turnCompleted(outcome);
-      return outcome;
-    });
+    const work = this.answer(packet, turn);
     this.inFlight.set(key, work);
     try {
       return await work;
@@ -94,28 +90,35 @@ export class CognitionPipeline {
   }
 
   private async answerClaimed(packet: CognitionPacket, turn: TurnOptions): Promise<TurnOutcome> {
-    const { engine, store, history } = this.options;
-    const sessionId = packet.header.session_id;
-    const userText = packet.content.original_prompt;
-
-    // remember
-    const turns = await store.load(sessionId);
+    const turns = await this.remember(packet);
     const previous = turns.find((t) => t.packetId === packet.header.packet_id);
     if (previous) {
       turn.onToken?.(previous.assistant.trim());
       return replayOf(previous);
     }
+    const prompt = await this.assemble(packet, turns);
+    const generated = await this.infer(packet, prompt, turn);
+    return this.save(packet, prompt, generated, turn);
+  }
 
-    // a store that cannot take the turn now would waste the generation: say so before running the model
+  /** The session's turns so far; throws when the store could not take this turn (that would waste the generation). */
+  private async remember(packet: CognitionPacket): Promise<SessionTurn[]> {
+    const { store } = this.options;
+    const turns = await store.load(packet.header.session_id);
     const storeHealth = store.health();
-    if (!storeHealth.writable) {
+    if (!storeHealth.writable && !turns.some((t) => t.packetId === packet.header.packet_id)) {
       throw new SessionStoreUnavailableError(
         storeHealth.store ?? "session store",
         storeHealth.reason ?? "not writable",
       );
     }
+    return turns;
+  }
 
-    // assemble
+  /** Persona, chosen history, client context and tool result, fitted to the token budget. */
+  private async assemble(packet: CognitionPacket, turns: SessionTurn[]): Promise<AssembledPrompt> {
+    const { engine, history } = this.options;
+    const userText = packet.content.original_prompt;
     const { availableTools, tool } = await this.runTools(packet);
     const chosen = await history.choose(turns, userText);
     const maxTokens = this.maxTokensFor(packet);
@@ -129,56 +132,46 @@ export class CognitionPipeline {
       },
       { contextSize: engine.contextSize, maxTokens, countTokens: (m) => engine.countTokens(m) },
     );
+    return { availableTools, tool, chosen, maxTokens, fitted };
+  }
 
-    // infer
-    const filter = new ThinkTagStreamFilter();
+  /** The lite model's answer through the shared generation step, with the packet's sampler, stops and time budget. */
+  private infer(packet: CognitionPacket, prompt: AssembledPrompt, turn: TurnOptions): Promise<GeneratedAnswer> {
     const { model } = packet.header;
-    const generated = await engine.generate({
-      sessionKey: sessionId,
-      messages: fitted.messages,
-      maxTokens,
-      temperature: model.temperature ?? DEFAULT_TEMPERATURE,
-      topP: model.top_p ?? DEFAULT_TOP_P,
-      ...(model.seed !== null && model.seed !== undefined ? { seed: model.seed } : {}),
-      stop: model.stop,
-      timeBudgetMs:
-        packet.context.constraints.time_budget_ms > 0 ? packet.context.constraints.time_budget_ms : undefined,
-      ...(turn.signal ? { signal: turn.signal } : {}),
-      onTextChunk: (text) => {
-        const visible = filter.push(text);
-        if (visible) turn.onToken?.(visible);
+    const budget = packet.context.constraints.time_budget_ms;
+    return generateAnswer(
+      { engine: this.options.engine, observer: this.options.observer, historyMode: prompt.chosen.mode },
+      {
+        sessionKey: packet.header.session_id,
+        messages: prompt.fitted.messages,
+        maxTokens: prompt.maxTokens,
+        temperature: model.temperature ?? DEFAULT_TEMPERATURE,
+        topP: model.top_p ?? DEFAULT_TOP_P,
+        ...(model.seed !== null && model.seed !== undefined ? { seed: model.seed } : {}),
+        stop: model.stop,
+        ...(budget > 0 ? { timeBudgetMs: budget } : {}),
+        ...(turn.signal ? { signal: turn.signal } : {}),
+        ...(turn.onToken ? { onVisibleText: turn.onToken } : {}),
       },
-    });
-    const tail = filter.end();
-    if (tail) turn.onToken?.(tail);
-    if (generated.stopReason === "cancelled") throw new ClientClosedError();
+    );
+  }
 
-    // clean and save
-    // stored untrimmed, so the next prompt renders the answer exactly as generated and its KV cache still matches
-    const visible = removeHiddenReasoning(generated.text);
-    const answer = visible.trim();
-    const outcome: TurnOutcome = {
-      answer,
-      stopReason: generated.stopReason,
-      promptTokens: generated.promptTokens,
-      reusedPromptTokens: generated.reusedPromptTokens,
-      completionTokens: generated.completionTokens,
-      historyMode: chosen.mode,
-      historyModeReason: chosen.reason,
-      turnsVerbatim: fitted.parts.history.length,
-      recalled: fitted.parts.recalled,
-      droppedForBudget: fitted.droppedHistory + fitted.droppedRecalled,
-      maxTokens,
-      timeToFirstTokenMs: generated.timeToFirstTokenMs,
-      generationMs: generated.generationMs,
-      queuedMs: generated.queuedMs,
-      replayed: false,
-      availableTools,
-      tool,
-    };
-    const vector = await history.vectorFor({ user: userText, assistant: answer });
-    // a client that left (a gateway that gave up on a frozen core and re-sent the packet to its peer) gets nothing
-    // stored: the peer's answer is the one that counts. The store checks once more just before it writes.
+  /**
+   * Stores the turn (a client that left gets nothing stored: a gateway that gave up on a frozen core re-sent the packet
+   * to its peer, whose answer is the one that counts; the store checks once more just before it writes), then prepares
+   * the session's next prompt in its KV cache while the user reads the answer.
+   */
+  private async save(
+    packet: CognitionPacket,
+    prompt: AssembledPrompt,
+    generated: GeneratedAnswer,
+    turn: TurnOptions,
+  ): Promise<TurnOutcome> {
+    const { store, history, engine } = this.options;
+    const sessionId = packet.header.session_id;
+    const userText = packet.content.original_prompt;
+    const outcome = outcomeOf(prompt, generated);
+    const vector = await history.vectorFor({ user: userText, assistant: generated.answer });
     if (turn.signal?.aborted) throw new ClientClosedError();
     const { duplicate, stored } = await store
       .appendTurn(
@@ -187,7 +180,8 @@ export class CognitionPipeline {
           sessionId,
           at: new Date().toISOString(),
           user: userText,
-          assistant: visible,
+          // untrimmed, so the next prompt renders the answer exactly as generated and its KV cache still matches
+          assistant: generated.visibleText,
           ...(vector ? { vector } : {}),
           meta: { outcome: storedMeta(outcome) },
         },
@@ -197,14 +191,8 @@ export class CognitionPipeline {
         throw turn.signal?.aborted ? new ClientClosedError() : error;
       });
     if (duplicate) return replayOf(stored);
-    // while the user reads the answer, put the next turn's prompt prefix (this turn now part of the history, as the
-    // next prompt will render it) in the session's KV cache
-    const nextPrompt = renderPrompt({
-      ...fitted.parts,
-      history: [...fitted.parts.history, stored],
-      recalled: [],
-      contextBlocks: [],
-    });
+    const { parts } = prompt.fitted;
+    const nextPrompt = renderPrompt({ ...parts, history: [...parts.history, stored], recalled: [], contextBlocks: [] });
     engine.prepareNextTurn?.(sessionId, nextPrompt.slice(0, -1));
     return outcome;
   }
@@ -233,6 +221,36 @@ export class CognitionPipeline {
     );
     return { availableTools, tool: { name: selected.tool_name, params, run } };
   }
+}
+
+/** What assemble() built: the fitted prompt and what went into it. */
+interface AssembledPrompt extends Pick<TurnOutcome, "availableTools" | "tool"> {
+  chosen: ChosenHistory;
+  maxTokens: number;
+  fitted: FittedPrompt;
+}
+
+function outcomeOf(prompt: AssembledPrompt, generated: GeneratedAnswer): TurnOutcome {
+  const { chosen, fitted } = prompt;
+  return {
+    answer: generated.answer,
+    stopReason: generated.stopReason,
+    promptTokens: generated.promptTokens,
+    reusedPromptTokens: generated.reusedPromptTokens,
+    completionTokens: generated.completionTokens,
+    historyMode: chosen.mode,
+    historyModeReason: chosen.reason,
+    turnsVerbatim: fitted.parts.history.length,
+    recalled: fitted.parts.recalled,
+    droppedForBudget: fitted.droppedHistory + fitted.droppedRecalled,
+    maxTokens: prompt.maxTokens,
+    timeToFirstTokenMs: generated.timeToFirstTokenMs,
+    generationMs: generated.generationMs,
+    queuedMs: generated.queuedMs,
+    replayed: false,
+    availableTools: prompt.availableTools,
+    tool: prompt.tool,
+  };
 }
 
 function toolOutcomeText(name: string, run: ToolRun): ToolOutcome {

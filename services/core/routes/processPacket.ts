@@ -3,8 +3,9 @@ import { abortOnClose } from "../../../shared/http/abortOnClose.js";
 import { parsePacket } from "../../../shared/packet/index.js";
 import type { CoreState } from "../CoreState.js";
 import { InvalidJsonError, InvalidPacketError, UnsupportedMediaTypeError } from "../errors/clientErrors.js";
-import { NotReadyError, ShuttingDownError } from "../errors/unavailableErrors.js";
 import { NdjsonStream } from "../http/NdjsonStream.js";
+import { readyParts, requireReady } from "../http/requireReady.js";
+import { settleStreamFailure } from "../http/settleStreamFailure.js";
 import { ClientClosedError } from "../pipeline/ClientClosedError.js";
 import { completePacket } from "../pipeline/completePacket.js";
 
@@ -34,6 +35,7 @@ export function processPacketRouter(state: CoreState, bodyLimit: string): Router
   const router = express.Router();
   router.post(
     "/process_packet",
+    requireReady(state),
     (req: Request, _res: Response, next: NextFunction) => {
       const type = req.headers["content-type"];
       if (!type || !JSON_MEDIA_TYPE.test(type)) return next(new UnsupportedMediaTypeError(type));
@@ -58,10 +60,7 @@ export function processPacketRouter(state: CoreState, bodyLimit: string): Router
       });
       res.set("X-Gaia-Packet-Version", encodeURIComponent(version));
 
-      if (state.status === "draining") throw new ShuttingDownError();
-      if (state.status !== "ready" || !state.parts)
-        throw new NotReadyError(state.status === "failed" ? "failed to load its model" : "loading its model");
-      const { pipeline } = state.parts;
+      const { pipeline } = readyParts(state);
 
       const cancelled = abortOnClose(res, () => new ClientClosedError());
       const streaming = req.accepts(["application/json", "application/x-ndjson"]) === "application/x-ndjson";
@@ -89,10 +88,7 @@ export function processPacketRouter(state: CoreState, bodyLimit: string): Router
         stream.write({ type: "packet", value: completed });
         stream.end();
       } catch (error) {
-        if (error instanceof ClientClosedError || cancelled.aborted) return; // nobody left to answer
-        if (!stream?.started) throw error;
-        stream.write({ type: "error", value: (error as Error).message });
-        stream.end();
+        settleStreamFailure(error, cancelled, stream);
       }
     },
   );
