@@ -121,4 +121,14 @@ describe("response_format with a JSON Schema nested 10,000 deep (defect 5)", () 
     });
     expect(res.body.error.message).toContain("nested deeper than");
   });
+
+  it("so are a tool's parameters", async () => {
+    const schema = `${'{"type":"object","properties":{"a":'.repeat(5000)}{"type":"string"}${"}}".repeat(5000)}`;
+    const body =
+      '{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":2,' +
+      `"tools":[{"type":"function","function":{"name":"deep","parameters":${schema}}}]}`;
+    const res = await postText("/v1/chat/completions", body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ type: "invalid_request_error", param: "tools[0].function.parameters" });
+  });
 });
