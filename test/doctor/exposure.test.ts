@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { checkExposure } from "../../scripts/doctor/checks/exposure.js";
+import { checkExposure } from "../../doctor/checks/exposure.js";
 import { context, coreBody, gatewayBody, type StandIn, standIn, urlArgs } from "./support.js";
 
 const SERVER = {

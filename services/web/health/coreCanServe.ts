@@ -1,4 +1,4 @@
-import type { EndpointSnapshot } from "../../../shared/http/index.js";
+import type { EndpointSnapshot } from "../http/index.js";
 
 /**
  * The gateway's readiness: some core endpoint can serve a request now. With active health checks that is one whose

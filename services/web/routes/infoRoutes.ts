@@ -1,8 +1,8 @@
 import express, { type Router } from "express";
-import type { EndpointSnapshot } from "../../../shared/http/index.js";
 import { type ServerDeadlines, serverDeadlinesBody } from "../../../shared/http/serverDeadlines.js";
 import type { CoreClient } from "../CoreClient.js";
 import { coreCanServe } from "../health/coreCanServe.js";
+import type { EndpointSnapshot } from "../http/index.js";
 
 /**
  * `GET /health` (readiness: 200 while a core can serve, 503 while none can — both loading, both down — plus, per core
