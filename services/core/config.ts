@@ -7,6 +7,7 @@ import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../s
 import { envFlag, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 import { repoRoot } from "../../shared/config/repoRoot.js";
 import { DEFAULT_SHARED_DIR } from "../../shared/config/sharedDirs.js";
+import { ServerDeadlineEnv, type ServerDeadlines, serverDeadlinesFromEnv } from "../../shared/http/serverDeadlines.js";
 import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
 
 /** Physical cores (not SMT siblings) of this machine. */
@@ -92,6 +93,7 @@ export const CoreEnvSchema = z.object({
    * `none` drops it, `deepseek` returns it as `reasoning_content` (llama-server's --reasoning-format).
    */
   GAIA_REASONING_FORMAT: z.enum(["none", "deepseek"], { error: "expected none or deepseek" }).default("none"),
+  ...ServerDeadlineEnv,
 });
 
 /** Resolved configuration of one core process. */
@@ -122,6 +124,8 @@ export interface CoreConfig {
   metricsPublic: boolean;
   /** The /v1 default for reasoning: dropped (`none`) or returned as `reasoning_content` (`deepseek`). */
   reasoningFormat: "none" | "deepseek";
+  /** Request, header and keep-alive deadlines and the connection cap of the HTTP server. */
+  server: ServerDeadlines;
 }
 
 /** Where sessions live: files on this core's volume (the default) or a Redis shared by replicas. */
@@ -175,5 +179,6 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
     apiKeys: apiKeysFromEnv(env),
     metricsPublic: e.GAIA_METRICS_PUBLIC,
     reasoningFormat: e.GAIA_REASONING_FORMAT,
+    server: serverDeadlinesFromEnv(e),
   };
 }

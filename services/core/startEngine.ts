@@ -8,6 +8,7 @@ import { LiteModel } from "./inference/LiteModel.js";
 import { CognitionPipeline } from "./pipeline/CognitionPipeline.js";
 import type { TurnObserver } from "./pipeline/TurnOutcome.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
+import { TokenCountingSessionStore } from "./sessions/TokenCountingSessionStore.js";
 import { CachedToolList } from "./tools/CachedToolList.js";
 import { McpClient } from "./tools/McpClient.js";
 
@@ -86,7 +87,8 @@ export async function startEngine({
     : null;
   const pipeline = new CognitionPipeline({
     engine,
-    store,
+    // each turn is stored with its token count, so fitting a long session's history reads counts, not text
+    store: new TokenCountingSessionStore(store, (messages) => engine.countTokens(messages)),
     history,
     tools: mcp ? new CachedToolList(mcp) : null,
     maxTokensCap: config.maxTokensCap,

@@ -50,7 +50,7 @@ export function processPacketRouter(state: CoreState, bodyLimit: string): Router
     async (req: Request, res: Response) => {
       const receivedAt = performance.now();
       const parsed = parsePacket(req.body);
-      if (!parsed.ok) throw new InvalidPacketError(parsed.problems);
+      if (!parsed.ok) throw new InvalidPacketError(parsed.problems, parsed.problemCount);
       const { packet, version } = parsed;
       const log = res.locals as PacketLogFields;
       Object.assign(log, {
