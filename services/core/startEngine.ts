@@ -9,7 +9,8 @@ import { LiteModel } from "./inference/LiteModel.js";
 import { CognitionPipeline } from "./pipeline/CognitionPipeline.js";
 import type { TurnObserver } from "./pipeline/TurnOutcome.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
-import { CachedToolList } from "./tools/CachedToolList.js";
+import { ToolCatalog } from "./tools/ToolCatalog.js";
+import { ToolRouter } from "./tools/ToolRouter.js";
 
 export interface StartEngineOptions {
   config: CoreConfig;
@@ -88,7 +89,15 @@ export async function startEngine({
     engine,
     store,
     history,
-    tools: mcp ? new CachedToolList(mcp) : null,
+    tools: mcp
+      ? new ToolRouter({
+          catalog: new ToolCatalog(mcp, config.tools.catalogTtlMs),
+          engine,
+          mode: config.tools.routing,
+          confidenceThreshold: config.tools.confidenceThreshold,
+          logger,
+        })
+      : null,
     maxTokensCap: config.maxTokensCap,
     logger,
     ...(metrics ? { observer: metrics } : {}),
