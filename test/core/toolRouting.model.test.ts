@@ -15,7 +15,8 @@ import {
   WEB_SEARCH,
   WRITE_FILE,
 } from "../support/gaiaMcpStandIn.js";
-import { freePort } from "../support/processes.js";
+import { freePort, tempDir } from "../support/processes.js";
+import { redisAvailable, redisForSuite } from "../support/redisServer.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
 
 const servers: GaiaMcpStandIn[] = [];
@@ -30,8 +31,11 @@ async function mcp(name: string, tools: readonly StandInTool[]) {
   return server;
 }
 
-async function core(env: Record<string, string>) {
-  const started = await startTestCore({ env: { GAIA_TOOL_CONFIDENCE_THRESHOLD: "0", ...env } });
+async function core(env: Record<string, string>, sharedDir?: string) {
+  const started = await startTestCore({
+    env: { GAIA_TOOL_CONFIDENCE_THRESHOLD: "0", ...env },
+    ...(sharedDir ? { sharedDir } : {}),
+  });
   cores.push(started);
   return started;
 }
@@ -264,4 +268,45 @@ describe("tool routing on /process_packet", () => {
     });
     expect(packet.response.candidate.length).toBeGreaterThan(0);
   });
+
+  it("replays on the other core of a pair (peer sessions) without running the tool again", async () => {
+    const server = await mcp("primary", [WEB_SEARCH]);
+    const primaryDir = tempDir("gaia-routing-primary-");
+    const primary = await core({ MCP_ENDPOINT: server.url }, primaryDir);
+    const candidate = await core({ MCP_ENDPOINT: server.url, GAIA_PEER_SHARED_DIR: primaryDir });
+    const first = await post(primary, routingPacket("route-pair"));
+    expect(first.body.tool_routing.execution_status).toBe("executed");
+    const callsBefore = server.calls().length;
+    const again = await post(candidate, routingPacket("route-pair"));
+    expect(server.calls().length).toBe(callsBefore);
+    expect(again.body.tool_routing).toEqual(first.body.tool_routing);
+    expect(again.body.response.tool_calls).toEqual(first.body.response.tool_calls);
+  });
+
+  (redisAvailable("tool routing replay on Redis") ? it : it.skip)(
+    "replays on another replica sharing Redis without running the tool again",
+    async () => {
+      const redis = await redisForSuite();
+      try {
+        const server = await mcp("primary", [WEB_SEARCH]);
+        const env = {
+          MCP_ENDPOINT: server.url,
+          GAIA_SESSION_STORE: redis.url,
+          GAIA_REDIS_PREFIX: `routing-${process.pid}-${Date.now()}:`,
+        };
+        const [a, b] = [await core(env), await core(env)];
+        const first = await post(a!, routingPacket("route-redis"));
+        expect(first.body.tool_routing.execution_status).toBe("executed");
+        const callsBefore = server.calls().length;
+        const again = await post(b!, routingPacket("route-redis"));
+        expect(server.calls().length).toBe(callsBefore);
+        expect(again.body.tool_routing).toEqual(first.body.tool_routing);
+        expect(again.body.content.data_fields).toEqual(first.body.content.data_fields);
+        expect(summaryOf(again.body, "prompt_assembly")).toMatch(/^replayed=true/);
+      } finally {
+        await Promise.all(cores.splice(0).map((c) => c.dispose()));
+        await redis.stop();
+      }
+    },
+  );
 });
