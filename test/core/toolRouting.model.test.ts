@@ -174,6 +174,7 @@ describe("tool routing on /process_packet", () => {
       },
     });
     expect(packet.response.tool_calls).toEqual([]);
+    expect(routing.reinjection_count).toBe(0);
     expect(summaryOf(packet, "tool_approval")).toMatch(/not executed; approval requested \(action act-write_file-1\)/);
     const calls = server.calls();
     expect(calls.map((c) => c.method)).toEqual([
@@ -267,6 +268,23 @@ describe("tool routing on /process_packet", () => {
       error: "Internal error: disk unavailable",
     });
     expect(packet.response.candidate.length).toBeGreaterThan(0);
+  });
+
+  it("routes no further once reinjection_count has reached max_reinjections", async () => {
+    const server = await mcp("primary", [WEB_SEARCH]);
+    const target = await core({ MCP_ENDPOINT: server.url });
+    const res = await post(
+      target,
+      routingPacket("route-loop-end", (p) => {
+        p.tool_routing = { ...p.tool_routing!, reinjection_count: 2, max_reinjections: 2 };
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.tool_routing).toMatchObject({ execution_status: "skipped", reinjection_count: 2 });
+    expect(summaryOf(res.body, "tool_routing")).toBe(
+      "reinjection_count 2 reached max_reinjections 2: no further tool call",
+    );
+    expect(server.calls().map((c) => c.method)).toEqual(["list_tools"]);
   });
 
   it("replays on the other core of a pair (peer sessions) without running the tool again", async () => {

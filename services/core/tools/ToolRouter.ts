@@ -41,7 +41,7 @@ export class ToolRouter {
     const routing = packet.tool_routing;
     const clientChoice = routing?.selected_tool ?? null;
     if (!clientChoice && !shouldRouteTools(packet, this.options.mode)) return { availableTools, record: null };
-    // max_reinjections bounds a client's loop: each packet routes once, and its injected result counts one
+    // max_reinjections bounds a client's loop: each packet routes once, and a tool result injected counts one
     const count = routing?.reinjection_count ?? 0;
     const max = routing?.max_reinjections ?? 3;
     if (count >= max) {
@@ -51,7 +51,8 @@ export class ToolRouter {
     const record = clientChoice
       ? await this.runClientChoice(packet, clientChoice)
       : await this.chooseAndRun(packet, availableTools, signal);
-    if (record.injected) record.state.reinjection_count = count + 1;
+    const ran = record.state.execution_status === "executed" || record.state.execution_status === "failed";
+    if (ran && record.injected) record.state.reinjection_count = count + 1;
     return { availableTools, record };
   }
 
