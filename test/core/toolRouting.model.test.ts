@@ -270,6 +270,22 @@ describe("tool routing on /process_packet", () => {
     expect(packet.response.candidate.length).toBeGreaterThan(0);
   });
 
+  it("spends the packet's time budget on routing too: a selection cut by it is skipped, the packet still a 200", async () => {
+    const server = await mcp("primary", [WEB_SEARCH]);
+    const target = await core({ MCP_ENDPOINT: server.url });
+    const res = await post(
+      target,
+      routingPacket("route-budget", (p) => {
+        p.context.constraints.time_budget_ms = 5;
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.tool_routing.execution_status).toBe("skipped");
+    expect(summaryOf(res.body, "tool_selection")).toMatch(/^tool selection gave no usable answer: cut \(time_budget\)/);
+    expect(res.body.status.observer_trace).toContainEqual(expect.stringMatching(/answer cut: .*time_budget_ms/));
+    expect(server.calls().map((c) => c.method)).not.toContain("web_search");
+  });
+
   it("routes no further once reinjection_count has reached max_reinjections", async () => {
     const server = await mcp("primary", [WEB_SEARCH]);
     const target = await core({ MCP_ENDPOINT: server.url });

@@ -98,8 +98,11 @@ export class CognitionPipeline {
       turn.onToken?.(previous.assistant.trim());
       return replayOf(previous);
     }
-    const prompt = await this.assemble(packet, turns, turn);
-    const generated = await this.infer(packet, prompt, turn);
+    const budget = packet.context.constraints.time_budget_ms;
+    // routing's model calls and the answer share the packet's time budget
+    const deadline = budget > 0 ? performance.now() + budget : null;
+    const prompt = await this.assemble(packet, turns, turn, deadline);
+    const generated = await this.infer(packet, prompt, turn, deadline);
     return this.save(packet, prompt, generated, turn);
   }
 
@@ -118,10 +121,16 @@ export class CognitionPipeline {
   }
 
   /** Route tools (the result goes into the prompt), then persona, chosen history and client context, fitted to the budget. */
-  private async assemble(packet: CognitionPacket, turns: SessionTurn[], turn: TurnOptions): Promise<AssembledPrompt> {
+  private async assemble(
+    packet: CognitionPacket,
+    turns: SessionTurn[],
+    turn: TurnOptions,
+    deadline: number | null,
+  ): Promise<AssembledPrompt> {
     const { engine, history, tools } = this.options;
     const userText = packet.content.original_prompt;
-    const routed: RoutedTools = tools ? await tools.route(packet, turn.signal) : { availableTools: null, record: null };
+    const limits = { ...(turn.signal ? { signal: turn.signal } : {}), ...(deadline !== null ? { deadline } : {}) };
+    const routed: RoutedTools = tools ? await tools.route(packet, limits) : { availableTools: null, record: null };
     const chosen = await history.choose(turns, userText);
     const maxTokens = this.maxTokensFor(packet);
     const fitted = fitToBudget(
@@ -138,9 +147,13 @@ export class CognitionPipeline {
   }
 
   /** The lite model's answer through the shared generation step, with the packet's sampler, stops and time budget. */
-  private infer(packet: CognitionPacket, prompt: AssembledPrompt, turn: TurnOptions): Promise<GeneratedAnswer> {
+  private infer(
+    packet: CognitionPacket,
+    prompt: AssembledPrompt,
+    turn: TurnOptions,
+    deadline: number | null,
+  ): Promise<GeneratedAnswer> {
     const { model } = packet.header;
-    const budget = packet.context.constraints.time_budget_ms;
     return generateAnswer(
       { engine: this.options.engine, observer: this.options.observer, historyMode: prompt.chosen.mode },
       {
@@ -151,7 +164,7 @@ export class CognitionPipeline {
         topP: model.top_p ?? DEFAULT_TOP_P,
         ...(model.seed !== null && model.seed !== undefined ? { seed: model.seed } : {}),
         stop: model.stop,
-        ...(budget > 0 ? { timeBudgetMs: budget } : {}),
+        ...(deadline !== null ? { timeBudgetMs: Math.max(1, deadline - performance.now()) } : {}),
         ...(turn.signal ? { signal: turn.signal } : {}),
         ...(turn.onToken ? { onVisibleText: turn.onToken } : {}),
       },

@@ -2,6 +2,7 @@ import type { Logger } from "../../../shared/logging/logger.js";
 import type { CognitionPacket } from "../../../shared/packet/index.js";
 import type { InferenceEngine } from "../inference/InferenceEngine.js";
 import { UnsupportedJsonSchemaError } from "../inference/UnsupportedJsonSchemaError.js";
+import type { RoutingCallLimits } from "./constrainedCall.js";
 import { executeTool } from "./executeTool.js";
 import { gateToolCall } from "./gateToolCall.js";
 import { reviewSelection } from "./reviewSelection.js";
@@ -36,7 +37,8 @@ type SelectedTool = NonNullable<ToolRoutingRecord["state"]["selected_tool"]>;
 export class ToolRouter {
   constructor(private readonly options: ToolRouterOptions) {}
 
-  async route(packet: CognitionPacket, signal?: AbortSignal): Promise<RoutedTools> {
+  /** `limits`: the client's signal and the packet's time-budget deadline, which the two model calls respect. */
+  async route(packet: CognitionPacket, limits: RoutingCallLimits = {}): Promise<RoutedTools> {
     const availableTools = await this.options.catalog.listTools();
     const routing = packet.tool_routing;
     const clientChoice = routing?.selected_tool ?? null;
@@ -50,7 +52,7 @@ export class ToolRouter {
     }
     const record = clientChoice
       ? await this.runClientChoice(packet, clientChoice)
-      : await this.chooseAndRun(packet, availableTools, signal);
+      : await this.chooseAndRun(packet, availableTools, limits);
     const ran = record.state.execution_status === "executed" || record.state.execution_status === "failed";
     if (ran && record.injected) record.state.reinjection_count = count + 1;
     return { availableTools, record };
@@ -71,7 +73,7 @@ export class ToolRouter {
   private async chooseAndRun(
     packet: CognitionPacket,
     names: string[] | null,
-    signal?: AbortSignal,
+    limits: RoutingCallLimits,
   ): Promise<ToolRoutingRecord> {
     if (names === null) return skippedRecord("tool_routing", "no tool server answered list_tools");
     const described = await this.options.catalog.describe(names);
@@ -82,7 +84,7 @@ export class ToolRouter {
     if (offered.length === 0) return skippedRecord("tool_routing", `no tool to offer${notOffered}`);
     let selection: Selection;
     try {
-      selection = await selectTool(this.options.engine, packet, offered, signal);
+      selection = await selectTool(this.options.engine, packet, offered, limits);
     } catch (error) {
       return skippedRecord("tool_selection", `${routingFailure(error)}${notOffered}`);
     }
@@ -105,7 +107,7 @@ export class ToolRouter {
       selection_confidence: selection.confidence,
     };
     const state = { needs_tool: true, selected_tool: selected, alternative_tools: alternatives };
-    const record = await this.reviewAndRun(packet, { ...selection, tool: selection.tool }, signal);
+    const record = await this.reviewAndRun(packet, { ...selection, tool: selection.tool }, limits);
     return { ...record, state: { ...state, ...record.state }, reflections: [selectionLine, ...record.reflections] };
   }
 
@@ -113,11 +115,11 @@ export class ToolRouter {
   private async reviewAndRun(
     packet: CognitionPacket,
     selection: Selection & { tool: string },
-    signal?: AbortSignal,
+    limits: RoutingCallLimits,
   ): Promise<ToolRoutingRecord> {
     let review: Awaited<ReturnType<typeof reviewSelection>>;
     try {
-      review = await reviewSelection(this.options.engine, packet, selection, signal);
+      review = await reviewSelection(this.options.engine, packet, selection, limits);
     } catch (error) {
       return skippedRecord("tool_review", `${routingFailure(error)}: not executed`);
     }

@@ -2,7 +2,14 @@ import type { InferenceEngine, PromptMessage } from "../inference/InferenceEngin
 import { ClientClosedError } from "../pipeline/ClientClosedError.js";
 import { ToolRoutingCallError } from "./ToolRoutingCallError.js";
 
-export interface ConstrainedCall {
+/** How a routing call is bounded: the client's signal, and the packet's time budget as a deadline. */
+export interface RoutingCallLimits {
+  signal?: AbortSignal;
+  /** `performance.now()` time by which the packet's time budget (`time_budget_ms`) runs out. */
+  deadline?: number;
+}
+
+export interface ConstrainedCall extends RoutingCallLimits {
   call: "selection" | "review";
   /** The packet's session: the call runs on the session's slot. */
   sessionKey: string;
@@ -11,7 +18,6 @@ export interface ConstrainedCall {
   temperature: number;
   maxTokens: number;
   seed?: number;
-  signal?: AbortSignal;
 }
 
 /**
@@ -19,12 +25,13 @@ export interface ConstrainedCall {
  * answer was cut before the JSON closed, {@link ClientClosedError} when the client left.
  */
 export async function constrainedCall(engine: InferenceEngine, request: ConstrainedCall): Promise<unknown> {
-  const { call, schema, seed, signal, ...generation } = request;
+  const { call, schema, seed, signal, deadline, ...generation } = request;
   const result = await engine.generate({
     ...generation,
     responseFormat: { type: "json_schema", schema },
     ...(seed !== undefined ? { seed } : {}),
     ...(signal ? { signal } : {}),
+    ...(deadline !== undefined ? { timeBudgetMs: Math.max(1, deadline - performance.now()) } : {}),
   });
   if (result.stopReason === "cancelled") throw new ClientClosedError();
   try {

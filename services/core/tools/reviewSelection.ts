@@ -1,6 +1,6 @@
 import type { CognitionPacket } from "../../../shared/packet/index.js";
 import type { InferenceEngine } from "../inference/InferenceEngine.js";
-import { clampConfidence, constrainedCall } from "./constrainedCall.js";
+import { clampConfidence, constrainedCall, type RoutingCallLimits } from "./constrainedCall.js";
 import { CONFIDENCE_SCHEMA, REASONING_SCHEMA } from "./selectionSchema.js";
 import type { Selection } from "./selectTool.js";
 
@@ -27,7 +27,7 @@ export async function reviewSelection(
   engine: InferenceEngine,
   packet: CognitionPacket,
   selection: Selection & { tool: string },
-  signal?: AbortSignal,
+  limits: RoutingCallLimits = {},
 ): Promise<Review> {
   const seed = packet.header.model.seed;
   const answer = (await constrainedCall(engine, {
@@ -51,7 +51,7 @@ export async function reviewSelection(
     temperature: REVIEW_TEMPERATURE,
     maxTokens: REVIEW_MAX_TOKENS,
     ...(typeof seed === "number" ? { seed } : {}),
-    ...(signal ? { signal } : {}),
+    ...limits,
   })) as { approved?: unknown; confidence?: unknown; reasoning?: unknown };
   return {
     approved: answer.approved === true,

@@ -1,6 +1,6 @@
 import type { CognitionPacket } from "../../../shared/packet/index.js";
 import type { InferenceEngine } from "../inference/InferenceEngine.js";
-import { clampConfidence, constrainedCall } from "./constrainedCall.js";
+import { clampConfidence, constrainedCall, type RoutingCallLimits } from "./constrainedCall.js";
 import { NO_TOOL, selectionSchema } from "./selectionSchema.js";
 import type { OfferedTool } from "./ToolCatalog.js";
 import { ToolRoutingCallError } from "./ToolRoutingCallError.js";
@@ -31,7 +31,7 @@ export async function selectTool(
   engine: InferenceEngine,
   packet: CognitionPacket,
   tools: readonly OfferedTool[],
-  signal?: AbortSignal,
+  limits: RoutingCallLimits = {},
 ): Promise<Selection> {
   const needsTool = packet.tool_routing?.needs_tool === true;
   const seed = packet.header.model.seed;
@@ -52,7 +52,7 @@ export async function selectTool(
     temperature: SELECTION_TEMPERATURE,
     maxTokens: SELECTION_MAX_TOKENS,
     ...(typeof seed === "number" ? { seed } : {}),
-    ...(signal ? { signal } : {}),
+    ...limits,
   })) as { selected_tool?: unknown; params?: unknown; reasoning?: unknown; confidence?: unknown };
   // the grammar admits exponents (`9e999`), which parse to Infinity: JSON cannot carry such a param to the tool
   if (holdsNonFiniteNumber(answer.params))
