@@ -42,9 +42,8 @@ const DEFAULT_TOP_P = 0.95;
  * One packet's way through core, top to bottom:
  * remember (claim the packet_id and load the session; a re-sent packet_id replays its stored answer) → assemble
  * (route tools, then persona, chosen history, client context, tool result; fitted to the token budget) → infer (lite
- * model, streamed) →
- * clean (hidden reasoning removed) → save the turn. Validation happens before (route), filling the packet after
- * (completePacket).
+ * model, streamed) → clean (hidden reasoning removed) → save the turn (with what routing decided, for replays).
+ * Validation happens before (route), filling the packet after (completePacket).
  */
 export class CognitionPipeline {
   /** Packets being answered right now, by session + packet_id: a concurrent re-send waits for the same answer. */
