@@ -7,6 +7,7 @@ import path from "node:path";
 import {
   BUNDLED_BIGRAM_MODEL_RELATIVE,
   BUNDLED_QWEN3_THINK_MODEL_RELATIVE,
+  BUNDLED_QWEN3_TOOLS_MODEL_RELATIVE,
 } from "../../shared/config/bundledModels.js";
 import { readGgufHeader } from "../../shared/gguf/ggufHeader.js";
 import { removeStaleTemps, writeDirAtomically, writeFileAtomically } from "./atomicOutput.js";
@@ -23,6 +24,7 @@ import { type LiteModelSummary, liteModelStamp, type MakeLiteModelOptions, makeL
 export const BUNDLED_BIGRAM_VARIANT_RELATIVE: Readonly<Record<BigramVariant, string>> = {
   bigram: BUNDLED_BIGRAM_MODEL_RELATIVE,
   "qwen3-think": BUNDLED_QWEN3_THINK_MODEL_RELATIVE,
+  "qwen3-tools": BUNDLED_QWEN3_TOOLS_MODEL_RELATIVE,
 };
 
 /**

@@ -2,7 +2,7 @@
  * `npm run models`: makes sure the bundled models exist (generating them when missing or stale), or generates one
  * extra GGUF for benchmarks.
  *
- *   node dist/models/scripts/ensureModels.js [--force] [--only bigram|qwen3-think|tiny|embed]
+ *   node dist/models/scripts/ensureModels.js [--force] [--only bigram|qwen3-think|qwen3-tools|tiny|embed]
  *   node dist/models/scripts/ensureModels.js --preset mid [--out models/bundled/gaia-lite-mid.gguf] [--type Q8_0] [--seed 1234] [--force]
  *
  * Prints one line per model; on failure prints one line on stderr and exits 1 (2 for bad arguments).
@@ -23,10 +23,10 @@ import { isLlamaPresetName, LLAMA_PRESETS } from "./gguf/llamaPresets.js";
 import { BIGRAM_VARIANTS, type BigramVariant } from "./makeBigramModel.js";
 
 /** What `--only` accepts: one bundled model. */
-const BUNDLED_NAMES = ["bigram", "qwen3-think", "tiny", "embed"] as const;
+const BUNDLED_NAMES = ["bigram", "qwen3-think", "qwen3-tools", "tiny", "embed"] as const;
 
 const USAGE =
-  "usage: ensureModels [--force] [--only bigram|qwen3-think|tiny|embed] | [--preset tiny|small|mid] [--out <file.gguf>] [--type F32|F16|Q8_0|Q4_0] [--seed <n>] [--force]";
+  "usage: ensureModels [--force] [--only bigram|qwen3-think|qwen3-tools|tiny|embed] | [--preset tiny|small|mid] [--out <file.gguf>] [--type F32|F16|Q8_0|Q4_0] [--seed <n>] [--force]";
 
 /** A bad command line: reported with the usage line and exit code 2. */
 class UsageError extends Error {}
@@ -40,7 +40,7 @@ function describe(label: string, result: EnsureResult<object>, repoRoot: string,
 }
 
 function bigramLabel(variant: BigramVariant): string {
-  return variant === "bigram" ? "bigram model" : "qwen3-think model";
+  return variant === "bigram" ? "bigram model" : `${variant} model`;
 }
 
 function megabytes(bytes: number): string {

@@ -11,6 +11,7 @@ import {
   BUNDLED_BIGRAM_MODEL_RELATIVE,
   BUNDLED_EMBED_DIR_RELATIVE,
   BUNDLED_QWEN3_THINK_MODEL_RELATIVE,
+  BUNDLED_QWEN3_TOOLS_MODEL_RELATIVE,
   BUNDLED_TINY_MODEL_RELATIVE,
 } from "../../shared/config/bundledModels.js";
 
@@ -89,6 +90,7 @@ describe("ensureModels CLI", () => {
     expect(again.stdout.split("\n")).toEqual([
       `bigram model: already present (${BUNDLED_BIGRAM_MODEL_RELATIVE})`,
       `qwen3-think model: already present (${BUNDLED_QWEN3_THINK_MODEL_RELATIVE})`,
+      `qwen3-tools model: already present (${BUNDLED_QWEN3_TOOLS_MODEL_RELATIVE})`,
       `tiny test model: already present (${BUNDLED_TINY_MODEL_RELATIVE})`,
       `embedding fixture: already present (${BUNDLED_EMBED_DIR_RELATIVE})`,
     ]);

@@ -6,9 +6,11 @@ import { removeHiddenReasoning } from "../text/hiddenReasoning.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 
 /** What a route asks of the generation step: an engine request, with the visible text streamed instead of raw text. */
-export interface AnswerRequest extends Omit<GenerationRequest, "onTextChunk"> {
+export interface AnswerRequest extends Omit<GenerationRequest, "onTextChunk" | "onReasoningChunk"> {
   /** The answer as it is generated: hidden reasoning removed, its leading white space dropped. */
   onVisibleText?: (text: string) => void;
+  /** The reasoning as it is generated: thought segments and the text of hidden-reasoning blocks. */
+  onReasoningText?: (text: string) => void;
 }
 
 /** The engine's result and the answer cleaned of hidden reasoning. */
@@ -18,6 +20,8 @@ export interface GeneratedAnswer extends GenerationResult {
   visibleText: string;
   /** What the client is shown: `visibleText` trimmed. */
   answer: string;
+  /** The model's reasoning (thoughts), trimmed; "" when it wrote none. Never part of `answer`. */
+  reasoning: string;
 }
 
 export interface AnswerStepContext {
@@ -34,8 +38,13 @@ export interface AnswerStepContext {
  * not are the same path: `onVisibleText` is optional. Throws {@link ClientClosedError} when the client left mid-way.
  */
 export async function generateAnswer(context: AnswerStepContext, request: AnswerRequest): Promise<GeneratedAnswer> {
-  const { onVisibleText, ...generation } = request;
-  const filter = new ThinkTagStreamFilter();
+  const { onVisibleText, onReasoningText, ...generation } = request;
+  let reasoning = "";
+  const think = (text: string) => {
+    reasoning += text;
+    onReasoningText?.(text);
+  };
+  const filter = new ThinkTagStreamFilter(think);
   let leading = true;
   const emit = (text: string) => {
     const visible = leading ? text.trimStart() : text;
@@ -43,10 +52,14 @@ export async function generateAnswer(context: AnswerStepContext, request: Answer
     leading = false;
     onVisibleText?.(visible);
   };
-  const result = await context.engine.generate({ ...generation, onTextChunk: (text) => emit(filter.push(text)) });
+  const result = await context.engine.generate({
+    ...generation,
+    onTextChunk: (text) => emit(filter.push(text)),
+    onReasoningChunk: think,
+  });
   context.observer?.turnCompleted({ ...result, replayed: false, historyMode: context.historyMode ?? "full" });
   if (result.stopReason === "cancelled") throw new ClientClosedError();
   emit(filter.end());
   const visibleText = removeHiddenReasoning(result.text);
-  return { ...result, visibleText, answer: visibleText.trim() };
+  return { ...result, visibleText, answer: visibleText.trim(), reasoning: reasoning.trim() };
 }

@@ -1,5 +1,6 @@
 // The OpenAI-compatible API of a real core (real app over HTTP, real bundled GGUF), driven by the official openai SDK.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Ajv } from "ajv";
 import OpenAI from "openai";
 import { loadCoreConfig } from "../../../services/core/config.js";
 import { type Core, createCore } from "../../../services/core/createCore.js";
@@ -171,6 +172,32 @@ describe("POST /v1/chat/completions with the openai SDK", () => {
     expect(Object.keys(parsed).sort()).toEqual(["answer", "sure"]);
   });
 
+  it("enforces numeric ranges of a json_schema (node-llama-cpp's own schema grammar has none), over seeds", async () => {
+    const schema = {
+      type: "object",
+      properties: {
+        month: { type: "integer", minimum: 1, maximum: 12 },
+        delta: { type: "integer", minimum: -40, maximum: -3 },
+        ratio: { type: "number", minimum: 0, maximum: 1 },
+      },
+      required: ["month", "delta", "ratio"],
+      additionalProperties: false,
+    };
+    const validate = new Ajv({ strict: false }).compile(schema);
+    for (let seed = 1; seed <= 6; seed++) {
+      const completion = await client.chat.completions.create({
+        model: "gaia",
+        messages: [{ role: "user", content: "Numbers, please" }],
+        max_tokens: 200,
+        seed,
+        temperature: 1.5,
+        response_format: { type: "json_schema", json_schema: { name: "numbers", schema } },
+      });
+      const content = completion.choices[0]?.message.content ?? "";
+      expect(validate(JSON.parse(content))).toBe(true);
+    }
+  });
+
   it("enforces response_format json_object", async () => {
     const completion = await client.chat.completions.create({
       model: "gaia",
@@ -235,9 +262,10 @@ describe("POST /v1/chat/completions with the openai SDK", () => {
       return error as InstanceType<typeof OpenAI.BadRequestError>;
     };
     expect((await refused({ n: 2 })).param).toBe("n");
+    // a tool whose arguments are not an object schema (tool calling itself is tested in toolCalls.model.test.ts)
     expect(
-      (await refused({ tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }] })).param,
-    ).toBe("tools");
+      (await refused({ tools: [{ type: "function", function: { name: "f", parameters: { type: "string" } } }] })).param,
+    ).toBe("tools[0].function.parameters");
     const image = await refused({
       messages: [
         {
