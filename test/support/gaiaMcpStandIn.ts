@@ -17,9 +17,12 @@ export const WEB_SEARCH: StandInTool = {
   description: "Search the web and return result titles.",
   params: {
     type: "object",
-    // no integer or number: node-llama-cpp 3.21.1's grammar lets an integer take an exponent (`20745E839`)
-    properties: { query: { type: "string", maxLength: 40 }, safe_search: { type: "boolean" } },
-    required: ["query", "safe_search"],
+    properties: {
+      query: { type: "string", maxLength: 40 },
+      max_results: { type: "integer", minimum: 1, maximum: 10 },
+      safe_search: { type: "boolean" },
+    },
+    required: ["query", "max_results", "safe_search"],
     additionalProperties: false,
   },
 };

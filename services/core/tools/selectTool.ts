@@ -3,7 +3,6 @@ import type { InferenceEngine } from "../inference/InferenceEngine.js";
 import { clampConfidence, constrainedCall, type RoutingCallLimits } from "./constrainedCall.js";
 import { NO_TOOL, selectionSchema } from "./selectionSchema.js";
 import type { OfferedTool } from "./ToolCatalog.js";
-import { ToolRoutingCallError } from "./ToolRoutingCallError.js";
 
 /** The original's selection temperature. */
 const SELECTION_TEMPERATURE = 0.15;
@@ -54,9 +53,6 @@ export async function selectTool(
     ...(typeof seed === "number" ? { seed } : {}),
     ...limits,
   })) as { selected_tool?: unknown; params?: unknown; reasoning?: unknown; confidence?: unknown };
-  // the grammar admits exponents (`9e999`), which parse to Infinity: JSON cannot carry such a param to the tool
-  if (holdsNonFiniteNumber(answer.params))
-    throw new ToolRoutingCallError("selection", "its params hold a number too large for JSON (an exponent like 9e999)");
   const name = typeof answer.selected_tool === "string" ? answer.selected_tool : NO_TOOL;
   return {
     tool: name === NO_TOOL && !tools.some((t) => t.name === NO_TOOL) ? null : name,
@@ -64,12 +60,6 @@ export async function selectTool(
     reasoning: typeof answer.reasoning === "string" ? answer.reasoning : "",
     confidence: clampConfidence(answer.confidence),
   };
-}
-
-function holdsNonFiniteNumber(value: unknown): boolean {
-  if (typeof value === "number") return !Number.isFinite(value);
-  if (typeof value !== "object" || value === null) return false;
-  return Object.values(value).some(holdsNonFiniteNumber);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

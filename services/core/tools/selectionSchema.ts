@@ -5,7 +5,7 @@ export const NO_TOOL = "none";
 
 /** Reasoning is bounded so a small model cannot spend the call's token limit on it. */
 export const REASONING_SCHEMA = { type: "string", maxLength: 160 } as const;
-/** `minimum`/`maximum` are honoured once the grammar supports ranges; until then confidences are clamped. */
+/** The grammar holds confidences to [0, 1]; they are clamped after parsing all the same (a number is a number). */
 export const CONFIDENCE_SCHEMA = { type: "number", minimum: 0, maximum: 1 } as const;
 
 /**

@@ -45,14 +45,15 @@ describe("selectionSchema", () => {
 
   it("accepts each tool only with params valid for that tool, and 'none' only when allowed", () => {
     const withNone = ajv.compile(selectionSchema(tools, true));
-    expect(withNone(choice("web_search", { query: "foxes", safe_search: true }))).toBe(true);
+    expect(withNone(choice("web_search", { query: "foxes", max_results: 3, safe_search: true }))).toBe(true);
+    expect(withNone(choice("web_search", { query: "foxes", max_results: 11, safe_search: true }))).toBe(false);
     expect(withNone(choice("write_file", { path: "/tmp/a", content: "x" }))).toBe(true);
     expect(withNone(choice("web_search", { path: "/tmp/a", content: "x" }))).toBe(false);
     expect(withNone(choice("read_file", {}))).toBe(false);
     expect(withNone(choice(NO_TOOL, {}))).toBe(true);
     const needsTool = ajv.compile(selectionSchema(tools, false));
     expect(needsTool(choice(NO_TOOL, {}))).toBe(false);
-    expect(needsTool(choice("web_search", { query: "foxes", safe_search: false }))).toBe(true);
+    expect(needsTool(choice("web_search", { query: "foxes", max_results: 1, safe_search: false }))).toBe(true);
   });
 });
 
