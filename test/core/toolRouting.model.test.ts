@@ -250,14 +250,21 @@ describe("tool routing on /process_packet", () => {
   });
 
   it("answers 200 when the tool fails, and the packet says it failed", async () => {
-    const server = await mcp("primary", [BROKEN_TOOL, { ...WEB_SEARCH, kind: "undescribed" }]);
+    const patterned = {
+      ...WRITE_FILE,
+      name: "rename_file",
+      params: { type: "object", properties: { to: { type: "string", pattern: "^[a-z]+$" } }, required: ["to"] },
+    };
+    const server = await mcp("primary", [BROKEN_TOOL, { ...WEB_SEARCH, kind: "undescribed" }, patterned]);
     const target = await core({ MCP_ENDPOINT: server.url });
     const res = await post(target, routingPacket("route-broken"));
     expect(res.status).toBe(200);
     const packet = res.body as CognitionPacket;
-    // web_search could not be described, so only disk_usage was offered
+    // web_search could not be described and rename_file's schema cannot be enforced, so only disk_usage was offered
     expectValidParams(packet, BROKEN_TOOL);
-    expect(summaryOf(packet, "tool_selection")).toMatch(/not offered \(describe_tool failed\): web_search/);
+    expect(summaryOf(packet, "tool_selection")).toContain(
+      'chosen from [disk_usage]; not offered: web_search (describe_tool failed), rename_file (params properties.to.pattern: "pattern" cannot be enforced by the grammar)',
+    );
     expect(packet.tool_routing?.execution_status).toBe("failed");
     expect(packet.tool_routing?.execution_result).toMatchObject({
       success: false,

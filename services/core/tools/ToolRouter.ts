@@ -5,6 +5,7 @@ import { UnsupportedJsonSchemaError } from "../inference/UnsupportedJsonSchemaEr
 import type { RoutingCallLimits } from "./constrainedCall.js";
 import { executeTool } from "./executeTool.js";
 import { gateToolCall } from "./gateToolCall.js";
+import { offerableTools } from "./offerableTools.js";
 import { reviewSelection } from "./reviewSelection.js";
 import { type Selection, selectTool } from "./selectTool.js";
 import { shouldRouteTools, type ToolRoutingMode } from "./shouldRouteTools.js";
@@ -76,11 +77,8 @@ export class ToolRouter {
     limits: RoutingCallLimits,
   ): Promise<ToolRoutingRecord> {
     if (names === null) return skippedRecord("tool_routing", "no tool server answered list_tools");
-    const described = await this.options.catalog.describe(names);
-    const offered = described.filter((t): t is OfferedTool => t.params !== null);
-    const undescribed = described.filter((t) => t.params === null).map((t) => t.name);
-    // a tool without a params schema cannot be given grammar-valid params, so it is listed but not offered
-    const notOffered = undescribed.length > 0 ? `; not offered (describe_tool failed): ${undescribed.join(", ")}` : "";
+    const { offered, notOffered: left } = offerableTools(await this.options.catalog.describe(names));
+    const notOffered = left.length > 0 ? `; not offered: ${left.join(", ")}` : "";
     if (offered.length === 0) return skippedRecord("tool_routing", `no tool to offer${notOffered}`);
     let selection: Selection;
     try {
