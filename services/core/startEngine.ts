@@ -1,5 +1,4 @@
 import type { Logger } from "../../shared/logging/logger.js";
-import { McpClient } from "../../shared/mcp/index.js";
 import type { ReadyParts } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
 import { loadEmbedder } from "./history/embedder/loadEmbedder.js";
@@ -9,6 +8,7 @@ import { LiteModel } from "./inference/LiteModel.js";
 import { CognitionPipeline } from "./pipeline/CognitionPipeline.js";
 import type { TurnObserver } from "./pipeline/TurnOutcome.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
+import { McpClient } from "./tools/McpClient.js";
 import { ToolCatalog } from "./tools/ToolCatalog.js";
 import { ToolRouter } from "./tools/ToolRouter.js";
 

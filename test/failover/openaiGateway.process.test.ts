@@ -6,6 +6,7 @@ import OpenAI from "openai";
 import { modelId } from "../../services/core/openai/modelId.js";
 import { abortedChatStream } from "../support/abortedChatStream.js";
 import { type ServiceProcess, spawnCore, TINY_TEST_MODEL } from "../support/processes.js";
+import { waitFor } from "../support/waitFor.js";
 import { CORE_ENV, type Core, startGateway } from "./pair.js";
 
 const CLIENT_KEY = "sk-gateway-client-key-42";
@@ -86,9 +87,10 @@ describe("/v1 through the gateway", () => {
   it("stops the core's generation when the client aborts a stream mid-way", async () => {
     const before = await cancelledTurns(primary);
     await abortedChatStream(client);
-    const deadline = Date.now() + 15_000;
-    while ((await cancelledTurns(primary)) === before && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitFor("the core to count the cancelled turn", async () => (await cancelledTurns(primary)) !== before, {
+      timeoutMs: 15_000,
+      everyMs: 50,
+    });
     expect(await cancelledTurns(primary)).toBe(before + 1);
   });
 

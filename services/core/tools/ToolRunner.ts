@@ -1,4 +1,4 @@
-import type { McpApprovalRequest, McpResult, McpToolDescription } from "../../../shared/mcp/index.js";
+import type { McpApprovalRequest, McpResult, McpToolDescription } from "./McpClient.js";
 
 /** Result of running one tool for a packet. */
 export interface ToolRun {

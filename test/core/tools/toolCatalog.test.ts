@@ -1,7 +1,7 @@
 // The MCP tool catalog through the real McpClient against a stand-in gaia-mcp (real HTTP JSON-RPC on 127.0.0.1).
 import { afterEach, describe, expect, it } from "@jest/globals";
+import { McpClient } from "../../../services/core/tools/McpClient.js";
 import { ToolCatalog } from "../../../services/core/tools/ToolCatalog.js";
-import { McpClient } from "../../../shared/mcp/index.js";
 import { type GaiaMcpStandIn, startGaiaMcp, WEB_SEARCH, WRITE_FILE } from "../../support/gaiaMcpStandIn.js";
 
 const servers: GaiaMcpStandIn[] = [];
