@@ -134,6 +134,25 @@ describe("tool routing on /process_packet", () => {
     );
   });
 
+  it("streams the answer as NDJSON after routing, the final packet carrying the routing fields", async () => {
+    const server = await mcp("primary", [WEB_SEARCH]);
+    const target = await core({ MCP_ENDPOINT: server.url });
+    const res = await request(target.app)
+      .post("/process_packet")
+      .set("Content-Type", "application/json")
+      .set("Accept", "application/x-ndjson")
+      .send(JSON.stringify(routingPacket("route-ndjson")));
+    expect(res.status).toBe(200);
+    const lines = res.text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; value: unknown });
+    const last = lines.at(-1) as { type: string; value: CognitionPacket };
+    expect(last.type).toBe("packet");
+    expect(last.value.tool_routing?.execution_status).toBe("executed");
+    expectValidParams(last.value, WEB_SEARCH);
+  });
+
   it("routes on intent.system_task ToolRouting, and on every packet with GAIA_TOOL_ROUTING=auto", async () => {
     const server = await mcp("primary", [WEB_SEARCH]);
     const byIntent = await core({ MCP_ENDPOINT: server.url });
