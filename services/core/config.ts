@@ -71,6 +71,12 @@ export const CoreEnvSchema = z.object({
   MCP_ENDPOINT: envUrl.optional(),
   MCP_FALLBACK_ENDPOINT: envUrl.optional(),
   MCP_TIMEOUT_MS: envInt(1).default(20000),
+  /** `off`: route tools only for packets that ask (`routing_requested`, `needs_tool`, `ToolRouting`); `auto`: every packet. */
+  GAIA_TOOL_ROUTING: z.enum(["off", "auto"], { error: "expected off or auto" }).default("off"),
+  /** A reviewed tool call runs only at this confidence or above; above 1 none runs (routing is then a dry run). */
+  GAIA_TOOL_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).default(0.7),
+  /** How long the MCP tool catalog (list_tools, describe_tool) is kept before it is asked again. */
+  GAIA_TOOL_CATALOG_TTL_MS: envInt(0).default(60000),
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(20000),
   /** `file` (sessions under GAIA_SHARED_DIR, one writer per volume) or a `redis://` / `rediss://` URL for replicas. */
   GAIA_SESSION_STORE: z
@@ -117,6 +123,7 @@ export interface CoreConfig {
   maintenanceFlagPath: string;
   history: { recentTurns: number; recallTopK: number; minSimilarity: number };
   mcp: { endpoint: string | null; fallbackEndpoint: string | null; timeoutMs: number };
+  tools: { routing: "off" | "auto"; confidenceThreshold: number; catalogTtlMs: number };
   shutdownGraceMs: number;
   sessionStore: SessionStoreConfig;
   /** Keys accepted on every route but /health; null means the service is open. */
@@ -164,6 +171,11 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
       endpoint: e.MCP_ENDPOINT ?? null,
       fallbackEndpoint: e.MCP_FALLBACK_ENDPOINT ?? null,
       timeoutMs: e.MCP_TIMEOUT_MS,
+    },
+    tools: {
+      routing: e.GAIA_TOOL_ROUTING,
+      confidenceThreshold: e.GAIA_TOOL_CONFIDENCE_THRESHOLD,
+      catalogTtlMs: e.GAIA_TOOL_CATALOG_TTL_MS,
     },
     shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
     sessionStore:
