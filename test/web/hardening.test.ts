@@ -153,6 +153,8 @@ describe("gateway: readiness and errors as a new user meets them (defect 10)", (
     expect((await request(app).get("/health/live")).status).toBe(200);
     ready = true;
     await waitFor(async () => (await request(app).get("/health")).status === 200);
+    // either core's probe may see it ready first: wait for the primary's too before reading its state
+    await waitFor(async () => (await request(app).get("/health")).body.core?.primary?.health?.ready === true);
     const after = await request(app).get("/health");
     expect(after.body).toMatchObject({ status: "healthy", core: { primary: { health: { ready: true } } } });
   });
