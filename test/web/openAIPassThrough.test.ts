@@ -149,5 +149,10 @@ describe("gateway: /v1 pass-through", () => {
     expect(candidate.calls[0]?.body).toBe('{"content":"hi"}');
     for (const call of candidate.calls) expect(call.headers.authorization).toBe("Bearer core-key");
     expect((await request(app).get("/slots")).status).toBe(401);
+    const wrongMethod = await request(app).post("/props").set("X-Api-Key", "client-key").send("{}");
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.allow).toBe("GET");
+    expect((await request(app).get("/slots/%2e%2e/metrics").set("X-Api-Key", "client-key")).status).toBe(404);
+    expect(candidate.calls).toHaveLength(5); // neither reached a core
   });
 });
