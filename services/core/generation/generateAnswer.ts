@@ -1,15 +1,23 @@
 import type { HistoryMode } from "../history/HistorySelector.js";
-import type { GenerationRequest, GenerationResult, InferenceEngine } from "../inference/InferenceEngine.js";
+import type {
+  CompletionRequest,
+  GenerationRequest,
+  GenerationResult,
+  InferenceEngine,
+} from "../inference/InferenceEngine.js";
 import { ClientClosedError } from "../pipeline/ClientClosedError.js";
 import type { TurnObserver } from "../pipeline/TurnOutcome.js";
 import { removeHiddenReasoning } from "../text/hiddenReasoning.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 
+/** The request to the engine: chat messages (rendered with the chat template), or a raw `prompt` (a text completion). */
+type EngineRequest = Omit<GenerationRequest, "onTextChunk"> | Omit<CompletionRequest, "onTextChunk">;
+
 /** What a route asks of the generation step: an engine request, with the visible text streamed instead of raw text. */
-export interface AnswerRequest extends Omit<GenerationRequest, "onTextChunk"> {
-  /** The answer as it is generated: hidden reasoning removed, its leading white space dropped. */
+export type AnswerRequest = EngineRequest & {
+  /** The answer as it is generated: hidden reasoning removed, its leading white space dropped (unless `rawText`). */
   onVisibleText?: (text: string) => void;
-}
+};
 
 /** The engine's result and the answer cleaned of hidden reasoning. */
 export interface GeneratedAnswer extends GenerationResult {
@@ -26,27 +34,41 @@ export interface AnswerStepContext {
   observer?: TurnObserver | undefined;
   /** How the prompt's history was chosen, for the metrics' label; stateless APIs send the whole history ("full"). */
   historyMode?: HistoryMode;
+  /**
+   * The text exactly as the model wrote it: no think-tag filtering, nothing trimmed (a raw text completion returns
+   * what the model wrote; its leading white space is part of the continuation).
+   */
+  rawText?: boolean;
+}
+
+/** Chat messages go to the engine's generate(), a raw prompt to its complete(). */
+function infer(engine: InferenceEngine, request: GenerationRequest | CompletionRequest): Promise<GenerationResult> {
+  return "prompt" in request ? engine.complete(request) : engine.generate(request);
 }
 
 /**
- * The one generation step of every route that generates (packets, chat completions): infer (stop strings and the time
- * budget are the engine's) → think-tag filtering of the stream → cleanup of the final text → observation. Streaming and
- * not are the same path: `onVisibleText` is optional. Throws {@link ClientClosedError} when the client left mid-way.
+ * The one generation step of every route that generates (packets, chat and text completions): infer (stop strings and
+ * the time budget are the engine's) → think-tag filtering of the stream → cleanup of the final text → observation.
+ * Streaming and not are the same path: `onVisibleText` is optional. Throws {@link ClientClosedError} when the client
+ * left mid-way.
  */
 export async function generateAnswer(context: AnswerStepContext, request: AnswerRequest): Promise<GeneratedAnswer> {
   const { onVisibleText, ...generation } = request;
-  const filter = new ThinkTagStreamFilter();
-  let leading = true;
+  const raw = context.rawText === true;
+  const filter = raw ? null : new ThinkTagStreamFilter();
+  let leading = !raw;
   const emit = (text: string) => {
     const visible = leading ? text.trimStart() : text;
     if (!visible) return;
     leading = false;
     onVisibleText?.(visible);
   };
-  const result = await context.engine.generate({ ...generation, onTextChunk: (text) => emit(filter.push(text)) });
+  const onTextChunk = (text: string) => emit(filter ? filter.push(text) : text);
+  const result = await infer(context.engine, { ...generation, onTextChunk });
   context.observer?.turnCompleted({ ...result, replayed: false, historyMode: context.historyMode ?? "full" });
   if (result.stopReason === "cancelled") throw new ClientClosedError();
-  emit(filter.end());
+  if (filter) emit(filter.end());
+  if (raw) return { ...result, visibleText: result.text, answer: result.text };
   const visibleText = removeHiddenReasoning(result.text);
   return { ...result, visibleText, answer: visibleText.trim() };
 }
