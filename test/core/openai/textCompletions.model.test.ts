@@ -18,14 +18,14 @@ interface Served {
 }
 
 /** A core on `model` (no embedder: completions never read history), with its SDK client. */
-async function serve(model: string): Promise<Served> {
+async function serve(model: string, maxTokensCap = 200): Promise<Served> {
   const config = loadCoreConfig({
     GAIA_SHARED_DIR: tempDir("gaia-completions-test-"),
     GAIA_LITE_MODEL: model,
     GAIA_EMBED_MODEL_DIR: "none",
     GAIA_THREADS: "1",
     GAIA_CONTEXT_SIZE: "1024",
-    GAIA_MAX_TOKENS_CAP: "200",
+    GAIA_MAX_TOKENS_CAP: String(maxTokensCap),
     GAIA_PARALLEL: "2",
   });
   const core = createCore(config, createLogger({ service: "gaia-core-test", level: "silent" }));
@@ -50,10 +50,15 @@ async function refusal(request: Promise<unknown>): Promise<InstanceType<typeof O
 
 /** Completion tokens so far, from the core's /metrics (the same counter as packets and chat). */
 async function completionTokensCounted(url: string): Promise<number> {
+  return metricSum(url, /^gaia_core_tokens_total\{direction="completion"\}/);
+}
+
+/** The sum of the core's /metrics lines that match. */
+async function metricSum(url: string, pattern: RegExp): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return text
     .split("\n")
-    .filter((line) => /^gaia_core_tokens_total\{direction="completion"\}/.test(line))
+    .filter((line) => pattern.test(line))
     .reduce((total, line) => total + Number(line.split(" ").at(-1)), 0);
 }
 
@@ -211,7 +216,7 @@ describe("fill-in-the-middle on a model whose tokenizer has FIM tokens", () => {
   beforeAll(async () => {
     const file = path.join(tempDir("gaia-fim-model-"), "tiny-fim.gguf");
     makeLiteModel({ outPath: file, infill: true });
-    fim = await serve(file);
+    fim = await serve(file, 1000);
   });
   afterAll(() => stop(fim));
 
@@ -233,5 +238,32 @@ describe("fill-in-the-middle on a model whose tokenizer has FIM tokens", () => {
     const again = await ask();
     expect(again.usage?.prompt_tokens_details?.cached_tokens).toBe(filled.usage?.prompt_tokens);
     expect(again.choices[0]?.text).toBe(filled.choices[0]?.text);
+  });
+
+  // the random-weight model practically never ends by itself, so the stream is still running when the client leaves
+  it("stops generating when the client aborts a stream mid-way (a turn counted as cancelled)", async () => {
+    const cancelled = /^gaia_core_turns_total\{[^}]*stop="cancelled"/;
+    const [cancelledBefore, tokensBefore] = [
+      await metricSum(fim.server.url, cancelled),
+      await completionTokensCounted(fim.server.url),
+    ];
+    const stream = await fim.client.completions.create({
+      model: "gaia",
+      prompt: "def main():\n",
+      suffix: "\n",
+      max_tokens: 900,
+      temperature: 1,
+      stream: true,
+    });
+    let received = 0;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.text) received++;
+      if (received >= 2) break; // leaving the loop aborts the request
+    }
+    const deadline = Date.now() + 10_000;
+    while ((await metricSum(fim.server.url, cancelled)) === cancelledBefore && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await metricSum(fim.server.url, cancelled)).toBe(cancelledBefore + 1);
+    expect((await completionTokensCounted(fim.server.url)) - tokensBefore).toBeLessThan(900);
   });
 });
