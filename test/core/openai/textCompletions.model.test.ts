@@ -209,6 +209,34 @@ describe("POST /v1/completions on the bundled model", () => {
     });
     expect(chat.choices[0]?.message.role).toBe("assistant");
   });
+
+  it("answers malformed bodies with a 400 in OpenAI's error shape, never a 500", async () => {
+    const bodies = [
+      "{not json",
+      "null",
+      '"a string"',
+      "[1, 2]",
+      JSON.stringify({ model: "gaia" }),
+      JSON.stringify({ model: "gaia", prompt: 7 }),
+      JSON.stringify({ model: "gaia", prompt: [] }),
+      JSON.stringify({ model: "gaia", prompt: Array.from({ length: 17 }, () => "a") }),
+      JSON.stringify({ model: "gaia", prompt: "a", max_tokens: -1 }),
+      JSON.stringify({ model: "gaia", prompt: "a", temperature: "hot" }),
+      JSON.stringify({ model: "gaia", prompt: "a", stop: [1] }),
+      JSON.stringify({ model: "gaia", prompt: "a", suffix: 3 }),
+      JSON.stringify({ model: "gaia", prompt: "a", stream: "yes" }),
+    ];
+    for (const body of bodies) {
+      const response = await fetch(`${bundled.server.url}/v1/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      expect([body, response.status]).toEqual([body, 400]);
+      const { error } = (await response.json()) as { error: { type: string; message: string } };
+      expect(error.type).toBe("invalid_request_error");
+    }
+  });
 });
 
 describe("fill-in-the-middle on a model whose tokenizer has FIM tokens", () => {
