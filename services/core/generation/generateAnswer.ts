@@ -24,7 +24,7 @@ export interface GeneratedAnswer extends GenerationResult {
   /** The generated text without hidden reasoning, white space kept: a session stores this, so the next prompt renders
    * the answer as it was generated and its KV cache still matches. */
   visibleText: string;
-  /** What the client is shown: `visibleText` trimmed. */
+  /** What the client is shown: `visibleText` trimmed (with `rawText`, the engine's text as it is). */
   answer: string;
 }
 

@@ -44,18 +44,7 @@ export function openAIRouter(deps: OpenAIRouterDeps): Router {
       json,
     ),
   );
-  router.use(
-    textCompletionsRouter(
-      {
-        state: deps.state,
-        maxTokensCap: deps.maxTokensCap,
-        model,
-        buildId: deps.buildId,
-        ...(deps.observer ? { observer: deps.observer } : {}),
-      },
-      json,
-    ),
-  );
+  router.use(textCompletionsRouter({ ...deps, model }, json));
   router.use(embeddingsRouter(deps.state, json));
   router.use("/v1", (req, _res, next) => {
     next(
