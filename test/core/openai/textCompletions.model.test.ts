@@ -99,6 +99,10 @@ describe("POST /v1/completions on the bundled model", () => {
     const again = await client.completions.create({ model: "any", prompt: PROMPT, max_tokens: 4, seed: 5 });
     expect(again.usage?.prompt_tokens).toBe(usage?.prompt_tokens);
     expect(again.usage?.prompt_tokens_details?.cached_tokens).toBe(usage?.prompt_tokens);
+
+    // special-token text is read as the special token, as llama-server does
+    const special = await client.completions.create({ model: "any", prompt: "<|im_start|>", max_tokens: 1 });
+    expect(special.usage?.prompt_tokens).toBe(1);
   });
 
   it("streams text_completion chunks that add up to the non-streamed text for a fixed seed, then usage and [DONE]", async () => {
@@ -201,13 +205,6 @@ describe("POST /v1/completions on the bundled model", () => {
     }
     const suffixError = await refused({ suffix: "x" });
     expect(suffixError?.message).toMatch(/suffix.*infill/);
-    // what was refused never reached the engine: the slots still serve chat and completions
-    const chat = await client.chat.completions.create({
-      model: "gaia",
-      messages: [{ role: "user", content: "Hello" }],
-      max_tokens: 4,
-    });
-    expect(chat.choices[0]?.message.role).toBe("assistant");
   });
 
   it("answers malformed bodies with a 400 in OpenAI's error shape, never a 500", async () => {
@@ -266,6 +263,24 @@ describe("fill-in-the-middle on a model whose tokenizer has FIM tokens", () => {
     const again = await ask();
     expect(again.usage?.prompt_tokens_details?.cached_tokens).toBe(filled.usage?.prompt_tokens);
     expect(again.choices[0]?.text).toBe(filled.choices[0]?.text);
+  });
+
+  it("shares the slots with chat: a greedy chat answer is the same before and after completions used both slots (this model attends to its whole context)", async () => {
+    const chat = async () =>
+      (
+        await fim.client.chat.completions.create({
+          model: "gaia",
+          messages: [{ role: "user", content: "Tell me about the fox" }],
+          max_tokens: 12,
+          temperature: 0,
+        })
+      ).choices[0]?.message.content;
+    const before = await chat();
+    await Promise.all([
+      fim.client.completions.create({ model: "gaia", prompt: "<|im_start|>user\nTell me", max_tokens: 8 }),
+      fim.client.completions.create({ model: "gaia", prompt: PROMPT, suffix: " the end.", max_tokens: 8 }),
+    ]);
+    expect(await chat()).toBe(before);
   });
 
   // the random-weight model practically never ends by itself, so the stream is still running when the client leaves
