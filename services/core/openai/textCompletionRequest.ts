@@ -12,6 +12,12 @@ import { openAIParamPath, type UnsupportedParameter } from "./chatCompletionRequ
 /** Prompts one request may list: each is its own generation (one after the other), so a long list holds a slot long. */
 export const MAX_PROMPTS = 16;
 
+/**
+ * Stop strings one request may send: more than OpenAI's 4, as llama-server takes any number (Continue's autocomplete
+ * sends 9 for Qwen2.5-Coder: every FIM and end token).
+ */
+export const MAX_STOPS = 32;
+
 const PenaltySchema = z.number().min(-2).max(2);
 
 export const TextCompletionRequestSchema = z.looseObject({
@@ -27,7 +33,7 @@ export const TextCompletionRequestSchema = z.looseObject({
   temperature: TemperatureSchema.nullish(),
   top_p: TopPSchema.nullish(),
   seed: z.int().nullish(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(MAX_STOPS)]).nullish(),
   presence_penalty: PenaltySchema.nullish(),
   frequency_penalty: PenaltySchema.nullish(),
   user: z.string().optional(),

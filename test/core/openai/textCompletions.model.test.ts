@@ -263,6 +263,36 @@ describe("fill-in-the-middle on a model whose tokenizer has FIM tokens", () => {
     const again = await ask();
     expect(again.usage?.prompt_tokens_details?.cached_tokens).toBe(filled.usage?.prompt_tokens);
     expect(again.choices[0]?.text).toBe(filled.choices[0]?.text);
+
+    // what Continue's autocomplete posts for a Qwen2.5-Coder model: the FIM template filled in by the client (its
+    // special-token text read as the FIM tokens), nine stop strings, streamed; the same tokens, so the same text
+    const continueStream = await fim.client.completions.create({
+      model: "qwen2.5-coder",
+      prompt: `<|fim_prefix|>${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`,
+      max_tokens: 8,
+      temperature: 0,
+      stop: [
+        "<|endoftext|>",
+        "<|fim_prefix|>",
+        "<|fim_middle|>",
+        "<|fim_suffix|>",
+        "<|fim_pad|>",
+        "<|repo_name|>",
+        "<|file_sep|>",
+        "<|im_start|>",
+        "<|im_end|>",
+      ],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let continued = "";
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of continueStream) {
+      continued += chunk.choices[0]?.text ?? "";
+      usage = chunk.usage ?? usage;
+    }
+    expect(usage?.prompt_tokens).toBe(filled.usage?.prompt_tokens);
+    expect(continued).toBe(filled.choices[0]?.text);
   });
 
   it("shares the slots with chat: a greedy chat answer is the same before and after completions used both slots (this model attends to its whole context)", async () => {
