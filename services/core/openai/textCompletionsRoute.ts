@@ -27,10 +27,9 @@ export interface TextCompletionsDeps {
 const DEFAULT_TEMPERATURE = 0.8;
 const DEFAULT_TOP_P = 0.95;
 
-/** One prompt of the request, its field name for errors, and the tokens its completion may take. */
+/** One prompt of the request and the tokens its completion may take. */
 interface PlannedPrompt {
   prompt: RawPrompt;
-  param: string;
   maxTokens: number;
 }
 
@@ -58,22 +57,22 @@ function planPrompts(engine: InferenceEngine, request: TextCompletionRequest, ma
         "context_length_exceeded",
       );
     }
-    return { prompt, param, maxTokens: Math.min(asked ?? maxTokensCap, maxTokensCap, room) };
+    return { prompt, maxTokens: Math.min(asked ?? maxTokensCap, maxTokensCap, room) };
   });
 }
 
 /** The engine request for one prompt: stateless, so the slot is chosen by the prompt's longest cached prefix. */
 function completionRequestOf(
   request: TextCompletionRequest,
-  planned: PlannedPrompt,
+  plan: PlannedPrompt,
   owner: string,
 ): Omit<CompletionRequest, "onTextChunk"> {
   return {
-    ...planned.prompt,
+    ...plan.prompt,
     // a fresh owner per prompt: no session, the slot is chosen by the prompt's prefix
     sessionKey: `v1:${owner}`,
     slotChoice: "longest_prefix",
-    maxTokens: planned.maxTokens,
+    maxTokens: plan.maxTokens,
     temperature: request.temperature ?? DEFAULT_TEMPERATURE,
     topP: request.top_p ?? DEFAULT_TOP_P,
     ...(request.seed !== null && request.seed !== undefined ? { seed: request.seed } : {}),
@@ -94,7 +93,7 @@ export function textCompletionsRouter(deps: TextCompletionsDeps, bodyParser: exp
   router.post("/v1/completions", bodyParser, async (req: Request, res: Response) => {
     const request = parseTextCompletionRequest(req.body);
     const { engine } = readyParts(deps.state);
-    const planned = planPrompts(engine, request, deps.maxTokensCap);
+    const plans = planPrompts(engine, request, deps.maxTokensCap);
     const id = `cmpl-${randomUUID()}`;
     const base = { id, created: Math.floor(Date.now() / 1000), model: deps.model, system_fingerprint: deps.buildId };
     const cancelled = abortOnClose(res, () => new ClientClosedError());
@@ -105,11 +104,11 @@ export function textCompletionsRouter(deps: TextCompletionsDeps, bodyParser: exp
     log.streamed = Boolean(stream);
     try {
       const choices = [];
-      for (const [index, prompt] of planned.entries()) {
+      for (const [index, plan] of plans.entries()) {
         const result = await generateAnswer(
           { engine, observer: deps.observer, rawText: true },
           {
-            ...completionRequestOf(request, prompt, `${id}:${index}`),
+            ...completionRequestOf(request, plan, `${id}:${index}`),
             signal: cancelled,
             ...(stream ? { onVisibleText: (text: string) => stream.text(index, text) } : {}),
           },
