@@ -4,7 +4,7 @@
 # No "# syntax=" line on purpose: BuildKit would try to pull that frontend; the built-in one handles RUN --mount.
 
 # ---- build: install everything, compile, generate the bundled models, then drop what the runtime does not need ----
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /src
 ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 COPY package.json package-lock.json ./
@@ -26,7 +26,7 @@ RUN npm prune --omit=dev \
  && test -s models/bundled/gaia-lite-bigram.gguf
 
 # ---- runtime ----
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # The base image's user `node` owns uid/gid 1000: remove it so gaia gets 1000, the uid GAIA's volumes are owned by.
 # /shared and its subdirs are created here owned by gaia, so a fresh named volume mounted there inherits them
 # (the original's candidate volume was root-owned and failed with "permission denied").

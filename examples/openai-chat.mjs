@@ -6,7 +6,7 @@ import OpenAI from "openai";
 const client = new OpenAI();
 
 const completion = await client.chat.completions.create({
-  model: "gaia-lite-tiny",
+  model: "gaia-lite-bigram",
   messages: [
     { role: "system", content: "You are GAIA." },
     { role: "user", content: "Hello!" },
@@ -17,7 +17,7 @@ console.log("answer:", completion.choices[0].message.content);
 console.log("usage:", completion.usage);
 
 const stream = await client.chat.completions.create({
-  model: "gaia-lite-tiny",
+  model: "gaia-lite-bigram",
   messages: [{ role: "user", content: "Tell me a story." }],
   max_tokens: 32,
   stream: true,
@@ -30,7 +30,7 @@ for await (const chunk of stream) {
 }
 
 const json = await client.chat.completions.create({
-  model: "gaia-lite-tiny",
+  model: "gaia-lite-bigram",
   messages: [{ role: "user", content: "Is the sky blue?" }],
   max_tokens: 64,
   response_format: {

@@ -2,7 +2,7 @@
 # ha-start.sh (npm run ha:start): bring up the candidate core and wait until Docker reports it healthy.
 #
 # The candidate runs the SAME image tag as the primary (gaia-core:local, or $GAIA_IMAGE); the image is only built when it
-# does not exist yet, so the candidate never runs a different build than the primary (the HA report's stale-image bug).
+# does not exist yet, so the candidate never runs a different build than the primary (the original's stale-image outage, see docs/original-gaia.md).
 # Honours the usual compose variables (COMPOSE_PROJECT_NAME, COMPOSE_FILE). HA_WAIT_SECONDS bounds the wait (default 180).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# test-containers.sh (npm run test:containers, run by CI): the image, the compose pair + gateway, and the failover
-# scenario of GAIA's HA report, against a real Docker engine.
+# test-containers.sh (npm run test:containers, run by CI): the image, the compose pair + gateway, and the pair's
+# failover scenarios, against a real Docker engine.
 #
-# The engine comes from ../shared/tools/docker-sandbox.sh when it is there (a private dockerd; $GAIA_DOCKER_SANDBOX
-# overrides the path), else from the ambient DOCKER_HOST. When no engine can run, this prints
+# The engine is a private dockerd from CI's sandbox tool when the machine has it ($GAIA_DOCKER_SANDBOX names it), else
+# the ambient DOCKER_HOST. When no engine can run, this prints
 # "container tests SKIPPED: <reason>" and exits 0: a skip is always said out loud, never a silent pass.
 # Every run uses its own compose project (-p) and removes its containers and volumes at the end, pass or fail.
 set -uo pipefail

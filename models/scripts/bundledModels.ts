@@ -7,6 +7,7 @@ import path from "node:path";
 import {
   BUNDLED_BIGRAM_MODEL_RELATIVE,
   BUNDLED_QWEN3_THINK_MODEL_RELATIVE,
+  BUNDLED_QWEN3_TOOLS_MODEL_RELATIVE,
 } from "../../shared/config/bundledModels.js";
 import { readGgufHeader } from "../../shared/gguf/ggufHeader.js";
 import { removeStaleTemps, writeDirAtomically, writeFileAtomically } from "./atomicOutput.js";
@@ -23,30 +24,8 @@ import { type LiteModelSummary, liteModelStamp, type MakeLiteModelOptions, makeL
 export const BUNDLED_BIGRAM_VARIANT_RELATIVE: Readonly<Record<BigramVariant, string>> = {
   bigram: BUNDLED_BIGRAM_MODEL_RELATIVE,
   "qwen3-think": BUNDLED_QWEN3_THINK_MODEL_RELATIVE,
+  "qwen3-tools": BUNDLED_QWEN3_TOOLS_MODEL_RELATIVE,
 };
-
-/**
- * The repository root: the nearest ancestor of `startDir` holding gaia-core's package.json. Works from the sources
- * (models/scripts) and from the compiled output (dist/models/scripts) alike.
- */
-export function findRepoRoot(startDir: string = import.meta.dirname): string {
-  let dir = path.resolve(startDir);
-  for (;;) {
-    const manifest = path.join(dir, "package.json");
-    if (fs.existsSync(manifest)) {
-      try {
-        const parsed: unknown = JSON.parse(fs.readFileSync(manifest, "utf8"));
-        if (typeof parsed === "object" && parsed !== null && (parsed as { name?: unknown }).name === "gaia-core")
-          return dir;
-      } catch {
-        // not ours; keep looking
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the gaia-core repository root above ${startDir}`);
-    dir = parent;
-  }
-}
 
 /** How one ensure call ended. */
 export type EnsureStatus = "generated" | "regenerated" | "present";

@@ -2,7 +2,7 @@
  * `npm run models`: makes sure the bundled models exist (generating them when missing or stale), or generates one
  * extra GGUF for benchmarks.
  *
- *   node dist/models/scripts/ensureModels.js [--force] [--only bigram|qwen3-think|tiny|embed]
+ *   node dist/models/scripts/ensureModels.js [--force] [--only bigram|qwen3-think|qwen3-tools|tiny|embed]
  *   node dist/models/scripts/ensureModels.js --preset mid [--out models/bundled/gaia-lite-mid.gguf] [--type Q8_0] [--seed 1234] [--force]
  *
  * Prints one line per model; on failure prints one line on stderr and exits 1 (2 for bad arguments).
@@ -10,23 +10,23 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_TINY_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
+import { repoRoot } from "../../shared/config/repoRoot.js";
 import {
   BUNDLED_BIGRAM_VARIANT_RELATIVE,
   type EnsureResult,
   ensureBigramModel,
   ensureEmbedFixture,
   ensureLiteModel,
-  findRepoRoot,
 } from "./bundledModels.js";
 import { GGML_TYPES, type GgmlType } from "./gguf/ggmlTypes.js";
 import { isLlamaPresetName, LLAMA_PRESETS } from "./gguf/llamaPresets.js";
 import { BIGRAM_VARIANTS, type BigramVariant } from "./makeBigramModel.js";
 
 /** What `--only` accepts: one bundled model. */
-const BUNDLED_NAMES = ["bigram", "qwen3-think", "tiny", "embed"] as const;
+const BUNDLED_NAMES = ["bigram", "qwen3-think", "qwen3-tools", "tiny", "embed"] as const;
 
 const USAGE =
-  "usage: ensureModels [--force] [--only bigram|qwen3-think|tiny|embed] | [--preset tiny|small|mid] [--out <file.gguf>] [--type F32|F16|Q8_0|Q4_0] [--seed <n>] [--force]";
+  "usage: ensureModels [--force] [--only bigram|qwen3-think|qwen3-tools|tiny|embed] | [--preset tiny|small|mid] [--out <file.gguf>] [--type F32|F16|Q8_0|Q4_0] [--seed <n>] [--force]";
 
 /** A bad command line: reported with the usage line and exit code 2. */
 class UsageError extends Error {}
@@ -40,7 +40,7 @@ function describe(label: string, result: EnsureResult<object>, repoRoot: string,
 }
 
 function bigramLabel(variant: BigramVariant): string {
-  return variant === "bigram" ? "bigram model" : "qwen3-think model";
+  return variant === "bigram" ? "bigram model" : `${variant} model`;
 }
 
 function megabytes(bytes: number): string {
@@ -75,7 +75,7 @@ function run(argv: string[]): void {
     console.log(USAGE);
     return;
   }
-  const repoRoot = findRepoRoot();
+  const root = repoRoot();
   const force = values.force;
   const custom =
     values.preset !== undefined || values.out !== undefined || values.type !== undefined || values.seed !== undefined;
@@ -94,13 +94,13 @@ function run(argv: string[]): void {
     if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
       throw new UsageError(`--seed must be an integer from 0 to 4294967295, got "${values.seed}"`);
     }
-    const out = path.resolve(values.out ?? path.join(repoRoot, `models/bundled/gaia-lite-${preset}.gguf`));
+    const out = path.resolve(values.out ?? path.join(root, `models/bundled/gaia-lite-${preset}.gguf`));
     const result = ensureLiteModel(out, { preset, weightType: type as GgmlType | undefined, seed }, force);
     const s = result.summary;
     const details = s
       ? `${(s.parameters / 1e6).toFixed(2)}M params, ${s.weightType}, vocab ${s.vocabSize}, ${megabytes(s.bytes)}`
       : "";
-    console.log(describe(path.basename(out), result, repoRoot, details));
+    console.log(describe(path.basename(out), result, root, details));
     return;
   }
 
@@ -110,26 +110,26 @@ function run(argv: string[]): void {
   }
   for (const variant of BIGRAM_VARIANTS) {
     if (only !== undefined && only !== variant) continue;
-    const result = ensureBigramModel(path.join(repoRoot, BUNDLED_BIGRAM_VARIANT_RELATIVE[variant]), variant, force);
+    const result = ensureBigramModel(path.join(root, BUNDLED_BIGRAM_VARIANT_RELATIVE[variant]), variant, force);
     const s = result.summary;
     const details = s
       ? `${s.variant}, vocab ${s.vocabSize}, ${s.bigrams} bigrams from ${s.dialogues} dialogues, ${megabytes(s.bytes)}`
       : "";
-    console.log(describe(bigramLabel(variant), result, repoRoot, details));
+    console.log(describe(bigramLabel(variant), result, root, details));
   }
   if (only === undefined || only === "tiny") {
-    const result = ensureLiteModel(path.join(repoRoot, BUNDLED_TINY_MODEL_RELATIVE), {}, force);
+    const result = ensureLiteModel(path.join(root, BUNDLED_TINY_MODEL_RELATIVE), {}, force);
     const s = result.summary;
     const details = s
       ? `${(s.parameters / 1e6).toFixed(2)}M params, ${s.weightType}, vocab ${s.vocabSize}, ${megabytes(s.bytes)}`
       : "";
-    console.log(describe("tiny test model", result, repoRoot, details));
+    console.log(describe("tiny test model", result, root, details));
   }
   if (only === undefined || only === "embed") {
-    const result = ensureEmbedFixture(path.join(repoRoot, BUNDLED_EMBED_DIR_RELATIVE), force);
+    const result = ensureEmbedFixture(path.join(root, BUNDLED_EMBED_DIR_RELATIVE), force);
     const s = result.summary;
     const details = s ? `vocab ${s.vocabSize}, dim ${s.dim}, onnx ${megabytes(s.onnxBytes)}` : "";
-    console.log(describe("embedding fixture", result, repoRoot, details));
+    console.log(describe("embedding fixture", result, root, details));
   }
 }
 

@@ -17,6 +17,10 @@
  * - "qwen3-think" (qwen3 architecture, a Qwen3-style template with `<think>`/`</think>`): scripted rows make it write
  *   `<think>\n…\n</think>\n\n` first and then a bigram answer, as a Qwen3 model does. node-llama-cpp only picks its
  *   Qwen chat wrapper (which parses thoughts) for qwen-family architectures, hence the architecture.
+ * - "qwen3-tools" (as qwen3-think, plus Qwen's `<tool_call>`/`</tool_call>` tokens): after its thought it opens a
+ *   `<tool_call>` (practically always), as a Qwen3 model does when it decides to call a tool. A bigram model cannot see
+ *   whether tools were offered, so it opens one in every answer: it exists to test tool calling in `auto` mode, where
+ *   the service's grammar writes the rest of the call.
  */
 
 import { bigramCorpus, type CorpusDialogue } from "./gguf/bigramCorpus.js";
@@ -29,8 +33,11 @@ import { QWEN3_CHAT_TEMPLATE } from "./qwen3ChatTemplate.js";
 /** Bumped whenever the generator's output changes, so stale bundled files are regenerated. */
 export const BIGRAM_MODEL_GENERATOR_VERSION = 1;
 
-export type BigramVariant = "bigram" | "qwen3-think";
-export const BIGRAM_VARIANTS: readonly BigramVariant[] = ["bigram", "qwen3-think"];
+export type BigramVariant = "bigram" | "qwen3-think" | "qwen3-tools";
+export const BIGRAM_VARIANTS: readonly BigramVariant[] = ["bigram", "qwen3-think", "qwen3-tools"];
+
+/** The Qwen3-style variants: qwen3 architecture and template, a scripted thought before every answer. */
+const isQwen3 = (variant: BigramVariant) => variant !== "bigram";
 
 /** The scripted thought of the "qwen3-think" variant: what must never reach a client. */
 export const SCRIPTED_THOUGHT = "Okay, the user wants a reply. I will think quietly first and then answer briefly.";
@@ -101,7 +108,7 @@ function buildVocabulary(dialogues: readonly CorpusDialogue[], variant: BigramVa
     tokens.push(token);
     types.push(type);
   };
-  if (variant === "qwen3-think") {
+  if (isQwen3(variant)) {
     // Never produced by the tokenizer (the pre-tokenizer keeps newlines apart from words); only the scripted rows
     // emit them. Their own tokens keep the thought's newlines apart from the one that opens the answer turn.
     const [first, second] = splitThought();
@@ -110,10 +117,12 @@ function buildVocabulary(dialogues: readonly CorpusDialogue[], variant: BigramVa
     add(byteLevel("\n\n"), TOKEN_TYPE_NORMAL);
   }
   for (const special of ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]) add(special, TOKEN_TYPE_CONTROL);
-  if (variant === "qwen3-think") {
+  if (isQwen3(variant)) {
     // as in Qwen3's own vocabulary: recognised in special-token text, but detokenized as text
     for (const special of ["<think>", "</think>"]) add(special, TOKEN_TYPE_USER_DEFINED);
   }
+  if (variant === "qwen3-tools")
+    for (const special of ["<tool_call>", "</tool_call>"]) add(special, TOKEN_TYPE_USER_DEFINED);
   const index = new Map<string, number>();
   for (const [i, t] of tokens.entries()) if (!index.has(t)) index.set(t, i);
   const id = (token: string): number => {
@@ -141,18 +150,18 @@ function bigramLogits(
 ): { logits: Float32Array; bigrams: number } {
   const n = vocab.tokens.length;
   const counts = new Map<number, Map<number, number>>();
-  const count = (a: number, b: number) => {
+  const count = (a: number, b: number, times = 1) => {
     let row = counts.get(a);
     if (!row) {
       row = new Map();
       counts.set(a, row);
     }
-    row.set(b, (row.get(b) ?? 0) + 1);
+    row.set(b, (row.get(b) ?? 0) + times);
   };
   const newline = vocab.id(byteLevel("\n"));
   const imEnd = vocab.id("<|im_end|>");
-  const answerStart = variant === "qwen3-think" ? vocab.id(byteLevel("\n\n")) : newline;
-  if (variant === "qwen3-think") {
+  const answerStart = isQwen3(variant) ? vocab.id(byteLevel("\n\n")) : newline;
+  if (isQwen3(variant)) {
     const [first, second] = splitThought();
     const script = [
       newline,
@@ -171,6 +180,8 @@ function bigramLogits(
     const ids = [answerStart, ...words, imEnd];
     for (let i = 0; i + 1 < ids.length; i++) count(ids[i]!, ids[i + 1]!);
   }
+  // the tool variant's answer opens a tool call: far more often than any corpus answer's first word
+  if (variant === "qwen3-tools") count(answerStart, vocab.id("<tool_call>"), dialogues.length * 1000);
   const logits = new Float32Array(n * n).fill(IMPOSSIBLE_LOGIT);
   let bigrams = 0;
   const fillRow = (current: number, row: Map<number, number>) => {
@@ -197,14 +208,14 @@ export function makeBigramModel(options: MakeBigramModelOptions): BigramModelSum
   const { logits, bigrams } = bigramLogits(dialogues, vocab, variant);
   const vocabSize = vocab.tokens.length;
   const nEmbd = Math.ceil(vocabSize / 32) * 32;
-  const arch = variant === "qwen3-think" ? "qwen3" : "llama";
+  const arch = isQwen3(variant) ? "qwen3" : "llama";
 
   const metadata: GgufMetadataEntry[] = [
     { key: "general.architecture", type: "string", value: arch },
     {
       key: "general.name",
       type: "string",
-      value: variant === "qwen3-think" ? "gaia-qwen3-think (scripted bigram)" : "gaia-lite-bigram (bigram)",
+      value: variant === "bigram" ? "gaia-lite-bigram (bigram)" : `gaia-${variant} (scripted bigram)`,
     },
     { key: "general.alignment", type: "u32", value: GGUF_ALIGNMENT },
     { key: "general.file_type", type: "u32", value: LLAMA_FILE_TYPE.F16 },
@@ -233,7 +244,7 @@ export function makeBigramModel(options: MakeBigramModelOptions): BigramModelSum
     {
       key: "tokenizer.chat_template",
       type: "string",
-      value: variant === "qwen3-think" ? QWEN3_CHAT_TEMPLATE : CHATML_TEMPLATE,
+      value: isQwen3(variant) ? QWEN3_CHAT_TEMPLATE : CHATML_TEMPLATE,
     },
   ];
 

@@ -61,6 +61,7 @@ export function createApp(deps: CoreAppDeps): Express {
       maxTokensCap: deps.config.maxTokensCap,
       bodyLimit: deps.config.bodyLimit,
       buildId: deps.buildId,
+      reasoningFormat: deps.config.reasoningFormat,
       logger: deps.logger,
       ...(deps.metrics ? { observer: deps.metrics.observer } : {}),
       toProblem,

@@ -87,6 +87,11 @@ export const CoreEnvSchema = z.object({
   GAIA_API_KEYS_FILE: z.string().optional(),
   /** Serve /metrics without a key (for a Prometheus that cannot send one). */
   GAIA_METRICS_PUBLIC: envFlag,
+  /**
+   * What /v1/chat/completions does with the model's reasoning when a request does not say (`reasoning_format`):
+   * `none` drops it, `deepseek` returns it as `reasoning_content` (llama-server's --reasoning-format).
+   */
+  GAIA_REASONING_FORMAT: z.enum(["none", "deepseek"], { error: "expected none or deepseek" }).default("none"),
 });
 
 /** Resolved configuration of one core process. */
@@ -115,6 +120,8 @@ export interface CoreConfig {
   /** Keys accepted on every route but /health; null means the service is open. */
   apiKeys: ApiKeys | null;
   metricsPublic: boolean;
+  /** The /v1 default for reasoning: dropped (`none`) or returned as `reasoning_content` (`deepseek`). */
+  reasoningFormat: "none" | "deepseek";
 }
 
 /** Where sessions live: files on this core's volume (the default) or a Redis shared by replicas. */
@@ -167,5 +174,6 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
           },
     apiKeys: apiKeysFromEnv(env),
     metricsPublic: e.GAIA_METRICS_PUBLIC,
+    reasoningFormat: e.GAIA_REASONING_FORMAT,
   };
 }

@@ -79,8 +79,9 @@ export function createCore(
     buildId,
     started,
     dispose() {
+      // the store outlives the model: a turn finishing during the drain can still be stored; store.close() closes
+      // the own store (PairSessionStore delegates), once
       disposed ??= (async () => {
-        own.close();
         state.markDraining();
         await started;
         if (state.parts) await releaseParts(state.parts);

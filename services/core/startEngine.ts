@@ -1,5 +1,4 @@
 import type { Logger } from "../../shared/logging/logger.js";
-import { McpClient } from "../../shared/mcp/index.js";
 import type { ReadyParts } from "./CoreState.js";
 import type { CoreConfig } from "./config.js";
 import { loadEmbedder } from "./history/embedder/loadEmbedder.js";
@@ -10,6 +9,7 @@ import { CognitionPipeline } from "./pipeline/CognitionPipeline.js";
 import type { TurnObserver } from "./pipeline/TurnOutcome.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
 import { CachedToolList } from "./tools/CachedToolList.js";
+import { McpClient } from "./tools/McpClient.js";
 
 export interface StartEngineOptions {
   config: CoreConfig;

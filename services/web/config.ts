@@ -2,9 +2,8 @@ import path from "node:path";
 import { z } from "zod";
 import { type ApiKeys, apiKeysFromEnv } from "../../shared/auth/ApiKeys.js";
 import { envFlag, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
-
-import type { JitterMode } from "../../shared/http/index.js";
 import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
+import type { JitterMode } from "./http/index.js";
 
 /** The gateway's environment; defaults are the original's and the contract's ports. */
 export const WebEnvSchema = z.object({

@@ -1,5 +1,5 @@
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
-import { describeFailure, UpstreamTimeoutError, UpstreamUnavailableError } from "../../shared/http/index.js";
+import { describeFailure, UpstreamTimeoutError, UpstreamUnavailableError } from "./http/index.js";
 
 /**
  * How a failed call to core reaches the gateway's client (as the original did, but "all cores down" is 503, not 500):

@@ -1,12 +1,12 @@
 // gaia-web entry point: config → logger → resilient client to core → HTTP server; SIGTERM/SIGINT close gracefully.
 import { ConfigError } from "../../shared/config/env.js";
-import { ResilientClient } from "../../shared/http/index.js";
 import { createLogger } from "../../shared/logging/logger.js";
 import { AffinityClient } from "./affinity/AffinityClient.js";
 import { CoreEndpoints } from "./affinity/CoreEndpoints.js";
 import { createApp } from "./app.js";
 import { loadWebConfig, type WebConfig } from "./config.js";
 import { HealthMonitor } from "./health/HealthMonitor.js";
+import { ResilientClient } from "./http/index.js";
 import { logHealthChange, logResilienceEvent } from "./resilienceLog.js";
 import { withCoreApiKey } from "./withCoreApiKey.js";
 

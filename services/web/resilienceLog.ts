@@ -1,6 +1,6 @@
-import type { ResilienceEvent } from "../../shared/http/index.js";
 import type { Logger } from "../../shared/logging/logger.js";
 import type { HealthChange } from "./health/HealthMonitor.js";
+import type { ResilienceEvent } from "./http/index.js";
 
 /** One line per change of a core endpoint's health-check state. */
 export function logHealthChange(logger: Logger, change: HealthChange): void {

@@ -11,6 +11,8 @@ export const BUNDLED_BIGRAM_MODEL_RELATIVE = "models/bundled/gaia-lite-bigram.gg
  * (for tests of reasoning handling; node-llama-cpp serves it with its Qwen chat wrapper).
  */
 export const BUNDLED_QWEN3_THINK_MODEL_RELATIVE = "models/bundled/gaia-qwen3-think.gguf";
+/** The scripted Qwen3-style tool caller: as the think model, then opens a `<tool_call>` in every answer (tool tests). */
+export const BUNDLED_QWEN3_TOOLS_MODEL_RELATIVE = "models/bundled/gaia-qwen3-tools.gguf";
 /** The random-weight test fixture: gibberish that practically never ends by itself before max_tokens. */
 export const BUNDLED_TINY_MODEL_RELATIVE = "models/bundled/gaia-lite-tiny.gguf";
 /** The model the core serves by default. */

@@ -1,7 +1,7 @@
 // Container mode against a real Docker engine and docker-compose: a compose project whose gaia-core and
 // gaia-core-candidate are stand-in cores (node serving the /health contract, /shared on fresh named volumes).
 // Runs when an engine answers (DOCKER_HOST, e.g. the private engine scripts/test-containers.sh starts) and the
-// node:20-bookworm-slim image is present; otherwise its tests are skipped and say why.
+// node:24-bookworm-slim image is present; otherwise its tests are skipped and say why.
 
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -11,7 +11,7 @@ import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { gatewayBody, parseSummaryLine, runDoctorCli, type StandIn, standIn } from "../doctor/support.js";
 import { freePort, tempDir, waitForOk } from "../support/processes.js";
 
-const IMAGE = "node:20-bookworm-slim";
+const IMAGE = "node:24-bookworm-slim";
 
 function engineReady(): string | null {
   try {

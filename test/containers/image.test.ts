@@ -1,7 +1,10 @@
 // The image on its own: user gaia at uid 1000, state dirs a fresh volume inherits, the startup self-check's one-line
 // refusals, a read-only root filesystem, and SIGTERM handling (docker stop without SIGKILL).
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { gatewayPacket } from "../fixtures/packets.js";
+import { REPO_ROOT } from "../support/processes.js";
 import { BUILD_ID, buildImage, docker, IMAGE, mustDocker, publishedPort, report, waitHttpOk } from "./docker.js";
 
 const started: string[] = [];
@@ -34,6 +37,18 @@ describe("gaia-core image", () => {
     ).toEqual(["1000", "1000", "/home/gaia"]);
   });
 
+  it("runs Node 24 LTS, the major package.json's engines asks for", async () => {
+    const engines = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).engines.node as string;
+    expect(engines).toBe(">=24");
+    expect((await mustDocker(["run", "--rm", IMAGE, "node", "--version"])).stdout.trim()).toMatch(/^v24\./);
+  });
+
+  it("holds the runtime only: no benchmark code, compiled or source", async () => {
+    const out = (await mustDocker(["run", "--rm", IMAGE, "sh", "-c", "ls /app /app/dist"])).stdout;
+    expect(out).toMatch(/\bservices\b/);
+    expect(out).not.toMatch(/\bbench\b/);
+  });
+
   it("hands a fresh volume at /shared its subdirs owned by 1000 (the candidate volume's permission denied)", async () => {
     // an anonymous volume is populated from the image, like a new named volume in compose
     const out = (
@@ -51,7 +66,7 @@ describe("gaia-core image", () => {
     );
   });
 
-  it("refuses to start under a uid with no passwd entry, with one line (the HA report's getpwuid failure)", async () => {
+  it("refuses to start under a uid with no passwd entry, with one line (the original's stale candidate image had no such user)", async () => {
     const r = await docker(["run", "--rm", "--user", "1234", IMAGE], 60_000);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split("\n");

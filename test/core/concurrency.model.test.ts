@@ -8,6 +8,7 @@ import type { CognitionPacket } from "../../shared/packet/index.js";
 import { type TurnSpec, turnFacts, turnPacket } from "../fixtures/turnPackets.js";
 import { TINY_TEST_MODEL } from "../support/processes.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
+import { waitFor } from "../support/waitFor.js";
 
 interface Served {
   core: TestCore;
@@ -52,13 +53,7 @@ async function queueOf(url: string): Promise<Queue> {
 
 /** Polls /health until the queue matches; these waits bound a poll loop, they assert nothing about speed. */
 async function waitForQueue(url: string, matches: (q: Queue) => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (matches(await queueOf(url))) return;
-    if (Date.now() > deadline)
-      throw new Error(`queue never reached: ${what} (last ${JSON.stringify(await queueOf(url))})`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  await waitFor(`the queue: ${what}`, async () => matches(await queueOf(url)), { timeoutMs: 30_000, everyMs: 2 });
 }
 
 /** Reads an NDJSON response until the first token line; returns the reader to continue or cancel. */
@@ -189,7 +184,7 @@ describe("one sequence, one waiting place (GAIA_PARALLEL=1, GAIA_QUEUE_SIZE=1), 
       return res.status;
     });
     await waitForQueue(url, (q) => q.active === 1, "the long turn generating");
-    while (!order.includes("first token")) await new Promise((r) => setTimeout(r, 1));
+    await waitFor("the first token", () => order.includes("first token"), { everyMs: 1 });
     const health = await fetch(`${url}/health`);
     order.push("health answered");
     expect(health.status).toBe(200);

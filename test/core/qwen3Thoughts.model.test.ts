@@ -180,7 +180,8 @@ describe("a Qwen3-style thinking model behind /process_packet", () => {
 
   it("keeps the thought out of the OpenAI route's content, whole and streamed", async () => {
     const messages = [{ role: "user" as const, content: "Hello GAIA, tell me a short story about a fox." }];
-    const completion = await openai.chat.completions.create({ model: "gaia", messages, max_tokens: 64 });
+    // a fixed seed: an unseeded bigram answer is occasionally longer than max_tokens
+    const completion = await openai.chat.completions.create({ model: "gaia", messages, max_tokens: 64, seed: 1 });
     const content = completion.choices[0]?.message.content ?? "<think>";
     expect(content.length).toBeGreaterThan(0);
     expectNoThought(content);
@@ -197,5 +198,38 @@ describe("a Qwen3-style thinking model behind /process_packet", () => {
     }
     expect(streamed.trim().length).toBeGreaterThan(0);
     expectNoThought(streamed);
+  });
+
+  it("returns the thought as reasoning_content with reasoning_format deepseek, never in content", async () => {
+    const messages = [{ role: "user" as const, content: "Hello GAIA, tell me a short story about a fox." }];
+    const body = { model: "gaia", messages, max_tokens: 64, reasoning_format: "deepseek" };
+    for (let seed = 1; seed <= 3; seed++) {
+      const completion = (await openai.chat.completions.create({ ...body, seed } as never)) as OpenAI.ChatCompletion;
+      const message = completion.choices[0]?.message as { content: string | null; reasoning_content?: string };
+      expect(message.reasoning_content).toBe(SCRIPTED_THOUGHT);
+      expectNoThought(message.content ?? "");
+    }
+    const stream = await openai.chat.completions.create({ ...body, stream: true } as never);
+    let content = "";
+    let reasoning = "";
+    for await (const chunk of stream as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>) {
+      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+      content += delta?.content ?? "";
+      reasoning += delta?.reasoning_content ?? "";
+    }
+    expect(reasoning.trim()).toBe(SCRIPTED_THOUGHT);
+    expectNoThought(content);
+    expect(content.trim().length).toBeGreaterThan(0);
+  });
+
+  it("reasoning_effort none (or enable_thinking false) opens the answer with an empty thought: none is returned", async () => {
+    const messages = [{ role: "user" as const, content: "Hello GAIA." }];
+    for (const extra of [{ reasoning_effort: "none" }, { chat_template_kwargs: { enable_thinking: false } }]) {
+      const body = { model: "gaia", messages, max_tokens: 64, seed: 4, reasoning_format: "deepseek", ...extra };
+      const completion = (await openai.chat.completions.create(body as never)) as OpenAI.ChatCompletion;
+      const message = completion.choices[0]?.message as { content: string | null; reasoning_content?: string };
+      expect(message.reasoning_content ?? "").toBe("");
+      expectNoThought(message.content ?? "");
+    }
   });
 });

@@ -16,7 +16,7 @@ import { loadCoreConfig } from "../../services/core/config.js";
 import { type Core, createCore } from "../../services/core/createCore.js";
 import { createApp as createWebApp } from "../../services/web/app.js";
 import { loadWebConfig } from "../../services/web/config.js";
-import { ResilientClient } from "../../shared/http/index.js";
+import { ResilientClient } from "../../services/web/http/index.js";
 import { createLogger } from "../../shared/logging/logger.js";
 import { freePort, REPO_ROOT, tempDir } from "../support/processes.js";
 

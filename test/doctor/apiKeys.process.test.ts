@@ -1,7 +1,7 @@
 // The doctor's key check against real cores with API keys and real gateways sending the right and a wrong CORE_API_KEY.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { checkApiKeys } from "../../scripts/doctor/checks/apiKeys.js";
+import { checkApiKeys } from "../../doctor/checks/apiKeys.js";
 import { type ServiceProcess, spawnCore, spawnService, tempDir } from "../support/processes.js";
 import { context } from "./support.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { normalizeBreakerState, parseGatewayEndpoints } from "../../scripts/doctor/probe/gatewayEndpoints.js";
+import { normalizeBreakerState, parseGatewayEndpoints } from "../../doctor/probe/gatewayEndpoints.js";
 
 describe("parseGatewayEndpoints", () => {
   it("reads services/web's shape: {primary:{url,breaker,last_failure}, fallback|null}", () => {

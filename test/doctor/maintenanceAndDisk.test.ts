@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { checkDisk, diskSeverity, usedPercent } from "../../scripts/doctor/checks/disk.js";
-import { checkMaintenance } from "../../scripts/doctor/checks/maintenance.js";
-import { clearMaintenance } from "../../scripts/doctor/fixes/clearMaintenance.js";
-import { parseOptions } from "../../scripts/doctor/options.js";
-import { runDoctor } from "../../scripts/doctor/runDoctor.js";
+import { checkDisk, diskSeverity, usedPercent } from "../../doctor/checks/disk.js";
+import { checkMaintenance } from "../../doctor/checks/maintenance.js";
+import { clearMaintenance } from "../../doctor/fixes/clearMaintenance.js";
+import { parseOptions } from "../../doctor/options.js";
+import { runDoctor } from "../../doctor/runDoctor.js";
 import { tempDir } from "../support/processes.js";
 import {
   closedPortUrl,

@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { checkModel } from "../../scripts/doctor/checks/model.js";
-import { checkSharedDirs } from "../../scripts/doctor/checks/sharedDirs.js";
-import { findComposeFile } from "../../scripts/doctor/compose.js";
-import { candidateStartCommand } from "../../scripts/doctor/fixes/candidateCommand.js";
+import { checkModel } from "../../doctor/checks/model.js";
+import { checkSharedDirs } from "../../doctor/checks/sharedDirs.js";
+import { findComposeFile } from "../../doctor/compose.js";
+import type { DoctorContext } from "../../doctor/context.js";
+import { candidateStartCommand } from "../../doctor/fixes/candidateCommand.js";
 import { tempDir } from "../support/processes.js";
 import { closedPortUrl, context, coreBody, standIn } from "./support.js";
 
@@ -56,9 +57,25 @@ describe("deployment mode", () => {
 describe("start command for a stopped candidate (process mode)", () => {
   it("is `npm run start:pair` when both cores are down on the default ports, else a lone candidate", async () => {
     const cwd = tempDir("gaia-doctor-cmd-");
+    // the default URLs; the primary's probe result is set here, so both branches are checked whatever listens on
+    // this machine's default ports
     const ctx = await context(["--mode", "process", "--timeout-ms", "500"], {}, cwd);
-    // Default ports: only meaningful when nothing of ours listens there on this machine.
-    if (ctx.probes.get("primary")?.reachable === false) expect(candidateStartCommand(ctx)).toBe("npm run start:pair");
+    const primaryProbe = ctx.probes.get("primary");
+    if (!primaryProbe) throw new Error("no primary probe");
+    const withPrimary = (reachable: boolean): DoctorContext => ({
+      ...ctx,
+      probes: new Map([
+        ...ctx.probes,
+        [
+          "primary",
+          reachable
+            ? { service: primaryProbe.service, reachable: true, httpStatus: 200, body: coreBody(), ms: 1 }
+            : { service: primaryProbe.service, reachable: false, timedOut: false, error: "ECONNREFUSED", ms: 1 },
+        ],
+      ]),
+    });
+    expect(candidateStartCommand(withPrimary(false))).toBe("npm run start:pair");
+    expect(candidateStartCommand(withPrimary(true))).toMatch(/^GAIA_ROLE=candidate PORT=6416 .* npm start$/);
 
     const primary = await standIn(200, coreBody());
     try {

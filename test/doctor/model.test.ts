@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { checkModel } from "../../scripts/doctor/checks/model.js";
+import { checkModel } from "../../doctor/checks/model.js";
 import { tempDir } from "../support/processes.js";
 import { closedPortUrl, context, coreBody, standIn, urlArgs, writeGguf } from "./support.js";
 

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { parseOptions, UsageError } from "../../scripts/doctor/options.js";
-import { buildRegistry } from "../../scripts/doctor/registry.js";
+import { parseOptions, UsageError } from "../../doctor/options.js";
+import { buildRegistry } from "../../doctor/registry.js";
 import { BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
 import { tempDir } from "../support/processes.js";
 

@@ -3,10 +3,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { checkBuildDrift } from "../../scripts/doctor/checks/buildDrift.js";
-import { checkEmbedding } from "../../scripts/doctor/checks/embedding.js";
-import { parseOptions } from "../../scripts/doctor/options.js";
-import { runDoctor } from "../../scripts/doctor/runDoctor.js";
+import { checkBuildDrift } from "../../doctor/checks/buildDrift.js";
+import { checkEmbedding } from "../../doctor/checks/embedding.js";
+import { parseOptions } from "../../doctor/options.js";
+import { runDoctor } from "../../doctor/runDoctor.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import {
   BUNDLED_LITE_MODEL,

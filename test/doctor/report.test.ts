@@ -1,10 +1,10 @@
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { parseOptions } from "../../scripts/doctor/options.js";
-import { renderJson } from "../../scripts/doctor/report/json.js";
-import { renderTable } from "../../scripts/doctor/report/table.js";
-import { exitCodeFor, result, summarize, summaryLine } from "../../scripts/doctor/result.js";
-import { runDoctor } from "../../scripts/doctor/runDoctor.js";
+import { parseOptions } from "../../doctor/options.js";
+import { renderJson } from "../../doctor/report/json.js";
+import { renderTable } from "../../doctor/report/table.js";
+import { exitCodeFor, result, summarize, summaryLine } from "../../doctor/result.js";
+import { runDoctor } from "../../doctor/runDoctor.js";
 import { tempDir } from "../support/processes.js";
 import { closedPortUrl, makeSharedDir, parseSummaryLine, urlArgs, writeGguf } from "./support.js";
 

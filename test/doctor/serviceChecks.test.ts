@@ -3,13 +3,13 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { checkBuildDrift } from "../../scripts/doctor/checks/buildDrift.js";
-import { checkEmbedding } from "../../scripts/doctor/checks/embedding.js";
-import { checkFallback } from "../../scripts/doctor/checks/fallback.js";
-import { checkQueue } from "../../scripts/doctor/checks/queue.js";
-import { checkReachability } from "../../scripts/doctor/checks/reachability.js";
-import { checkRole } from "../../scripts/doctor/checks/role.js";
-import type { CheckResult } from "../../scripts/doctor/result.js";
+import { checkBuildDrift } from "../../doctor/checks/buildDrift.js";
+import { checkEmbedding } from "../../doctor/checks/embedding.js";
+import { checkFallback } from "../../doctor/checks/fallback.js";
+import { checkQueue } from "../../doctor/checks/queue.js";
+import { checkReachability } from "../../doctor/checks/reachability.js";
+import { checkRole } from "../../doctor/checks/role.js";
+import type { CheckResult } from "../../doctor/result.js";
 import { closedPortUrl, context, coreBody, gatewayBody, type StandIn, standIn, urlArgs } from "./support.js";
 
 let primary: StandIn;

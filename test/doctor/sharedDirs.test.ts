@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { checkSharedDirs } from "../../scripts/doctor/checks/sharedDirs.js";
-import { createSharedDirs } from "../../scripts/doctor/fixes/createSharedDirs.js";
-import { fixOwnership } from "../../scripts/doctor/fixes/fixOwnership.js";
-import { parseOptions } from "../../scripts/doctor/options.js";
-import { runDoctor } from "../../scripts/doctor/runDoctor.js";
+import { checkSharedDirs } from "../../doctor/checks/sharedDirs.js";
+import { createSharedDirs } from "../../doctor/fixes/createSharedDirs.js";
+import { fixOwnership } from "../../doctor/fixes/fixOwnership.js";
+import { parseOptions } from "../../doctor/options.js";
+import { runDoctor } from "../../doctor/runDoctor.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { tempDir } from "../support/processes.js";
 import { closedPortUrl, context, coreBody, makeSharedDir, sharedDirArgs, standIn, urlArgs } from "./support.js";

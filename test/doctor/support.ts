@@ -5,14 +5,14 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { type DoctorContext, gatherContext } from "../../scripts/doctor/context.js";
-import { parseOptions } from "../../scripts/doctor/options.js";
+import { type DoctorContext, gatherContext } from "../../doctor/context.js";
+import { parseOptions } from "../../doctor/options.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { REPO_ROOT, tempDir } from "../support/processes.js";
 
 export { writeGguf } from "../support/writeGguf.js";
 
-export const DOCTOR_ENTRY = path.join(REPO_ROOT, "dist/scripts/doctor/main.js");
+export const DOCTOR_ENTRY = path.join(REPO_ROOT, "dist/doctor/main.js");
 
 /** A real HTTP server that answers GET /health with whatever the test sets. */
 export interface StandIn {

@@ -3,16 +3,8 @@
 // candidate answers the next turn knowing the earlier ones; the restarted primary then knows the candidate's turn.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { type ServiceProcess, tempDir } from "../support/processes.js";
-import {
-  type Core,
-  eventually,
-  pairTurnCounts,
-  sendTurn,
-  startPair,
-  startPairedCore,
-  stopPair,
-  type TurnAnswer,
-} from "./pair.js";
+import { waitFor } from "../support/waitFor.js";
+import { type Core, pairTurnCounts, sendTurn, startPair, startPairedCore, stopPair, type TurnAnswer } from "./pair.js";
 
 let primary: Core;
 let candidate: Core;
@@ -54,17 +46,21 @@ describe("session continuity across the pair", () => {
   it("after the primary restarts it knows the candidate's turn, and no packet_id is stored twice", async () => {
     primary = await startPairedCore("primary", primaryDir, candidateDir, primary.port);
     // the gateway's health check brings the primary back (2 good probes, 2 s apart by default)
-    await eventually(async () => {
-      const res = await fetch(`${gateway.url}/health`);
-      const body = (await res.json()) as { core: { primary: { health: { state: string } | null } } };
-      return body.core.primary.health?.state === "up";
-    }, 30_000);
-    let fourth: TurnAnswer | null = null;
-    await eventually(async () => {
+    await waitFor(
+      "the gateway to see the primary up",
+      async () => {
+        const res = await fetch(`${gateway.url}/health`);
+        const body = (await res.json()) as { core: { primary: { health: { state: string } | null } } };
+        return body.core.primary.health?.state === "up";
+      },
+      { timeoutMs: 30_000, everyMs: 100 },
+    );
+    await waitFor(
+      "a turn the primary answers",
       // a fresh turn each time: only the one the primary answers is checked
-      fourth = await sendTurn(gateway.url, `probe-${Date.now()}`, "Are you back?");
-      return fourth.servedBy === "primary";
-    }, 20_000);
+      async () => (await sendTurn(gateway.url, `probe-${Date.now()}`, "Are you back?")).servedBy === "primary",
+      { timeoutMs: 20_000, everyMs: 100 },
+    );
     const turn4 = await sendTurn(gateway.url, SESSION, "And my name?");
     expect(turn4).toMatchObject({ status: 200, servedBy: "primary", turnsVerbatim: 3 });
 

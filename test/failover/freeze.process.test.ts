@@ -3,9 +3,9 @@
 // candidate, later ones skip it, and after SIGCONT traffic returns. Every request is answered; no turn is stored twice.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { type ServiceProcess, tempDir } from "../support/processes.js";
+import { waitFor } from "../support/waitFor.js";
 import {
   type Core,
-  eventually,
   logLines,
   pairTurnCounts,
   sendTurn,
@@ -51,14 +51,16 @@ describe("frozen primary (SIGSTOP)", () => {
       }
     };
     const workers = [worker("a"), worker("b")];
-    await eventually(async () => answers.filter((a) => a.servedBy === "primary").length >= 4, 30_000, 20);
+    await waitFor("4 answers from the primary", () => answers.filter((a) => a.servedBy === "primary").length >= 4, {
+      timeoutMs: 30_000,
+    });
 
     primary.child.kill("SIGSTOP");
     frozenAt = Date.now();
-    await eventually(
-      async () => answers.filter((a) => a.sentAt > frozenAt && a.servedBy === "candidate").length >= 3,
-      30_000,
-      50,
+    await waitFor(
+      "3 answers from the candidate after the freeze",
+      () => answers.filter((a) => a.sentAt > frozenAt && a.servedBy === "candidate").length >= 3,
+      { timeoutMs: 30_000, everyMs: 50 },
     );
     const firstCandidate = Math.min(
       ...answers.filter((a) => a.doneAt > frozenAt && a.servedBy === "candidate").map((a) => a.doneAt),
@@ -73,7 +75,11 @@ describe("frozen primary (SIGSTOP)", () => {
 
     primary.child.kill("SIGCONT");
     const thawedAt = Date.now();
-    await eventually(async () => answers.some((a) => a.sentAt > thawedAt && a.servedBy === "primary"), 30_000, 50);
+    await waitFor(
+      "an answer from the thawed primary",
+      () => answers.some((a) => a.sentAt > thawedAt && a.servedBy === "primary"),
+      { timeoutMs: 30_000, everyMs: 50 },
+    );
     stop = true;
     await Promise.all(workers);
 

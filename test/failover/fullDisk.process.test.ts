@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { buildUserPacket } from "../../services/web/buildPacket.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import { type ServiceProcess, tempDir } from "../support/processes.js";
-import { type Core, eventually, sendTurn, startPair, stopPair } from "./pair.js";
+import { waitFor } from "../support/waitFor.js";
+import { type Core, sendTurn, startPair, stopPair } from "./pair.js";
 
 /** Why this machine cannot run the test, or null. */
 function cannotMount(): string | null {
@@ -126,14 +127,21 @@ maybe("primary's shared dir full (ENOSPC on a real tmpfs)", () => {
     expect(assertFilesParse(primaryDir)).toBe(1);
 
     fs.rmSync(filler);
-    await eventually(async () => (await health(primary.url)).status === 200, 15_000);
+    await waitFor("the primary ready again", async () => (await health(primary.url)).status === 200, {
+      timeoutMs: 15_000,
+      everyMs: 100,
+    });
     expect((await health(primary.url)).body).toMatchObject({ status: "ready", session_store: { writable: true } });
     let back = await sendTurn(gateway.url, "disk", "back on the primary?");
-    await eventually(async () => {
-      if (back.servedBy === "primary") return true;
-      back = await sendTurn(gateway.url, `disk-probe-${Date.now()}`, "back?");
-      return false;
-    }, 20_000);
+    await waitFor(
+      "a turn the primary answers",
+      async () => {
+        if (back.servedBy === "primary") return true;
+        back = await sendTurn(gateway.url, `disk-probe-${Date.now()}`, "back?");
+        return false;
+      },
+      { timeoutMs: 20_000, everyMs: 100 },
+    );
     expect(back).toMatchObject({ status: 200 });
     expect(assertFilesParse(primaryDir)).toBeGreaterThanOrEqual(2);
   }, 240_000);

@@ -2,6 +2,7 @@
 // primary under a stream of requests, then a new primary on the same port. Needs `npm run build` and `npm run models`.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { READY_TIMEOUT_MS, type ServiceProcess, tempDir } from "../support/processes.js";
+import { waitFor } from "../support/waitFor.js";
 import {
   type Answer,
   ask,
@@ -112,15 +113,16 @@ describe("gateway failover with real cores", () => {
   it("sends traffic back to a restarted primary after the half-open window", async () => {
     primary = await startCore("primary", primaryDir, primary.port);
     // the breaker lets one probe through once the window has passed; poll until it has closed
-    let answer: Answer | null = null;
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      answer = await ask(gateway.url, "is the primary back?");
-      expect(answer.status).toBe(200);
-      if (answer.body.served_by === "primary") break;
-      await new Promise((r) => setTimeout(r, HALF_OPEN_MS / 3));
-    }
-    expect(answer?.body.served_by).toBe("primary");
+    const answer = await waitFor(
+      "an answer from the restarted primary",
+      async () => {
+        const reply = await ask(gateway.url, "is the primary back?");
+        expect(reply.status).toBe(200);
+        return reply.body.served_by === "primary" && reply;
+      },
+      { timeoutMs: 20_000, everyMs: HALF_OPEN_MS / 3 },
+    );
+    expect(answer.body.served_by).toBe("primary");
     expect((await gatewayHealth(gateway.url)).core.primary.breaker).toBe("closed");
     expect((await ask(gateway.url, "and stays there")).body.served_by).toBe("primary");
 

@@ -6,6 +6,7 @@ import OpenAI from "openai";
 import { modelId } from "../../services/core/openai/modelId.js";
 import { abortedChatStream } from "../support/abortedChatStream.js";
 import { type ServiceProcess, spawnCore, TINY_TEST_MODEL } from "../support/processes.js";
+import { waitFor } from "../support/waitFor.js";
 import { CORE_ENV, type Core, startGateway } from "./pair.js";
 
 const CLIENT_KEY = "sk-gateway-client-key-42";
@@ -125,9 +126,10 @@ describe("/v1 through the gateway", () => {
   it("stops the core's generation when the client aborts a stream mid-way", async () => {
     const before = await cancelledTurns(primary);
     await abortedChatStream(client);
-    const deadline = Date.now() + 15_000;
-    while ((await cancelledTurns(primary)) === before && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitFor("the core to count the cancelled turn", async () => (await cancelledTurns(primary)) !== before, {
+      timeoutMs: 15_000,
+      everyMs: 50,
+    });
     expect(await cancelledTurns(primary)).toBe(before + 1);
   });
 
@@ -142,8 +144,55 @@ describe("/v1 through the gateway", () => {
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("n");
   });
 
-  it("is answered by the candidate once the primary is killed -9", async () => {
+  it("is answered by the candidate once the primary is killed -9, in the middle of a tool loop", async () => {
+    // bounded arguments (an enum and a small integer range): the random-weight model cannot ramble inside them
+    const tools: OpenAI.ChatCompletionTool[] = [
+      {
+        type: "function",
+        function: {
+          name: "forecast",
+          parameters: {
+            type: "object",
+            properties: {
+              unit: { type: "string", enum: ["celsius", "fahrenheit"] },
+              days: { type: "integer", minimum: 1, maximum: 7 },
+            },
+            required: ["unit", "days"],
+            additionalProperties: false,
+          },
+        },
+      },
+    ];
+    const first = await client.chat.completions
+      .create({ model: "gaia", messages, tools, tool_choice: "required", max_tokens: 200 })
+      .withResponse();
+    expect(first.response.headers.get("x-gaia-role")).toBe("primary");
+    const calls = first.data.choices[0]?.message.tool_calls ?? [];
+    expect(first.data.choices[0]?.finish_reason).toBe("tool_calls");
+    const [call] = calls;
+    if (call?.type !== "function") throw new Error("no function call");
+    const args = JSON.parse(call.function.arguments) as { unit: string; days: number };
+    expect(["celsius", "fahrenheit"]).toContain(args.unit);
+    expect(args.days).toBeGreaterThanOrEqual(1);
+    expect(args.days).toBeLessThanOrEqual(7);
+
     await primary.kill("SIGKILL");
+    const second = await client.chat.completions
+      .create({
+        model: "gaia",
+        messages: [
+          ...messages,
+          { role: "assistant", content: null, tool_calls: calls },
+          { role: "tool", tool_call_id: call.id, content: '{"high":21}' },
+        ],
+        tools,
+        tool_choice: "none",
+        max_tokens: 8,
+      })
+      .withResponse();
+    expect(second.response.headers.get("x-gaia-role")).toBe("candidate");
+    expect(typeof second.data.choices[0]?.message.content).toBe("string");
+
     const { data, response } = await client.chat.completions
       .create({ model: "gaia", messages, max_tokens: 8 })
       .withResponse();

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { buildUserPacket } from "../../services/web/buildPacket.js";
 import { type ServiceProcess, spawnCore, spawnService, tempDir } from "../support/processes.js";
+import { waitFor } from "../support/waitFor.js";
 
 /** Tokens per answer: keeps the tiny model's turns short so ~20 requests take seconds. */
 export const CORE_ENV = { GAIA_MAX_TOKENS_CAP: "16", GAIA_EMBED_MODEL_DIR: "none", LOG_LEVEL: "warn" };
@@ -78,15 +79,6 @@ export function pairTurnCounts(...sharedDirs: string[]): Map<string, number> {
     for (const [id, n] of turnCounts(dir)) total.set(id, (total.get(id) ?? 0) + n);
   }
   return total;
-}
-
-/** Polls `check` every `everyMs` until it returns true; throws after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /** A compiled gateway in front of `primary` with `candidate` as its fallback, logging at info so events can be read. */
@@ -185,12 +177,8 @@ export async function waitForLog(
   service: ServiceProcess,
   predicate: (line: Record<string, unknown>) => boolean,
   timeoutMs = 3000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (logLines(service).some(predicate)) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+): Promise<void> {
+  await waitFor("a matching log line", () => logLines(service).some(predicate), { timeoutMs, everyMs: 25 });
 }
 
 export interface Answer {

@@ -19,16 +19,19 @@ afterAll(() => {
 });
 
 describe("makeBigramModel", () => {
-  it.each(["bigram", "qwen3-think"] as const)("writes byte-identical %s files on every run", (variant) => {
-    const a = path.join(tmp, `${variant}-a.gguf`);
-    const b = path.join(tmp, `${variant}-b.gguf`);
-    const first = makeBigramModel({ outPath: a, variant });
-    const second = makeBigramModel({ outPath: b, variant });
-    expect(second).toEqual(first);
-    expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
-    expect(first.bytes).toBe(fs.statSync(a).size);
-    expect(first.bytes).toBeLessThan(64 * 1024 * 1024); // "tens of MB" at most
-  });
+  it.each(["bigram", "qwen3-think", "qwen3-tools"] as const)(
+    "writes byte-identical %s files on every run",
+    (variant) => {
+      const a = path.join(tmp, `${variant}-a.gguf`);
+      const b = path.join(tmp, `${variant}-b.gguf`);
+      const first = makeBigramModel({ outPath: a, variant });
+      const second = makeBigramModel({ outPath: b, variant });
+      expect(second).toEqual(first);
+      expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
+      expect(first.bytes).toBe(fs.statSync(a).size);
+      expect(first.bytes).toBeLessThan(64 * 1024 * 1024); // "tens of MB" at most
+    },
+  );
 
   it("gives the two variants different files with their own architecture, template and stamp", async () => {
     const bigram = path.join(tmp, "bigram-a.gguf");

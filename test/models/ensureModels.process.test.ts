@@ -6,16 +6,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { findRepoRoot } from "../../models/scripts/bundledModels.js";
 import {
   BUNDLED_BIGRAM_MODEL_RELATIVE,
   BUNDLED_EMBED_DIR_RELATIVE,
   BUNDLED_QWEN3_THINK_MODEL_RELATIVE,
+  BUNDLED_QWEN3_TOOLS_MODEL_RELATIVE,
   BUNDLED_TINY_MODEL_RELATIVE,
 } from "../../shared/config/bundledModels.js";
+import { repoRoot } from "../../shared/config/repoRoot.js";
 
-const repoRoot = findRepoRoot(import.meta.dirname);
-const cli = path.join(repoRoot, "dist/models/scripts/ensureModels.js");
+const REPO = repoRoot();
+const cli = path.join(REPO, "dist/models/scripts/ensureModels.js");
 let tmp: string;
 
 function runCli(args: string[]) {
@@ -89,6 +90,7 @@ describe("ensureModels CLI", () => {
     expect(again.stdout.split("\n")).toEqual([
       `bigram model: already present (${BUNDLED_BIGRAM_MODEL_RELATIVE})`,
       `qwen3-think model: already present (${BUNDLED_QWEN3_THINK_MODEL_RELATIVE})`,
+      `qwen3-tools model: already present (${BUNDLED_QWEN3_TOOLS_MODEL_RELATIVE})`,
       `tiny test model: already present (${BUNDLED_TINY_MODEL_RELATIVE})`,
       `embedding fixture: already present (${BUNDLED_EMBED_DIR_RELATIVE})`,
     ]);

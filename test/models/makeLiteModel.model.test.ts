@@ -13,11 +13,12 @@ import {
   type LlamaModel,
   readGgufFileInfo,
 } from "node-llama-cpp";
-import { ensureLiteModel, findRepoRoot } from "../../models/scripts/bundledModels.js";
+import { ensureLiteModel } from "../../models/scripts/bundledModels.js";
 import { liteModelStamp, makeLiteModel } from "../../models/scripts/makeLiteModel.js";
 import { BUNDLED_TINY_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
+import { repoRoot } from "../../shared/config/repoRoot.js";
 
-const bundledPath = path.join(findRepoRoot(import.meta.dirname), BUNDLED_TINY_MODEL_RELATIVE);
+const bundledPath = path.join(repoRoot(), BUNDLED_TINY_MODEL_RELATIVE);
 let tmp: string;
 
 beforeAll(() => {
@@ -114,7 +115,7 @@ describe("bundled tiny GGUF under node-llama-cpp", () => {
       expect(used.usedOutputTokens).toBeLessThanOrEqual(8);
     } finally {
       session.dispose();
-      sequence.dispose();
+      await sequence.dispose();
     }
   });
 });

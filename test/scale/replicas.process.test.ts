@@ -1,15 +1,18 @@
 // Scale-out with real processes: three compiled cores sharing one real redis-server, the compiled gateway hashing
 // sessions over them. A conversation keeps its history whichever replica answers; a packet re-sent 50 times at once
-// across the replicas is one turn; Redis killed and restarted mid-run gives 503s, not a broken session, and the
+// across the replicas is one turn; /v1 conversations spread over the replicas, each keeping its own (by `user`, else by
+// its system + first user message); Redis killed and restarted mid-run gives 503s, not a broken session, and the
 // same core processes serve again without a restart.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Redis } from "ioredis";
 import { RedisSessionStore } from "../../services/core/sessions/RedisSessionStore.js";
+import { openAIAffinity } from "../../services/web/affinity/openAIAffinity.js";
 import { rendezvousOrder } from "../../services/web/affinity/rendezvousOrder.js";
 import { turnFacts, turnPacket } from "../fixtures/turnPackets.js";
 import { type ServiceProcess, spawnCore, spawnService, tempDir } from "../support/processes.js";
 import { type RedisServer, redisAvailable, startRedisServer, uniquePrefix } from "../support/redisServer.js";
+import { waitFor } from "../support/waitFor.js";
 
 const enabled = redisAvailable("scale-out replicas on Redis");
 const describeRedis = enabled ? describe : describe.skip;
@@ -73,16 +76,6 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
   const turn = (sessionId: string, packetId: string, prompt = `say ${packetId}`) =>
     turnPacket({ sessionId, packetId, prompt, temperature: 0, maxTokens: 8 });
 
-  /** Polls `check` until true (or 10 s); the answer says whether it became true. */
-  const until = async (check: () => Promise<boolean>) => {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (await check()) return true;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return false;
-  };
-
   const verbatim = (summary: string) => Number(/turns_verbatim=(\d+)/.exec(summary)?.[1] ?? "-1");
 
   it("keeps a conversation's whole history when its turns land on different replicas", async () => {
@@ -110,6 +103,45 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
     expect((await store.load(session)).map((t) => t.packetId)).toEqual(["t1", "t2", "t3", "t4", "t5"]);
   });
 
+  /** A /v1 chat completion through the gateway: which replica answered it. */
+  const chat = async (request: Record<string, unknown>) => {
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gaia", max_tokens: 2, temperature: 0, ...request }),
+    });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    return res.headers.get("x-gaia-upstream");
+  };
+
+  it("spreads /v1 conversations over the replicas, and each conversation keeps its replica", async () => {
+    const urls = cores.map((c) => c.url);
+    const system = { role: "system", content: "You are GAIA." };
+    const opening = (i: number) => [system, { role: "user", content: `conversation ${i}: hello` }];
+    const preferredOf = (i: number) =>
+      rendezvousOrder(openAIAffinity(Buffer.from(JSON.stringify({ messages: opening(i) })))?.key ?? "", urls)[0];
+    // one conversation per replica, picked by where the gateway should send each
+    const picked = urls.map((url) => Array.from({ length: 200 }, (_, i) => i).find((i) => preferredOf(i) === url));
+    expect(picked).not.toContain(undefined);
+    for (const i of picked as number[]) {
+      const first = await chat({ messages: opening(i) });
+      expect(first).toBe(preferredOf(i));
+      const later = [...opening(i), { role: "assistant", content: "Hi." }, { role: "user", content: "and then?" }];
+      expect(await chat({ messages: later })).toBe(first); // the next turn finds the same replica
+    }
+  });
+
+  it("sends every /v1 request of one `user` to one replica, whatever the conversation", async () => {
+    const urls = cores.map((c) => c.url);
+    const expected = rendezvousOrder(
+      openAIAffinity(Buffer.from(JSON.stringify({ user: "alice" })))?.key ?? "",
+      urls,
+    )[0];
+    for (const content of ["first topic", "second topic", "third topic"])
+      expect(await chat({ user: "alice", messages: [{ role: "user", content }] })).toBe(expected);
+  });
+
   it("stores one turn for 50 concurrent re-sends of one packet_id across replicas, all with that answer", async () => {
     const packet = turn("resend-storm", "only-once");
     const targets = [...cores.map((c) => c.url), gateway.url];
@@ -134,10 +166,11 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
       turnPacket({ sessionId: session, packetId: "first", prompt: "a longer one", temperature: 0, maxTokens: 8 }),
     );
     // the second is sent once the first has claimed its packet_id on its replica (it has arrived)
-    const claimed = await until(
+    await waitFor(
+      "the first packet's claim",
       async () => (await raw.keys(`${prefix}session:${sessionHash(session)}:claim:*`)).length > 0,
+      { everyMs: 5 },
     );
-    expect(claimed).toBe(true);
     const second = post(
       b?.url as string,
       turnPacket({ sessionId: session, packetId: "second", prompt: "short", temperature: 0, maxTokens: 1 }),
@@ -167,18 +200,20 @@ describeRedis("three core replicas on one Redis behind the gateway", () => {
 
     await redis.restart();
     for (const core of cores) {
-      const deadline = Date.now() + 20_000;
-      while ((await fetch(`${core.url}/health`)).status !== 200) {
-        if (Date.now() > deadline) throw new Error(`${core.url} did not become ready again`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(`${core.url} ready again`, async () => (await fetch(`${core.url}/health`)).status === 200, {
+        timeoutMs: 20_000,
+        everyMs: 100,
+      });
     }
-    const deadline = Date.now() + 10_000;
-    let resumed = await post(gateway.url, turn(session, "o3"));
-    while (resumed.status !== 200 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250)); // the gateway's breakers close after their half-open probe
-      resumed = await post(gateway.url, turn(session, "o3"));
-    }
+    // the gateway's breakers close after their half-open probe
+    const resumed = await waitFor(
+      "the gateway to serve again",
+      async () => {
+        const res = await post(gateway.url, turn(session, "o3"));
+        return res.status === 200 && res;
+      },
+      { everyMs: 250 },
+    );
     expect(resumed.status).toBe(200);
     expect(verbatim(turnFacts(await resumed.json()).summary)).toBe(2);
     expect((await store.load(session)).map((t) => t.packetId)).toEqual(["o1", "o2", "o3"]);

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
 import { type HealthChange, HealthMonitor } from "../../services/web/health/HealthMonitor.js";
 import type { ProbeResult } from "../../services/web/health/probeHealth.js";
-import { EndpointDownError } from "../../shared/http/index.js";
+import { EndpointDownError } from "../../services/web/http/index.js";
 
 const OK: ProbeResult = { ok: true };
 const TIMEOUT: ProbeResult = { ok: false, kind: "timeout", reason: "/health timed out after 1000 ms" };

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { AffinityClient } from "../../services/web/affinity/AffinityClient.js";
 import { CoreEndpoints } from "../../services/web/affinity/CoreEndpoints.js";
 import { rendezvousOrder } from "../../services/web/affinity/rendezvousOrder.js";
-import { ResilientClient } from "../../shared/http/index.js";
+import { ResilientClient } from "../../services/web/http/index.js";
 import { json, type StubServer, startStub } from "../support/stubServer.js";
 
 let cores: StubServer[] = [];

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import request from "supertest";
 import { createApp } from "../../services/web/app.js";
 import { buildUserPacket } from "../../services/web/buildPacket.js";
-import { type ResilienceEvent, ResilientClient } from "../../shared/http/index.js";
+import { type ResilienceEvent, ResilientClient } from "../../services/web/http/index.js";
 import { createLogger } from "../../shared/logging/logger.js";
 import { freePort } from "../support/processes.js";
 import { hang, json } from "../support/stubServer.js";

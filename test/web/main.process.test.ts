@@ -1,6 +1,7 @@
 // The compiled gateway as a process (needs `npm run build`): config errors, serving, SIGTERM.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { freePort, spawnService } from "../support/processes.js";
+import { waitFor } from "../support/waitFor.js";
 import { type StandInCore, startStandInCore } from "./standInCore.js";
 
 let core: StandInCore;
@@ -22,12 +23,14 @@ describe("gaia-web process", () => {
       expect(res.status).toBe(200);
       const body = (await res.json()) as { packet_id: string; served_by: string };
       expect(body.served_by).toBe("primary");
-      await new Promise((r) => setTimeout(r, 100));
-      const line = web
-        .output()
-        .split("\n")
-        .map((l) => (l.startsWith("{") ? (JSON.parse(l) as Record<string, unknown>) : {}))
-        .find((l) => l.path === "/process_user_input");
+      // the log line reaches us through the child's stdout, asynchronously
+      const line = await waitFor("the request's log line", () =>
+        web
+          .output()
+          .split("\n")
+          .map((l) => (l.startsWith("{") ? (JSON.parse(l) as Record<string, unknown>) : {}))
+          .find((l) => l.path === "/process_user_input"),
+      );
       expect(line).toMatchObject({ service: "gaia-web", status: 200, packet_id: body.packet_id, served_by: "primary" });
       expect(typeof line?.latency_ms).toBe("number");
     } finally {

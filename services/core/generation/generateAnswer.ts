@@ -11,12 +11,16 @@ import { removeHiddenReasoning } from "../text/hiddenReasoning.js";
 import { ThinkTagStreamFilter } from "../text/ThinkTagStreamFilter.js";
 
 /** The request to the engine: chat messages (rendered with the chat template), or a raw `prompt` (a text completion). */
-type EngineRequest = Omit<GenerationRequest, "onTextChunk"> | Omit<CompletionRequest, "onTextChunk">;
+type EngineRequest =
+  | Omit<GenerationRequest, "onTextChunk" | "onReasoningChunk">
+  | Omit<CompletionRequest, "onTextChunk">;
 
 /** What a route asks of the generation step: an engine request, with the visible text streamed instead of raw text. */
 export type AnswerRequest = EngineRequest & {
   /** The answer as it is generated: hidden reasoning removed, its leading white space dropped (unless `rawText`). */
   onVisibleText?: (text: string) => void;
+  /** The reasoning as it is generated: thought segments and the text of hidden-reasoning blocks. */
+  onReasoningText?: (text: string) => void;
 };
 
 /** The engine's result and the answer cleaned of hidden reasoning. */
@@ -26,6 +30,8 @@ export interface GeneratedAnswer extends GenerationResult {
   visibleText: string;
   /** What the client is shown: `visibleText` trimmed (with `rawText`, the engine's text as it is). */
   answer: string;
+  /** The model's reasoning (thoughts), trimmed; "" when it wrote none. Never part of `answer`. */
+  reasoning: string;
 }
 
 export interface AnswerStepContext {
@@ -41,9 +47,16 @@ export interface AnswerStepContext {
   rawText?: boolean;
 }
 
-/** Chat messages go to the engine's generate(), a raw prompt to its complete(). */
-function infer(engine: InferenceEngine, request: GenerationRequest | CompletionRequest): Promise<GenerationResult> {
-  return "prompt" in request ? engine.complete(request) : engine.generate(request);
+/** Chat messages go to the engine's generate(), a raw prompt to its complete() (which parses no thoughts). */
+function infer(
+  engine: InferenceEngine,
+  request: EngineRequest,
+  onTextChunk: (text: string) => void,
+  onReasoningChunk: (text: string) => void,
+): Promise<GenerationResult> {
+  return "prompt" in request
+    ? engine.complete({ ...request, onTextChunk })
+    : engine.generate({ ...request, onTextChunk, onReasoningChunk });
 }
 
 /**
@@ -53,9 +66,14 @@ function infer(engine: InferenceEngine, request: GenerationRequest | CompletionR
  * left mid-way.
  */
 export async function generateAnswer(context: AnswerStepContext, request: AnswerRequest): Promise<GeneratedAnswer> {
-  const { onVisibleText, ...generation } = request;
+  const { onVisibleText, onReasoningText, ...generation } = request;
   const raw = context.rawText === true;
-  const filter = raw ? null : new ThinkTagStreamFilter();
+  let reasoning = "";
+  const think = (text: string) => {
+    reasoning += text;
+    onReasoningText?.(text);
+  };
+  const filter = raw ? null : new ThinkTagStreamFilter(think);
   let leading = !raw;
   const emit = (text: string) => {
     const visible = leading ? text.trimStart() : text;
@@ -63,12 +81,11 @@ export async function generateAnswer(context: AnswerStepContext, request: Answer
     leading = false;
     onVisibleText?.(visible);
   };
-  const onTextChunk = (text: string) => emit(filter ? filter.push(text) : text);
-  const result = await infer(context.engine, { ...generation, onTextChunk });
+  const result = await infer(context.engine, generation, (text) => emit(filter ? filter.push(text) : text), think);
   context.observer?.turnCompleted({ ...result, replayed: false, historyMode: context.historyMode ?? "full" });
   if (result.stopReason === "cancelled") throw new ClientClosedError();
   if (filter) emit(filter.end());
-  if (raw) return { ...result, visibleText: result.text, answer: result.text };
+  if (raw) return { ...result, visibleText: result.text, answer: result.text, reasoning: "" };
   const visibleText = removeHiddenReasoning(result.text);
-  return { ...result, visibleText, answer: visibleText.trim() };
+  return { ...result, visibleText, answer: visibleText.trim(), reasoning: reasoning.trim() };
 }

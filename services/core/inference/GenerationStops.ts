@@ -28,11 +28,17 @@ export class GenerationStops {
     ]);
   }
 
-  /** The stop and abort options of node-llama-cpp's generateResponse; `onText` gets the text the client may see. */
-  generationOptions(onText: (text: string) => void) {
-    const stops = this.answerStops;
+  /**
+   * The stop and abort options of node-llama-cpp's generateResponse; `onText` gets the text the client may see.
+   * `triggers` are stop triggers of the service's own (where the model opens a tool call); `clientStops: false` leaves
+   * the client's stop strings out (text written under a grammar, such as a tool call's arguments).
+   */
+  generationOptions(onText: (text: string) => void, triggers: readonly string[] = [], { clientStops = true } = {}) {
+    const stops = clientStops ? this.answerStops : null;
+    const own = clientStops && this.request.stop?.length && !stops ? this.request.stop : [];
+    const customStopTriggers = [...own, ...triggers];
     return {
-      ...(this.request.stop?.length && !stops ? { customStopTriggers: [...this.request.stop] } : {}),
+      ...(customStopTriggers.length ? { customStopTriggers } : {}),
       signal: this.signal,
       stopOnAbortSignal: true,
       onTextChunk: (text: string) => {

@@ -1,11 +1,43 @@
+import type { ParsedToolCall, ToolCallEvent } from "./tools/ToolCallParser.js";
+
+/** A tool call an earlier answer made, as the conversation carries it (OpenAI's assistant `tool_calls`). */
+export interface PromptToolCall {
+  id: string;
+  name: string;
+  /** The arguments, parsed. */
+  arguments: unknown;
+}
+
 /** A chat message as the pipeline builds it; the engine renders it with the model's own chat template. */
 export interface PromptMessage {
-  role: "system" | "user" | "assistant";
+  role: "system" | "user" | "assistant" | "tool";
   content: string;
+  /** An assistant message's tool calls. */
+  toolCalls?: readonly PromptToolCall[];
+  /** A tool message: the call whose result `content` is. */
+  toolCallId?: string;
+}
+
+/** A tool the model may call: its name, what it does, and its arguments' JSON Schema (an object schema). */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters: Record<string, unknown>;
+}
+
+/** Whether the model must call a tool: as it sees fit, at least one, or this one. */
+export type ToolChoice = "auto" | "required" | { name: string };
+
+/** The tools a request offers the model. */
+export interface ToolUse {
+  tools: readonly ToolDefinition[];
+  choice: ToolChoice;
+  /** Several calls in one answer. */
+  parallel: boolean;
 }
 
 /** Why generation ended. */
-export type StopReason = "eos" | "max_tokens" | "stop_sequence" | "time_budget" | "cancelled";
+export type StopReason = "eos" | "max_tokens" | "stop_sequence" | "time_budget" | "cancelled" | "tool_calls";
 
 /** Output the model is constrained to (grammar-enforced): any JSON object, or JSON matching a schema. */
 export type ResponseFormat = { type: "json_object" } | { type: "json_schema"; schema: Record<string, unknown> };
@@ -36,10 +68,20 @@ export interface GenerationRequest {
   signal?: AbortSignal;
   /** Raw model text as it is produced (think tags not yet removed). */
   onTextChunk?: (text: string) => void;
+  /** Most tokens a thought (reasoning segment) may take; 0 closes a thought as soon as it opens. Unset: no limit of ours. */
+  thoughtBudget?: number;
+  /** Reasoning text as the model writes it (thought segments of chat wrappers that parse them). */
+  onReasoningChunk?: (text: string) => void;
+  /** Tools the model may call; every call names one of them and its arguments match its schema (grammar-enforced). */
+  tools?: ToolUse;
+  /** A tool call begins, or more of its arguments were written (streaming). */
+  onToolCallEvent?: (event: ToolCallEvent) => void;
 }
 
 export interface GenerationResult {
   text: string;
+  /** The tool calls the answer made (stopReason "tool_calls"); absent or empty otherwise. */
+  toolCalls?: ParsedToolCall[];
   stopReason: StopReason;
   /** Tokens of the whole rendered prompt. */
   promptTokens: number;
@@ -91,5 +133,24 @@ export interface RawPrompt {
   suffix?: string;
 }
 
-/** A raw-text completion: the same slots, sampler, stops and budget as a chat request, on a prompt instead of messages. */
-export interface CompletionRequest extends Omit<GenerationRequest, "messages" | "responseFormat">, RawPrompt {}
+/**
+ * A raw-text completion: the same slots, sampler, stops and budget as a chat request, on a prompt instead of messages
+ * (picked field by field, so what only chat has, such as tools, formats and thoughts, stays out).
+ */
+export interface CompletionRequest
+  extends Pick<
+      GenerationRequest,
+      | "sessionKey"
+      | "slotChoice"
+      | "maxTokens"
+      | "temperature"
+      | "topP"
+      | "seed"
+      | "presencePenalty"
+      | "frequencyPenalty"
+      | "stop"
+      | "timeBudgetMs"
+      | "signal"
+      | "onTextChunk"
+    >,
+    RawPrompt {}

@@ -1,18 +1,23 @@
 import {
   type ChatHistoryItem,
   type ChatWrapper,
+  type GbnfJsonSchema,
   getLlama,
   type Llama,
   LlamaChat,
+  type LlamaChatResponse,
   LlamaCompletion,
   type LlamaContext,
   type LlamaGrammar,
   LlamaLogLevel,
   type LlamaModel,
   resolveChatWrapper,
+  type Token,
 } from "node-llama-cpp";
 import type { Logger } from "../../../shared/logging/logger.js";
+import { toChatHistory } from "./chatHistory.js";
 import { GenerationStops } from "./GenerationStops.js";
+import { jsonSchemaGrammar } from "./grammar/jsonSchemaGrammar.js";
 import type {
   CompletionRequest,
   EngineLoad,
@@ -23,10 +28,14 @@ import type {
   RawPrompt,
   ResponseFormat,
   StopReason,
+  ToolUse,
 } from "./InferenceEngine.js";
 import { rawPromptTokens } from "./rawPromptTokens.js";
 import { SlotPool } from "./SlotPool.js";
 import { samplingOptions } from "./samplingOptions.js";
+import { type ParsedToolCall, ToolCallParser } from "./tools/ToolCallParser.js";
+import { type ToolCallSyntax, toolCallSyntaxOf } from "./tools/ToolCallSyntax.js";
+import { toolCallGrammar } from "./tools/toolCallGrammar.js";
 import { UnsupportedJsonSchemaError } from "./UnsupportedJsonSchemaError.js";
 
 export interface LiteModelOptions {
@@ -43,20 +52,6 @@ export interface LiteModelOptions {
   logger?: Logger;
 }
 
-/** Converts pipeline messages to node-llama-cpp's chat history, ending with the empty model turn to generate. */
-function toChatHistory(messages: readonly PromptMessage[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map(
-    (m): ChatHistoryItem =>
-      m.role === "system"
-        ? { type: "system", text: m.content }
-        : m.role === "user"
-          ? { type: "user", text: m.content }
-          : { type: "model", response: [m.content] },
-  );
-  history.push({ type: "model", response: [] });
-  return history;
-}
-
 const STOP_REASONS: Record<string, StopReason> = {
   eogToken: "eos",
   stopGenerationTrigger: "eos",
@@ -65,6 +60,32 @@ const STOP_REASONS: Record<string, StopReason> = {
   functionCalls: "eos",
   abort: "cancelled",
 };
+
+/** How the model writes tool calls, and the grammar that forces them for one request's tools. */
+interface ToolCalling {
+  syntax: ToolCallSyntax;
+  grammar: LlamaGrammar;
+}
+
+/** What one generation is steered by besides its sampler. */
+interface TurnControls {
+  stops: GenerationStops;
+  onText: (text: string) => void;
+  grammar: LlamaGrammar | undefined;
+  tools: ToolCalling | null;
+}
+
+/** The history with text added to the model response being generated: what it wrote so far, then `text`. */
+function withModelText(
+  history: ChatHistoryItem[],
+  before: LlamaChatResponse["fullResponse"],
+  text: string,
+): ChatHistoryItem[] {
+  const last = history.at(-1);
+  const response = last?.type === "model" ? last.response : [];
+  const head = last?.type === "model" ? history.slice(0, -1) : history;
+  return [...head, { type: "model", response: [...response, ...before, text] }];
+}
 
 /**
  * Tokens a next-turn preparation evaluates between two checks for a request that needs the CPU: at ~130 prompt
@@ -199,9 +220,10 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
 
   async generate(request: GenerationRequest): Promise<GenerationResult> {
     const queuedAt = performance.now();
-    const history = toChatHistory(request.messages);
+    const history = this.historyFor(request);
     const promptTokens = this.tokenize(history);
     const grammar = request.responseFormat ? await this.grammarFor(request.responseFormat) : undefined;
+    const tools = request.tools ? await this.toolCallingFor(request.tools) : null;
     const lease = await this.pool.acquire(
       request.sessionKey,
       request.signal,
@@ -221,24 +243,15 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         firstTokenAt ??= performance.now();
         request.onTextChunk?.(text);
       };
-      const response = await chat
-        .generateResponse(history, {
-          ...samplingOptions(request),
-          ...(grammar ? { grammar } : {}),
-          ...stops.generationOptions(onText),
-        })
-        .catch((error: unknown) => {
-          // node-llama-cpp throws the abort reason instead of returning when nothing was generated yet
-          if (stops.isOwnAbort(error)) return null;
-          throw error;
-        });
+      const answer = await this.respond(chat, history, request, { stops, onText, grammar, tools });
       const tail = stops.end();
       if (tail) onText(tail);
       const finished = performance.now();
       this.generationMsAverage = 0.8 * this.generationMsAverage + 0.2 * (finished - started);
       return {
-        text: stops.answerText(response?.response ?? null),
-        stopReason: stops.reason(response ? (STOP_REASONS[response.metadata.stopReason] ?? "eos") : null),
+        text: stops.answerText(answer.text),
+        toolCalls: answer.toolCalls,
+        stopReason: stops.reason(answer.reason),
         promptTokens: promptTokens.length,
         reusedPromptTokens,
         completionTokens: chat.sequence.tokenMeter.getState().usedOutputTokens - meterBefore.usedOutputTokens,
@@ -252,19 +265,137 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     }
   }
 
-  /** node-llama-cpp's grammar for the format; schema grammars are cached by their JSON text (clients repeat them). */
+  /**
+   * The request's chat history, with the offered tools documented in the template's own way (a system message). A
+   * thought budget of 0 on a wrapper that parses thoughts opens the answer with an empty, closed thought, as
+   * node-llama-cpp's "discourage thoughts" does (Qwen3's `enable_thinking: false` renders the same).
+   */
+  private historyFor(request: Pick<GenerationRequest, "messages" | "tools" | "thoughtBudget">): ChatHistoryItem[] {
+    const history = toChatHistory(request.messages);
+    const last = history.at(-1);
+    if (request.thoughtBudget === 0 && this.chatWrapper.settings.segments?.thought && last?.type === "model")
+      if (last.response.length === 0)
+        last.response.push({ type: "segment", segmentType: "thought", text: "", ended: true });
+    if (!request.tools) return history;
+    const functions = Object.fromEntries(
+      request.tools.tools.map((t) => [
+        t.name,
+        { ...(t.description ? { description: t.description } : {}), params: t.parameters as GbnfJsonSchema },
+      ]),
+    );
+    return [
+      ...this.chatWrapper.addAvailableFunctionsSystemMessageToHistory(history, functions, { documentParams: true }),
+    ];
+  }
+
+  /**
+   * Generates the answer: free text (stopping where the model opens a tool call, when tools are offered), then, when
+   * the model opened a call or the request forces one, the calls under the tool-call grammar.
+   */
+  private async respond(
+    chat: LlamaChat,
+    history: ChatHistoryItem[],
+    request: GenerationRequest,
+    turn: TurnControls,
+  ): Promise<{ text: string | null; reason: StopReason | null; toolCalls: ParsedToolCall[] }> {
+    const { stops, tools } = turn;
+    if (tools && request.tools?.choice !== "auto") return this.callTools(chat, history, [], request, turn);
+    const response = await chat
+      .generateResponse(history, {
+        ...samplingOptions(request),
+        ...(turn.grammar ? { grammar: turn.grammar } : {}),
+        ...stops.generationOptions(turn.onText, tools ? [tools.syntax.trigger] : []),
+        ...(request.thoughtBudget !== undefined ? { budgets: { thoughtTokens: request.thoughtBudget } } : {}),
+        onResponseChunk: (chunk) => {
+          if (chunk.type === "segment" && chunk.segmentType === "thought" && chunk.text)
+            request.onReasoningChunk?.(chunk.text);
+        },
+      })
+      .catch((error: unknown) => {
+        // node-llama-cpp throws the abort reason instead of returning when nothing was generated yet
+        if (stops.isOwnAbort(error)) return null;
+        throw error;
+      });
+    if (!response) return { text: null, reason: null, toolCalls: [] };
+    const { metadata } = response;
+    const opened =
+      tools &&
+      metadata.stopReason === "customStopTrigger" &&
+      this.textOf(metadata.customStopTrigger) === tools.syntax.trigger;
+    if (!opened) return { text: response.response, reason: STOP_REASONS[metadata.stopReason] ?? "eos", toolCalls: [] };
+    const called = await this.callTools(chat, history, response.fullResponse, request, turn);
+    return { ...called, text: response.response };
+  }
+
+  /** The tool calls, written under the grammar after the call prefix; what came before them stays in the answer. */
+  private async callTools(
+    chat: LlamaChat,
+    history: ChatHistoryItem[],
+    before: LlamaChatResponse["fullResponse"],
+    request: GenerationRequest,
+    turn: TurnControls,
+  ): Promise<{ text: string | null; reason: StopReason | null; toolCalls: ParsedToolCall[] }> {
+    const tools = turn.tools;
+    if (!tools || !request.tools) return { text: "", reason: "eos", toolCalls: [] };
+    const parser = new ToolCallParser(
+      tools.syntax,
+      request.tools.tools.map((t) => t.name),
+    );
+    const onText = (text: string) => {
+      for (const event of parser.push(text)) request.onToolCallEvent?.(event);
+    };
+    const used = chat.sequence.tokenMeter.getState().usedOutputTokens;
+    const response = await chat
+      .generateResponse(withModelText(history, before, tools.syntax.prefix), {
+        ...samplingOptions(request),
+        maxTokens: Math.max(1, request.maxTokens - (chat.sequence.tokenMeter.getState().usedOutputTokens - used)),
+        grammar: tools.grammar,
+        ...turn.stops.generationOptions(onText, [], { clientStops: false }),
+      })
+      .catch((error: unknown) => {
+        if (turn.stops.isOwnAbort(error)) return null;
+        throw error;
+      });
+    const toolCalls = parser.finish();
+    const reason =
+      toolCalls.length > 0 ? "tool_calls" : response ? (STOP_REASONS[response.metadata.stopReason] ?? "eos") : null;
+    return { text: "", reason, toolCalls };
+  }
+
+  /** The text of a stop trigger node-llama-cpp reports (strings and tokens). */
+  private textOf(trigger: readonly (string | Token)[]): string {
+    return trigger.map((part) => (typeof part === "string" ? part : this.model.detokenize([part], true))).join("");
+  }
+
+  /** The tool-call syntax of the model's template and the grammar for these tools (cached: agents repeat them). */
+  private async toolCallingFor(use: ToolUse): Promise<ToolCalling> {
+    const syntax = toolCallSyntaxOf(this.chatWrapper);
+    const tools =
+      typeof use.choice === "object"
+        ? use.tools.filter((t) => t.name === (use.choice as { name: string }).name)
+        : use.tools;
+    const gbnf = toolCallGrammar(syntax, tools, use.parallel);
+    let grammar = this.grammars.get(gbnf);
+    if (!grammar) {
+      grammar = await this.llama.createGrammar({ grammar: gbnf });
+      if (this.grammars.size >= 32) this.grammars.delete(this.grammars.keys().next().value ?? "");
+      this.grammars.set(gbnf, grammar);
+    }
+    return { syntax, grammar };
+  }
+
+  /** The grammar for the format; schema grammars are cached by their JSON text (clients repeat them). */
   private async grammarFor(format: ResponseFormat): Promise<LlamaGrammar> {
     // any failure here, a schema too deep to walk included, is the schema's: never an exception of ours
     try {
       const key = format.type === "json_object" ? "json" : JSON.stringify(format.schema);
       const cached = this.grammars.get(key);
       if (cached) return cached;
+      // a schema goes through our own converter, which (unlike node-llama-cpp's) enforces numeric ranges
       const grammar =
         format.type === "json_object"
           ? await this.llama.getGrammarFor("json")
-          : await this.llama.createGrammarForJsonSchema(
-              format.schema as Parameters<Llama["createGrammarForJsonSchema"]>[0],
-            );
+          : await this.llama.createGrammar({ grammar: jsonSchemaGrammar(format.schema) });
       if (this.grammars.size >= 32) this.grammars.delete(this.grammars.keys().next().value ?? "");
       this.grammars.set(key, grammar);
       return grammar;

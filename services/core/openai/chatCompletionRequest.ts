@@ -11,12 +11,68 @@ const TextPartSchema = z.looseObject({ type: z.literal("text"), text: z.string()
 /** A message's content: a string, or text parts (joined with new lines). */
 const ContentSchema = z.union([z.string(), z.array(TextPartSchema)]);
 
-const MessageSchema = z.looseObject({
+/** OpenAI's rule for function names; they also appear in the grammar and the model's prompt. */
+const ToolNameSchema = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1–64 letters, digits, underscores or dashes");
+
+const ToolCallSchema = z.looseObject({
+  id: z.string(),
+  type: z.literal("function").optional(),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
+
+const SystemMessageSchema = z.looseObject({
   // `developer` is what newer OpenAI clients send instead of `system`
-  role: z.enum(["system", "developer", "user", "assistant"]),
+  role: z.enum(["system", "developer", "user"]),
   content: ContentSchema,
   name: z.string().optional(),
 });
+
+const AssistantMessageSchema = z.looseObject({
+  role: z.literal("assistant"),
+  // null (or absent) when the message only calls tools
+  content: ContentSchema.nullish(),
+  name: z.string().optional(),
+  tool_calls: z.array(ToolCallSchema).nullish(),
+  /** Legacy function calling: one call, no id. */
+  function_call: z.looseObject({ name: z.string(), arguments: z.string() }).nullish(),
+});
+
+const ToolMessageSchema = z.looseObject({
+  role: z.literal("tool"),
+  content: ContentSchema,
+  tool_call_id: z.string(),
+});
+
+/** Legacy function calling's result message: answers the latest call of that name. */
+const FunctionMessageSchema = z.looseObject({
+  role: z.literal("function"),
+  content: ContentSchema.nullish(),
+  name: z.string(),
+});
+
+const MessageSchema = z.discriminatedUnion("role", [
+  SystemMessageSchema,
+  AssistantMessageSchema,
+  ToolMessageSchema,
+  FunctionMessageSchema,
+]);
+
+const FunctionDefinitionSchema = z.looseObject({
+  name: ToolNameSchema,
+  description: z.string().optional(),
+  /** The arguments' JSON Schema; absent means no arguments. */
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  strict: z.boolean().nullish(),
+});
+
+const ToolSchema = z.looseObject({ type: z.literal("function"), function: FunctionDefinitionSchema });
+
+const ToolChoiceSchema = z.union([
+  z.enum(["none", "auto", "required"]),
+  z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string() }) }),
+]);
+
+const FunctionCallChoiceSchema = z.union([z.enum(["none", "auto"]), z.looseObject({ name: z.string() })]);
 
 const PenaltySchema = z.number().min(-2).max(2);
 
@@ -51,6 +107,18 @@ export const ChatCompletionRequestSchema = z.looseObject({
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   response_format: ResponseFormatSchema.optional(),
+  tools: z.array(ToolSchema).max(128).nullish(),
+  tool_choice: ToolChoiceSchema.nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  /** Legacy function calling (`functions` / `function_call`): aliases of `tools` / `tool_choice`. */
+  functions: z.array(FunctionDefinitionSchema).max(128).nullish(),
+  function_call: FunctionCallChoiceSchema.nullish(),
+  /** llama-server's: `none` drops the model's reasoning, `deepseek` returns it as `reasoning_content`. */
+  reasoning_format: z.enum(["none", "deepseek"]).nullish(),
+  /** OpenAI's: how much the model may think, mapped onto a thought-token budget (`none`: no thoughts). */
+  reasoning_effort: z.enum(["none", "minimal", "low", "medium", "high"]).nullish(),
+  /** llama-server's template arguments; `enable_thinking: false` (Qwen3's switch) is honoured as no thoughts. */
+  chat_template_kwargs: z.looseObject({ enable_thinking: z.boolean().optional() }).nullish(),
 });
 
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
@@ -66,22 +134,14 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 const present = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 
 /**
- * The first feature of the raw body that this server cannot honour (several choices, tools and function calling,
- * images and audio, log probabilities, logit bias), or null. Checked before the schema so the client reads "not
+ * The first feature of the raw body that this server cannot honour (several choices, images and audio, log
+ * probabilities, logit bias), or null. Checked before the schema so the client reads "not
  * supported" rather than a type error.
  */
 export function unsupportedChatParameter(body: unknown): UnsupportedParameter | null {
   if (!isObject(body)) return null;
   if (typeof body.n === "number" && body.n > 1)
     return { param: "n", message: "n > 1 is not supported: this server generates one choice per request." };
-  for (const field of ["tools", "functions"] as const) {
-    if (present(body[field])) return { param: field, message: `${field} (function calling) is not supported.` };
-  }
-  for (const field of ["tool_choice", "function_call"] as const) {
-    const value = body[field];
-    if (present(value) && value !== "none")
-      return { param: field, message: `${field} is not supported (no function calling).` };
-  }
   if (present(body.audio) || (Array.isArray(body.modalities) && body.modalities.includes("audio")))
     return { param: present(body.audio) ? "audio" : "modalities", message: "audio output is not supported." };
   if (body.logprobs === true) return { param: "logprobs", message: "logprobs are not supported." };
@@ -91,13 +151,6 @@ export function unsupportedChatParameter(body: unknown): UnsupportedParameter | 
   if (!Array.isArray(body.messages)) return null;
   for (const [i, message] of body.messages.entries()) {
     if (!isObject(message)) continue;
-    if (message.role === "tool" || message.role === "function")
-      return {
-        param: `messages[${i}].role`,
-        message: `${message.role} messages are not supported (no function calling).`,
-      };
-    if (present(message.tool_calls) || present(message.function_call))
-      return { param: `messages[${i}].tool_calls`, message: "tool calls are not supported." };
     if (!Array.isArray(message.content)) continue;
     for (const [j, part] of message.content.entries()) {
       if (isObject(part) && part.type !== "text")
@@ -118,7 +171,8 @@ export function openAIParamPath(path: readonly PropertyKey[]): string {
   );
 }
 
-/** The text of a message's content. */
-export function contentText(content: ChatMessage["content"]): string {
+/** The text of a message's content (null: none). */
+export function contentText(content: z.infer<typeof ContentSchema> | null | undefined): string {
+  if (content === null || content === undefined) return "";
   return typeof content === "string" ? content : content.map((p) => p.text).join("\n");
 }

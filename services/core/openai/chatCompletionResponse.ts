@@ -8,8 +8,9 @@ export interface CompletionBase {
   system_fingerprint: string;
 }
 
-const FINISH_REASONS: Record<StopReason, "stop" | "length"> = {
+const FINISH_REASONS: Record<StopReason, "stop" | "length" | "tool_calls"> = {
   eos: "stop",
+  tool_calls: "tool_calls",
   stop_sequence: "stop",
   max_tokens: "length",
   time_budget: "length",
@@ -17,7 +18,7 @@ const FINISH_REASONS: Record<StopReason, "stop" | "length"> = {
 };
 
 /** OpenAI's finish_reason for why generation ended. */
-export function finishReasonOf(reason: StopReason): "stop" | "length" {
+export function finishReasonOf(reason: StopReason): "stop" | "length" | "tool_calls" {
   return FINISH_REASONS[reason];
 }
 

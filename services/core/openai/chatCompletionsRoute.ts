@@ -7,17 +7,20 @@ import { generateAnswer } from "../generation/generateAnswer.js";
 import { readyParts } from "../http/requireReady.js";
 import { settleStreamFailure } from "../http/settleStreamFailure.js";
 import type { PromptMessage, ResponseFormat } from "../inference/InferenceEngine.js";
+import type { ToolCallEvent } from "../inference/tools/ToolCallParser.js";
 import { ClientClosedError } from "../pipeline/ClientClosedError.js";
 import type { TurnObserver } from "../pipeline/TurnOutcome.js";
 import { ChatCompletionStream } from "./ChatCompletionStream.js";
 import {
   type ChatCompletionRequest,
   ChatCompletionRequestSchema,
-  contentText,
   openAIParamPath,
   unsupportedChatParameter,
 } from "./chatCompletionRequest.js";
 import { finishReasonOf, usageOf } from "./chatCompletionResponse.js";
+import { returnsReasoning, thoughtBudgetOf } from "./chatReasoning.js";
+import { ChatToolCalls } from "./chatToolCalls.js";
+import { promptMessagesOf, toolUseOf, usesLegacyFunctions } from "./chatToolRequest.js";
 
 export interface ChatCompletionsDeps {
   state: CoreState;
@@ -26,6 +29,8 @@ export interface ChatCompletionsDeps {
   model: string;
   buildId: string;
   observer?: TurnObserver;
+  /** Whether answers carry the model's reasoning when a request does not say (GAIA_REASONING_FORMAT). */
+  reasoningFormat: "none" | "deepseek";
 }
 
 /** llama-server's defaults, used when the request leaves a setting out. */
@@ -66,13 +71,6 @@ function responseFormatOf(request: ChatCompletionRequest): ResponseFormat | unde
   return format.json_schema.schema
     ? { type: "json_schema", schema: format.json_schema.schema }
     : { type: "json_object" };
-}
-
-function toPromptMessages(request: ChatCompletionRequest): PromptMessage[] {
-  return request.messages.map((m) => ({
-    role: m.role === "developer" ? "system" : m.role,
-    content: contentText(m.content),
-  }));
 }
 
 /** Tokens the completion may take: what the request asks, capped by config and by what the context has left. */
@@ -120,15 +118,18 @@ function generationRequestOf(request: ChatCompletionRequest, messages: PromptMes
  * POST /v1/chat/completions: OpenAI's chat API on the same engine, queue, slots, generation step and metrics as
  * packets. Stateless (the client sends the history; nothing is stored), but served by the slot whose KV cache holds the
  * longest prefix of the prompt, so a conversation's next turn only evaluates its new messages. Hidden reasoning
- * (`<think>…</think>`) is removed from `content`, as llama-server does by default. A client that disconnects cancels
- * generation.
+ * (`<think>…</think>`) is never in `content`: dropped, or returned as `reasoning_content` with `reasoning_format:
+ * "deepseek"` (llama-server's names). With `tools`, the model answers in
+ * its template's tool-call syntax under a grammar, so every call names an offered tool and its arguments match that
+ * tool's schema. A client that disconnects cancels generation.
  */
 export function chatCompletionsRouter(deps: ChatCompletionsDeps, bodyParser: express.RequestHandler): Router {
   const router = express.Router();
   router.post("/v1/chat/completions", bodyParser, async (req: Request, res: Response) => {
     const request = parseChatRequest(req.body);
     const { engine } = readyParts(deps.state);
-    const messages = toPromptMessages(request);
+    const messages = promptMessagesOf(request);
+    const tools = toolUseOf(request);
     const maxTokens = completionBudget(engine.contextSize, engine.countTokens(messages), request, deps.maxTokensCap);
     const id = `chatcmpl-${randomUUID()}`;
     const base = { id, created: Math.floor(Date.now() / 1000), model: deps.model, system_fingerprint: deps.buildId };
@@ -136,6 +137,9 @@ export function chatCompletionsRouter(deps: ChatCompletionsDeps, bodyParser: exp
     const stream = request.stream
       ? new ChatCompletionStream(res, base, request.stream_options?.include_usage === true)
       : null;
+    const calls = new ChatToolCalls(usesLegacyFunctions(request));
+    const withReasoning = returnsReasoning(request, deps.reasoningFormat);
+    const thoughtBudget = thoughtBudgetOf(request);
     const log = res.locals as Record<string, unknown>;
     log.streamed = Boolean(stream);
     try {
@@ -143,8 +147,18 @@ export function chatCompletionsRouter(deps: ChatCompletionsDeps, bodyParser: exp
         { engine, observer: deps.observer },
         {
           ...generationRequestOf(request, messages, maxTokens, id),
+          ...(tools ? { tools } : {}),
+          ...(thoughtBudget !== undefined ? { thoughtBudget } : {}),
           signal: cancelled,
-          ...(stream ? { onVisibleText: (text: string) => stream.content(text) } : {}),
+          ...(stream
+            ? {
+                onVisibleText: (text: string) => stream.content(text),
+                onToolCallEvent: (event: ToolCallEvent) => stream.send(calls.delta(event)),
+                ...(withReasoning
+                  ? { onReasoningText: (text: string) => stream.send({ reasoning_content: text }) }
+                  : {}),
+              }
+            : {}),
         },
       );
       Object.assign(log, {
@@ -152,20 +166,23 @@ export function chatCompletionsRouter(deps: ChatCompletionsDeps, bodyParser: exp
         completion_tokens: result.completionTokens,
         kv_reused_tokens: result.reusedPromptTokens,
         stop: result.stopReason,
+        tool_calls: result.toolCalls?.length ?? 0,
       });
-      const finishReason = finishReasonOf(result.stopReason);
+      const made = result.toolCalls ?? [];
+      const finishReason = made.length > 0 ? calls.finishReason : finishReasonOf(result.stopReason);
       if (stream) return stream.finish(finishReason, result);
+      const message = {
+        role: "assistant",
+        // OpenAI's content is null when the answer only calls tools
+        content: made.length > 0 && !result.answer ? null : result.answer,
+        refusal: null,
+        ...(withReasoning && result.reasoning ? { reasoning_content: result.reasoning } : {}),
+        ...calls.messageFields(made),
+      };
       res.json({
         ...base,
         object: "chat.completion",
-        choices: [
-          {
-            index: 0,
-            message: { role: "assistant", content: result.answer, refusal: null },
-            logprobs: null,
-            finish_reason: finishReason,
-          },
-        ],
+        choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
         usage: usageOf(result),
       });
     } catch (error) {

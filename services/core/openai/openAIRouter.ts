@@ -18,6 +18,7 @@ export interface OpenAIRouterDeps {
   maxTokensCap: number;
   bodyLimit: string;
   buildId: string;
+  reasoningFormat: "none" | "deepseek";
   logger: Logger;
   observer?: TurnObserver;
   /** Maps body-parser's errors to the client mistakes they are. */
@@ -39,6 +40,7 @@ export function openAIRouter(deps: OpenAIRouterDeps): Router {
         maxTokensCap: deps.maxTokensCap,
         model,
         buildId: deps.buildId,
+        reasoningFormat: deps.reasoningFormat,
         ...(deps.observer ? { observer: deps.observer } : {}),
       },
       json,

@@ -3,6 +3,7 @@ import type { TurnOutcome } from "./TurnOutcome.js";
 
 const CONFIDENCE: Record<TurnOutcome["stopReason"], number> = {
   eos: 0.9,
+  tool_calls: 0.9,
   stop_sequence: 0.9,
   max_tokens: 0.6,
   time_budget: 0.5,

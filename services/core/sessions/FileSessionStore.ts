@@ -149,8 +149,7 @@ export class FileSessionStore implements SessionStore {
 
   /** Stops the recovery probe and forgets the parsed logs (the files stay the truth). */
   async close(): Promise<void> {
-    if (this.probeTimer) clearInterval(this.probeTimer);
-    this.probeTimer = null;
+    this.stopProbe();
     this.cache.clear();
   }
 
@@ -253,7 +252,12 @@ export class FileSessionStore implements SessionStore {
     if (!this.fault) return;
     this.logger?.info({ store: this.name, was: this.fault.reason }, "session store writable again");
     this.fault = null;
-    this.close();
+    this.stopProbe(); // the cache stays: what it holds was read from the files, which the fault did not change
+  }
+
+  private stopProbe(): void {
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = null;
   }
 
   /** Runs `task` after every earlier task for the same session (appends never interleave). */

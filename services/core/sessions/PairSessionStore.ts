@@ -1,4 +1,4 @@
-import type { PeerSessionReader, PeerSessionsStatus } from "./PeerSessionReader.js";
+import type { PeerSessionReader } from "./PeerSessionReader.js";
 import type {
   AppendOptions,
   ClaimOptions,
@@ -62,10 +62,6 @@ export class PairSessionStore implements SessionStore {
 
   health(): SessionStoreHealth {
     return this.own.health();
-  }
-
-  peerStatus(): PeerSessionsStatus {
-    return this.peer.status();
   }
 }
 

@@ -1,27 +1,32 @@
-import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 
+/** What ioredis adds to a client for a command registered with defineCommand (numkeys passed first). */
+type DefinedCommand = (numberOfKeys: number, ...keysThenArgs: (string | number)[]) => Promise<unknown>;
+
 /**
- * A Lua script run by its SHA-1 (EVALSHA), loaded with EVAL the first time a server does not know it (after a
- * restart, or on a new server). Each script runs atomically on the server: a write is all of its commands or none.
+ * A Lua script registered on each client with ioredis's defineCommand, which runs it by its SHA-1 (EVALSHA) and sends
+ * the source (EVAL) when a server does not know it (after a restart, or on a new server). Each script runs atomically
+ * on the server: a write is all of its commands or none.
  */
 export class LuaScript {
-  private readonly sha: string;
+  /** The client method's name: prefixed, so "append" cannot shadow Redis's own APPEND. */
+  private readonly command: string;
+  private readonly definedOn = new WeakSet<Redis>();
 
   constructor(
     readonly name: string,
     private readonly source: string,
   ) {
-    this.sha = createHash("sha1").update(source).digest("hex");
+    this.command = `gaia_${name}`;
   }
 
-  async run(client: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
-    try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
-      return client.eval(this.source, keys.length, ...keys, ...args);
+  run(client: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    if (!this.definedOn.has(client)) {
+      client.defineCommand(this.command, { lua: this.source });
+      this.definedOn.add(client);
     }
+    const command = (client as unknown as Record<string, DefinedCommand>)[this.command] as DefinedCommand;
+    return command.call(client, keys.length, ...keys, ...args);
   }
 }
 

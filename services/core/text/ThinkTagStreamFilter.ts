@@ -13,6 +13,9 @@ export class ThinkTagStreamFilter {
   private pending = "";
   private hiddenTag: string | null = null;
 
+  /** `onHidden` gets the text inside hidden blocks as it is decided (what `reasoning_content` carries). */
+  constructor(private readonly onHidden?: (text: string) => void) {}
+
   /** Returns the visible part of `chunk` (possibly ""), keeping undecided text for the next call. */
   push(chunk: string): string {
     this.pending += chunk;
@@ -22,11 +25,14 @@ export class ThinkTagStreamFilter {
         const close = this.pending.toLowerCase().indexOf(`</${this.hiddenTag}`);
         if (close < 0) {
           // keep a tail that could be the start of the closing tag
-          this.pending = this.pending.slice(Math.max(0, this.pending.length - LONGEST_TAG));
+          const keep = Math.max(0, this.pending.length - LONGEST_TAG);
+          this.hide(this.pending.slice(0, keep));
+          this.pending = this.pending.slice(keep);
           return visible;
         }
         const end = this.pending.indexOf(">", close);
         if (end < 0) return visible;
+        this.hide(this.pending.slice(0, close));
         this.pending = this.pending.slice(end + 1);
         this.hiddenTag = null;
         continue;
@@ -59,9 +65,14 @@ export class ThinkTagStreamFilter {
 
   /** Flushes held-back text at the end of generation (an unclosed hidden block stays hidden). */
   end(): string {
+    if (this.hiddenTag) this.hide(this.pending);
     const rest = this.hiddenTag ? "" : this.pending;
     this.pending = "";
     return rest;
+  }
+
+  private hide(text: string): void {
+    if (text) this.onHidden?.(text);
   }
 
   private couldStillBeTag(text: string): boolean {

@@ -1,3 +1,5 @@
+import { isMaintenanceOn } from "../../../shared/maintenance/MaintenanceFlag.js";
+import type { CoreClient } from "../CoreClient.js";
 import {
   type ClientSnapshot,
   type EndpointSnapshot,
@@ -5,9 +7,7 @@ import {
   type ResilientRequest,
   type ServedResponse,
   UpstreamUnavailableError,
-} from "../../../shared/http/index.js";
-import { isMaintenanceOn } from "../../../shared/maintenance/MaintenanceFlag.js";
-import type { CoreClient } from "../CoreClient.js";
+} from "../http/index.js";
 import { rendezvousOrder } from "./rendezvousOrder.js";
 
 export interface AffinityClientOptions {
@@ -122,9 +122,13 @@ export class AffinityClient implements CoreClient {
   }
 }
 
-/** What a request is hashed on: its session (so a conversation stays on one replica), else its packet. */
+/**
+ * What a request is hashed on: the key its route chose (`/v1`: the user or the conversation), else its session (so a
+ * conversation stays on one replica), else its packet.
+ */
 function affinityKey(request: ResilientRequest): string {
   const context = request.context ?? {};
+  if (typeof context.affinity_key === "string") return context.affinity_key;
   const session = context.session_id;
   if (typeof session === "string") return session;
   return typeof context.packet_id === "string" ? context.packet_id : "";

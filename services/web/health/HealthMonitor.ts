@@ -1,5 +1,5 @@
-import type { EndpointHealth, EndpointHealthSnapshot, EndpointRole } from "../../../shared/http/index.js";
-import { EndpointDownError } from "../../../shared/http/index.js";
+import type { EndpointHealth, EndpointHealthSnapshot, EndpointRole } from "../http/index.js";
+import { EndpointDownError } from "../http/index.js";
 import { type ProbeResult, type Prober, probeHealth } from "./probeHealth.js";
 
 export interface HealthMonitorOptions {

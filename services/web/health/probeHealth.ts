@@ -1,4 +1,4 @@
-import { describeError } from "../../../shared/http/index.js";
+import { describeError } from "../http/index.js";
 
 /** What one health probe of a core found. */
 export type ProbeResult =

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import type { Response as ExpressResponse } from "express";
-import type { ServedResponse } from "../../../shared/http/index.js";
+import type { ServedResponse } from "./index.js";
 
 /** Upstream headers worth passing on: the body's type and caching (SSE says no-cache), core's identity, its back-off hint. */
 const RELAYED_HEADERS = [

@@ -1,4 +1,4 @@
-import type { ServedResponse } from "../../../shared/http/index.js";
+import type { ServedResponse } from "../http/index.js";
 
 /** Which core answered: its own `X-Gaia-Role` header, else inferred from the endpoint that served. */
 export function servedByRole(served: ServedResponse): string {

@@ -1,6 +1,7 @@
 import express, { type Router } from "express";
 import { abortOnClose } from "../../../shared/http/abortOnClose.js";
 import { OpenAIError, openAIErrorFromProblem, sendOpenAIError } from "../../../shared/openai/OpenAIError.js";
+import { openAIAffinity } from "../affinity/openAIAffinity.js";
 import type { CoreClient } from "../CoreClient.js";
 import { problemForCoreFailure } from "../coreFailure.js";
 import { relayResponse } from "../http/relayResponse.js";
@@ -10,7 +11,8 @@ import { servedByRole } from "./coreRole.js";
  * `/v1/*` (the OpenAI-compatible API) passed through to core with the same retries, failover and breaker as packets.
  * The body goes byte for byte; the answer comes back as core sends it, an SSE stream relayed chunk by chunk. Failover
  * can only happen before core's first byte (core sends its headers with the first token), never mid-stream.
- * When no core can answer, the error is in OpenAI's shape so SDKs raise (and retry) as usual.
+ * With N replicas, a request goes to the one its `user`, else its conversation's stable prefix, hashes to (see
+ * openAIAffinity). When no core can answer, the error is in OpenAI's shape so SDKs raise (and retry) as usual.
  */
 export function openAIPassThroughRouter(client: CoreClient, bodyLimit: string): Router {
   const router = express.Router();
@@ -21,11 +23,14 @@ export function openAIPassThroughRouter(client: CoreClient, bodyLimit: string): 
       return;
     }
     const signal = abortOnClose(res);
+    const body = req.method === "POST" ? (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)) : undefined;
+    const affinity = openAIAffinity(body);
     let served: Awaited<ReturnType<CoreClient["post"]>>;
     try {
       served = await client.post(req.originalUrl, {
         method: req.method,
-        ...(req.method === "POST" ? { body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) } : {}),
+        ...(body ? { body } : {}),
+        ...(affinity ? { context: { affinity_key: affinity.key, affinity: affinity.source } } : {}),
         headers: {
           "content-type": req.get("content-type") ?? "application/json",
           accept: req.get("accept") ?? "application/json",

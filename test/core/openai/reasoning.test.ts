@@ -43,7 +43,12 @@ beforeAll(async () => {
   const state = new CoreState();
   state.markReady({ engine: stubEngine } as unknown as ReadyParts); // only the engine is read by this route
   const app = express();
-  app.use(chatCompletionsRouter({ state, maxTokensCap: 64, model: "stub", buildId: "b" }, express.json()));
+  app.use(
+    chatCompletionsRouter(
+      { state, maxTokensCap: 64, model: "stub", buildId: "b", reasoningFormat: "none" },
+      express.json(),
+    ),
+  );
   app.use(openAIErrorMiddleware(createLogger({ service: "t", level: "silent" }), () => null));
   server = await listen(app);
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
@@ -70,5 +75,24 @@ describe("reasoning blocks (Qwen3-style <think>)", () => {
     let text = "";
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(text).toBe("Hello there!");
+  });
+
+  it("returns them as reasoning_content with reasoning_format deepseek, whole and streamed", async () => {
+    const body = { model: "m", messages: [{ role: "user", content: "hi" }], reasoning_format: "deepseek" };
+    const completion = (await client.chat.completions.create(body as never)) as OpenAI.ChatCompletion;
+    const message = completion.choices[0]?.message as { content: string; reasoning_content?: string };
+    expect(message.content).toBe("Hello there!");
+    expect(message.reasoning_content).toBe("The user greets me; be brief.");
+
+    const stream = await client.chat.completions.create({ ...body, stream: true } as never);
+    let content = "";
+    let reasoning = "";
+    for await (const chunk of stream as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>) {
+      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+      content += delta?.content ?? "";
+      reasoning += delta?.reasoning_content ?? "";
+    }
+    expect(content).toBe("Hello there!");
+    expect(reasoning.trim()).toBe("The user greets me; be brief.");
   });
 });

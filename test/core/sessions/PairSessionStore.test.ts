@@ -24,8 +24,9 @@ function pair() {
   const peerWriter = new FileSessionStore({ dir: peerDir });
   const warnings: unknown[] = [];
   const logger = { warn: (o: unknown) => warnings.push(o), info: () => undefined } as never;
-  const store = new PairSessionStore(own, new PeerSessionReader({ dir: peerDir, logger }));
-  return { ownDir, peerDir, own, peerWriter, store, warnings };
+  const peer = new PeerSessionReader({ dir: peerDir, logger });
+  const store = new PairSessionStore(own, peer);
+  return { ownDir, peerDir, own, peer, peerWriter, store, warnings };
 }
 
 describe("PairSessionStore", () => {
@@ -77,25 +78,25 @@ describe("PairSessionStore", () => {
   });
 
   it("a missing peer dir means own history only, reported once in its status; it comes back when the dir does", async () => {
-    const { own, peerDir, store, warnings } = pair();
+    const { own, peer, peerDir, store, warnings } = pair();
     fs.rmSync(peerDir, { recursive: true });
     await own.appendTurn(turn("t1", "2026-01-01T00:00:01.000Z"));
     expect((await store.load("s")).map((t) => t.packetId)).toEqual(["t1"]);
     await store.load("s");
     await store.load("other");
-    expect(store.peerStatus()).toMatchObject({ dir: peerDir, readable: false, reason: "missing" });
+    expect(peer.status()).toMatchObject({ dir: peerDir, readable: false, reason: "missing" });
     expect(warnings).toHaveLength(1);
 
     await new FileSessionStore({ dir: peerDir }).appendTurn(turn("p2", "2026-01-01T00:00:02.000Z"));
     expect((await store.load("s")).map((t) => t.packetId)).toEqual(["t1", "p2"]);
-    expect(store.peerStatus()).toMatchObject({ readable: true });
+    expect(peer.status()).toMatchObject({ readable: true });
   });
 
   it("an unreadable peer file (a directory where the file should be) is own history only, never an error", async () => {
-    const { own, peerDir, store } = pair();
+    const { own, peer, peerDir, store } = pair();
     fs.mkdirSync(path.join(peerDir, sessionFileName("s")));
     await own.appendTurn(turn("t1", "2026-01-01T00:00:01.000Z"));
     expect((await store.load("s")).map((t) => t.packetId)).toEqual(["t1"]);
-    expect(store.peerStatus().readable).toBe(false);
+    expect(peer.status().readable).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import { RedisSessionStore, type RedisSessionStoreOptions } from "../../../servi
 import type { SessionStore, SessionTurn } from "../../../services/core/sessions/SessionStore.js";
 import { SessionStoreUnavailableError } from "../../../services/core/sessions/SessionStoreUnavailableError.js";
 import { type RedisServer, redisAvailable, startRedisServer, uniquePrefix } from "../../support/redisServer.js";
+import { waitFor } from "../../support/waitFor.js";
 
 const turn = (sessionId: string, packetId: string, text = "hello"): SessionTurn => ({
   packetId,
@@ -16,13 +17,7 @@ const turn = (sessionId: string, packetId: string, text = "hello"): SessionTurn 
   assistant: `answer to ${text}`,
 });
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (what: string, check: () => boolean | Promise<boolean>) => waitFor(what, check, { timeoutMs: 15_000 });
 
 const enabled = redisAvailable("RedisSessionStore (replicas, TTL, outage)");
 const describeRedis = enabled ? describe : describe.skip;
@@ -128,6 +123,7 @@ describeRedis("RedisSessionStore on a real redis-server", () => {
     const store = await open({ prefix });
     for (let i = 0; i < 5; i++) await store.appendTurn(turn("rtt", `p${i}`));
     await store.attachVector("rtt", "p2", [0.5]);
+    await store.load("rtt"); // ioredis sends a script's source (EVAL) on its first use per connection, EVALSHA after
     const monitor = await raw.monitor();
     const commands: string[] = [];
     monitor.on("monitor", (_time: string, args: string[], source: string) => {
@@ -141,6 +137,14 @@ describeRedis("RedisSessionStore on a real redis-server", () => {
     expect(turns.map((t) => t.packetId)).toEqual(["p0", "p1", "p2", "p3", "p4"]);
     expect(turns[2]?.vector).toEqual([0.5]);
     expect(commands).toEqual(["evalsha"]);
+  });
+
+  it("runs its scripts again after the server forgot them (SCRIPT FLUSH: NOSCRIPT, then the source is sent)", async () => {
+    const store = await open({ prefix: uniquePrefix("noscript") });
+    await store.appendTurn(turn("flushed", "p1"));
+    await raw.script("FLUSH");
+    await store.appendTurn(turn("flushed", "p2"));
+    expect((await store.load("flushed")).map((t) => t.packetId)).toEqual(["p1", "p2"]);
   });
 });
 

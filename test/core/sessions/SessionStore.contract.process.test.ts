@@ -8,6 +8,7 @@ import { RedisSessionStore } from "../../../services/core/sessions/RedisSessionS
 import type { SessionStore, SessionTurn } from "../../../services/core/sessions/SessionStore.js";
 import { tempDir } from "../../support/processes.js";
 import { redisAvailable, redisForSuite, uniquePrefix } from "../../support/redisServer.js";
+import { waitFor } from "../../support/waitFor.js";
 
 interface Backend {
   /** A store on the backend's storage for this test (same storage on every call within one test). */
@@ -59,11 +60,7 @@ function remember<S extends SessionStore>(store: S): S {
 
 /** A Redis store connects in the background; the contract starts once it can be written. */
 async function ready(store: SessionStore): Promise<SessionStore> {
-  const deadline = Date.now() + 10_000;
-  while (!store.health().writable) {
-    if (Date.now() > deadline) throw new Error(`store never became writable: ${store.health().reason}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor("the store to become writable", () => store.health().writable, { everyMs: 10 });
   return store;
 }
 

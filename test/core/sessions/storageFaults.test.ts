@@ -8,6 +8,7 @@ import { SessionStoreUnavailableError } from "../../../services/core/sessions/Se
 import { sessionFileName } from "../../../services/core/sessions/sessionFileName.js";
 import { storageFault } from "../../../services/core/sessions/storageFaults.js";
 import { tempDir } from "../../support/processes.js";
+import { waitFor } from "../../support/waitFor.js";
 
 const turn = (packetId: string) => ({
   packetId,
@@ -55,13 +56,11 @@ describe("FileSessionStore storage faults", () => {
         // a new file that failed is removed, not left empty; put the real one back: the probe notices by itself
         fs.rmSync(file, { force: true });
         fs.writeFileSync(file, kept);
-        const deadline = Date.now() + 5000;
-        while (!store.health().writable && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        expect(store.health().writable).toBe(true);
+        await waitFor("the probe to find the store writable", () => store.health().writable, { timeoutMs: 5000 });
         await store.appendTurn(turn("ok-2"));
         expect((await new FileSessionStore({ dir }).load("s")).map((t) => t.packetId)).toEqual(["ok-1", "ok-2"]);
       } finally {
-        store.close();
+        await store.close();
       }
     },
   );
@@ -91,7 +90,33 @@ describe("FileSessionStore storage faults", () => {
       for (const line of fs.readFileSync(file, "utf8").trimEnd().split("\n"))
         expect(() => JSON.parse(line)).not.toThrow();
     } finally {
-      store.close();
+      await store.close();
+    }
+  });
+
+  it("keeps its cache of parsed logs when it recovers (only close() forgets them)", async () => {
+    const dir = tempDir("gaia-faults-");
+    const store = new FileSessionStore({ dir, probeIntervalMs: 60_000 });
+    try {
+      await store.appendTurn({ ...turn("t-1"), sessionId: "t" });
+      await store.appendTurn(turn("ok-1"));
+      const realAppend = fs.promises.appendFile;
+      fs.promises.appendFile = async () => {
+        throw Object.assign(new Error("EIO: i/o error, write"), { code: "EIO" });
+      };
+      try {
+        await expect(store.appendTurn(turn("failed"))).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+      } finally {
+        fs.promises.appendFile = realAppend;
+      }
+      // tells a cached log from a re-read one: the same bytes count with other text, which only a full re-read sees
+      const other = path.join(dir, sessionFileName("t"));
+      fs.writeFileSync(other, fs.readFileSync(other, "utf8").replace('"answer"', '"ANSWER"'));
+      await store.appendTurn(turn("ok-2")); // the write that works again: recovered
+      expect(store.health().writable).toBe(true);
+      expect((await store.load("t")).map((t) => t.assistant)).toEqual(["answer"]);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -57,19 +57,22 @@ describe("runSelfCheck as another uid", () => {
     expect(problem).toContain("docker-compose down -v");
   });
 
-  (isRoot ? it : it.skip)("reports a uid without a passwd entry (the HA report's root cause) [root only]", () => {
-    const root = tempDir("gaia-selfcheck-");
-    const result = runAsUid(
-      1234,
-      { sharedDir: path.join(root, "shared"), subdirs: SHARED_SUBDIRS, modelPath: fakeGguf(root) },
-      {
-        HOME: "/",
-      },
-    );
-    const problem = expectOneLineProblem(result);
-    expect(problem).toMatch(/^uid 1234 has no passwd entry \(os\.userInfo: uv_os_get_passwd returned ENOENT/);
-    expect(problem).toContain("gaia (uid 1000)");
-  });
+  (isRoot ? it : it.skip)(
+    "reports a uid without a passwd entry (the original's stale candidate image had no such user) [root only]",
+    () => {
+      const root = tempDir("gaia-selfcheck-");
+      const result = runAsUid(
+        1234,
+        { sharedDir: path.join(root, "shared"), subdirs: SHARED_SUBDIRS, modelPath: fakeGguf(root) },
+        {
+          HOME: "/",
+        },
+      );
+      const problem = expectOneLineProblem(result);
+      expect(problem).toMatch(/^uid 1234 has no passwd entry \(os\.userInfo: uv_os_get_passwd returned ENOENT/);
+      expect(problem).toContain("gaia (uid 1000)");
+    },
+  );
 
   (isRoot ? it : it.skip)("reports a model the user cannot read [root only]", () => {
     const root = tempDir("gaia-selfcheck-");

@@ -4,13 +4,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { ensureEmbedFixture, findRepoRoot } from "../../../../models/scripts/bundledModels.js";
+import { ensureEmbedFixture } from "../../../../models/scripts/bundledModels.js";
 import type { Embedder, EmbedderLoadResult } from "../../../../services/core/history/embedder/Embedder.js";
 import { loadEmbedder } from "../../../../services/core/history/embedder/loadEmbedder.js";
 import { cosineSimilarity } from "../../../../services/core/history/selectRelevantTurns.js";
 import { BUNDLED_EMBED_DIR_RELATIVE } from "../../../../shared/config/bundledModels.js";
+import { repoRoot } from "../../../../shared/config/repoRoot.js";
 
-const fixtureDir = path.join(findRepoRoot(import.meta.dirname), BUNDLED_EMBED_DIR_RELATIVE);
+const fixtureDir = path.join(repoRoot(), BUNDLED_EMBED_DIR_RELATIVE);
 let tmp: string;
 
 /** A fresh copy of the fixture under `name`, optionally damaged by `damage(dir)`. */

@@ -1,3 +1,10 @@
+export {
+  describeError,
+  isConnectionError,
+  isRetryableResponse,
+  RETRYABLE_STATUSES,
+  retryAfterMs,
+} from "../../../shared/http/failures.js";
 export { EndpointDownError, type EndpointHealth } from "./EndpointHealth.js";
 export { describeFailure, type EndpointFailure, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
 export type {
@@ -10,7 +17,6 @@ export type {
   RequestContext,
   ResilienceEvent,
 } from "./events.js";
-export { describeError, isConnectionError, isRetryableResponse, RETRYABLE_STATUSES, retryAfterMs } from "./failures.js";
 export {
   ResilientClient,
   type ResilientClientOptions,

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { SHARED_SUBDIRS } from "../../../shared/config/sharedDirs.js";
+import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
 import type { DoctorContext, SharedDirLocation } from "../context.js";
 import { type CheckResult, result } from "../result.js";
 import { inspectSharedDir, mkdirCommand, ownershipPolicy, sharedDirTarget } from "../sharedDirState.js";

@@ -1,10 +1,10 @@
 import { CircuitState, handleWhen, type IPolicy, isBrokenCircuitError, retry, wrap } from "cockatiel";
-import { isMaintenanceOn } from "../maintenance/MaintenanceFlag.js";
+import { describeError, isConnectionError, isRetryableResponse } from "../../../shared/http/failures.js";
+import { isMaintenanceOn } from "../../../shared/maintenance/MaintenanceFlag.js";
 import { Endpoint, type OutgoingRequest } from "./Endpoint.js";
 import { EndpointDownError, type EndpointHealth } from "./EndpointHealth.js";
 import { describeFailure, type EndpointFailure, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
 import type { ClientSnapshot, EndpointRole, FailoverReason, RequestContext, ResilienceEvent } from "./events.js";
-import { describeError, isConnectionError, isRetryableResponse } from "./failures.js";
 import { type JitterMode, RetryAfterBackoff } from "./RetryAfterBackoff.js";
 
 /** Options for {@link ResilientClient}; every delay, threshold and timeout is configurable (tests use milliseconds). */

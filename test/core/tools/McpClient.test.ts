@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { McpClient, type McpEvent, normalizeMcpEndpoint } from "../../../shared/mcp/index.js";
+import { McpClient, type McpEvent, normalizeMcpEndpoint } from "../../../services/core/tools/McpClient.js";
 import { freePort, tempDir } from "../../support/processes.js";
 import { type StubHandler, type StubServer, startStub } from "../../support/stubServer.js";
 

@@ -2,9 +2,10 @@
 // answers GET /health itself, so the real probe runs). Intervals are milliseconds; nothing asserts absolute timings.
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { HealthMonitor } from "../../../services/web/health/HealthMonitor.js";
-import { type ResilienceEvent, ResilientClient, UpstreamTimeoutError } from "../../../shared/http/index.js";
+import { type ResilienceEvent, ResilientClient, UpstreamTimeoutError } from "../../../services/web/http/index.js";
 import { freePort } from "../../support/processes.js";
 import { hang, json, type StubHandler, type StubServer, startStub } from "../../support/stubServer.js";
+import { waitFor } from "../../support/waitFor.js";
 
 const BODY = JSON.stringify({ header: { packet_id: "p-1" } });
 const servers: StubServer[] = [];
@@ -48,14 +49,6 @@ function setup(
 
 const post = (client: ResilientClient) => client.post("/process_packet", { body: BODY, context: { packet_id: "p-1" } });
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 afterEach(async () => {
   for (const m of monitors.splice(0)) m.stop();
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -86,7 +79,7 @@ describe("ResilientClient with active health checks", () => {
     const fallback = await core(json(200, { from: "fallback" }));
     const { client, monitor } = setup(primary.url, fallback.url, { intervalMs: 20, failuresToDown: 2 });
     monitor.start();
-    await until(() => monitor.isDown("primary"));
+    await waitFor("the monitor to mark the primary down", () => monitor.isDown("primary"), { everyMs: 10 });
     expect((await post(client)).servedBy).toBe("fallback");
     expect(postsTo(primary)).toHaveLength(0);
   });
@@ -96,9 +89,11 @@ describe("ResilientClient with active health checks", () => {
     const fallback = await core(json(200, { from: "fallback" }));
     const { client, monitor, events } = setup(primary.url, fallback.url, { intervalMs: 50, timeoutMs: 100 });
     monitor.start();
-    await until(() => monitor.snapshot("primary")?.why === "answers /health");
+    await waitFor("the primary to answer /health again", () => monitor.snapshot("primary")?.why === "answers /health", {
+      everyMs: 10,
+    });
     const pending = post(client);
-    await until(() => postsTo(primary).length === 1);
+    await waitFor("one packet at the primary", () => postsTo(primary).length === 1, { everyMs: 10 });
     primary.handler = hang; // now /health hangs too
     const served = await pending;
     expect(served.servedBy).toBe("fallback");

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { GAIA_UID, SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
-import { probeWrite } from "../../shared/files/probeWrite.js";
+import { GAIA_UID, SHARED_SUBDIRS } from "../shared/config/sharedDirs.js";
+import { probeWrite } from "../shared/files/probeWrite.js";
 import type { DoctorContext, SharedDirLocation } from "./context.js";
 import { shellPath } from "./shellPath.js";
 

@@ -7,7 +7,7 @@ import {
   type IRetryBackoffContext,
   noJitterGenerator,
 } from "cockatiel";
-import { retryAfterMs } from "./failures.js";
+import { retryAfterMs } from "../../../shared/http/failures.js";
 
 /** Jitter applied to the exponential delays; `none` reproduces the original's exact 2 s, 4 s. */
 export type JitterMode = "none" | "full" | "half";

@@ -1,5 +1,5 @@
-import { describeError } from "../http/failures.js";
-import { isMaintenanceOn } from "../maintenance/MaintenanceFlag.js";
+import { describeError } from "../../../shared/http/failures.js";
+import { isMaintenanceOn } from "../../../shared/maintenance/MaintenanceFlag.js";
 
 /** Outcome of one JSON-RPC call: callers branch on `ok`, nothing is thrown at them. */
 export type McpResult<T = unknown> =

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { isInvalidGguf, readGgufHeader } from "../../../shared/gguf/ggufHeader.js";
+import { isInvalidGguf, readGgufHeader } from "../../shared/gguf/ggufHeader.js";
 import { type DoctorContext, forEachCoreHealth } from "../context.js";
 import { DEFAULTS } from "../options.js";
 import { type CheckResult, result } from "../result.js";

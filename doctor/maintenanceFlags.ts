@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
+import { maintenanceFlagPath } from "../shared/maintenance/MaintenanceFlag.js";
 import type { DoctorContext } from "./context.js";
 
 /**

@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { BUNDLED_LITE_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
-import { ConfigError, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
+import { BUNDLED_LITE_MODEL_RELATIVE } from "../shared/config/bundledModels.js";
+import { ConfigError, envInt, envUrl, parseEnv } from "../shared/config/env.js";
 
 /** A bad command line or environment: the doctor prints it with the usage text and exits 3. */
 export class UsageError extends Error {

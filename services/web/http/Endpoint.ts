@@ -6,9 +6,9 @@ import {
   type FailureReason,
   handleWhen,
 } from "cockatiel";
+import { describeError, isConnectionError, isRetryableResponse } from "../../../shared/http/failures.js";
 import { UpstreamTimeoutError } from "./errors.js";
 import type { BreakerStateName, EndpointRole, EndpointSnapshot, ResilienceEvent } from "./events.js";
-import { describeError, isConnectionError, isRetryableResponse } from "./failures.js";
 
 /** One HTTP request as the caller describes it (a POST unless `method` says otherwise). */
 export interface OutgoingRequest {

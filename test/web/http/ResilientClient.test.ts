@@ -7,7 +7,7 @@ import {
   type ResilientClientOptions,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
-} from "../../../shared/http/index.js";
+} from "../../../services/web/http/index.js";
 import { freePort, tempDir } from "../../support/processes.js";
 import { dropConnection, hang, json, type StubServer, sequence, startStub } from "../../support/stubServer.js";
 

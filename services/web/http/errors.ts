@@ -1,4 +1,4 @@
-import { describeError } from "./failures.js";
+import { describeError } from "../../../shared/http/failures.js";
 
 /** Why one endpoint could not serve a request. */
 export type EndpointFailure =

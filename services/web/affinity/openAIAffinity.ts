@@ -1,0 +1,51 @@
+import { createHash } from "node:crypto";
+
+/** Where a `/v1` request's affinity key came from (logged with the request's resilience events). */
+export type OpenAIAffinitySource = "user" | "conversation";
+
+export interface OpenAIAffinity {
+  key: string;
+  source: OpenAIAffinitySource;
+}
+
+/**
+ * The affinity key of a `/v1` request, so N replicas share the load and a conversation keeps finding the replica whose
+ * KV cache holds it: the OpenAI `user` field when the client sends one, else a hash of the conversation's stable
+ * prefix (its system/developer messages and first user message), which every later turn of it repeats. Null when the
+ * body names neither (e.g. `GET /v1/models`, or a body that is not JSON): such a request has no conversation to keep
+ * warm. Read best-effort: the body is passed to core unchanged, and core answers a malformed one.
+ */
+export function openAIAffinity(body: Buffer | undefined): OpenAIAffinity | null {
+  const parsed = parseObject(body);
+  if (!parsed) return null;
+  if (typeof parsed.user === "string" && parsed.user !== "") return { key: `user:${parsed.user}`, source: "user" };
+  const prefix = stablePrefix(parsed.messages);
+  if (!prefix) return null;
+  const digest = createHash("sha256").update(JSON.stringify(prefix)).digest("hex").slice(0, 32);
+  return { key: `conversation:${digest}`, source: "conversation" };
+}
+
+/** The system/developer messages before the first user message, and that message: [role, content] pairs. */
+function stablePrefix(messages: unknown): unknown[] | null {
+  if (!Array.isArray(messages)) return null;
+  const prefix: unknown[] = [];
+  for (const message of messages) {
+    if (typeof message !== "object" || message === null) return null;
+    const { role, content } = message as { role?: unknown; content?: unknown };
+    if (role === "system" || role === "developer") prefix.push([role, content]);
+    else if (role === "user") return [...prefix, [role, content]];
+  }
+  return null; // no user message yet: nothing a later turn is sure to repeat
+}
+
+function parseObject(body: Buffer | undefined): Record<string, unknown> | null {
+  if (!body || body.length === 0) return null;
+  try {
+    const value: unknown = JSON.parse(body.toString("utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}

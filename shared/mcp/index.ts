@@ -1,8 +1,0 @@
-export {
-  McpClient,
-  type McpClientOptions,
-  type McpEvent,
-  type McpResult,
-  type McpToolRun,
-  normalizeMcpEndpoint,
-} from "./McpClient.js";
