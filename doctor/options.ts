@@ -61,12 +61,17 @@ export interface DoctorOptions {
   coreApiKey?: string;
   /** Key the doctor sends to the gateway (`GAIA_API_KEY`, else the first of the gateway's `GAIA_API_KEYS`). */
   apiKey?: string;
+  /** The server deadline variables the services read, as set in the doctor's environment (checked for 0 / off). */
+  deadlineSettings: Record<string, string>;
   /** Colour output: stdout is a TTY and NO_COLOR is unset. */
   color: boolean;
   /** Directory relative paths and compose files are looked up from. */
   cwd: string;
   help: boolean;
 }
+
+/** The services' deadline variables (shared/http/serverDeadlines.ts): 0 or "off" turns one off. */
+export const DEADLINE_VARIABLES = ["GAIA_REQUEST_TIMEOUT_MS", "GAIA_HEADERS_TIMEOUT_MS", "GAIA_KEEP_ALIVE_TIMEOUT_MS"];
 
 export const DEFAULTS = {
   coreUrl: "http://127.0.0.1:6415",
@@ -237,6 +242,12 @@ export function parseOptions(
     ...(config.DOCTOR_EXPECT_UID !== undefined && { expectUid: config.DOCTOR_EXPECT_UID }),
     ...optional("coreApiKey", config.CORE_API_KEY),
     ...optional("apiKey", config.GAIA_API_KEY ?? config.GAIA_API_KEYS?.split(",")[0]?.trim()),
+    deadlineSettings: Object.fromEntries(
+      DEADLINE_VARIABLES.filter((name) => (env[name] ?? "").trim() !== "").map((name) => [
+        name,
+        (env[name] ?? "").trim(),
+      ]),
+    ),
     json: values.json === true,
     fix: values.fix === true,
     clearMaintenance: values["clear-maintenance"] === true,

@@ -12,6 +12,7 @@ const CATEGORIES = [
   "maintenance",
   "build-drift",
   "api-keys",
+  "exposure",
   "queue",
   "disk",
 ] as const;

@@ -4,6 +4,7 @@ import { checkApiKeys } from "./apiKeys.js";
 import { checkBuildDrift } from "./buildDrift.js";
 import { checkDisk } from "./disk.js";
 import { checkEmbedding } from "./embedding.js";
+import { checkExposure } from "./exposure.js";
 import { checkFallback } from "./fallback.js";
 import { checkMaintenance } from "./maintenance.js";
 import { checkModel } from "./model.js";
@@ -26,6 +27,7 @@ const CHECKS: Readonly<Record<Category, Check>> = {
   maintenance: checkMaintenance,
   "build-drift": checkBuildDrift,
   "api-keys": checkApiKeys,
+  exposure: checkExposure,
   queue: checkQueue,
   disk: checkDisk,
 };

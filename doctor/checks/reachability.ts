@@ -70,7 +70,8 @@ function checkService(ctx: DoctorContext, service: ServiceEntry): CheckResult {
     const parsed = GatewayHealthSchema.safeParse(probe.body);
     if (!parsed.success) return r("fail", `answers ${timing} but not with a gateway health body`);
     if (parsed.data.status === "healthy" && probe.httpStatus === 200) return r("pass", `healthy (${timing})`);
-    return r("fail", `reports status "${parsed.data.status}" (${timing})`);
+    const reason = typeof parsed.data.reason === "string" ? `: ${parsed.data.reason}` : "";
+    return r("fail", `reports status "${parsed.data.status}"${reason} (${timing})`);
   }
 
   const parsed = CoreHealthSchema.safeParse(probe.body);

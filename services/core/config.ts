@@ -7,6 +7,7 @@ import { BUNDLED_EMBED_DIR_RELATIVE, BUNDLED_LITE_MODEL_RELATIVE } from "../../s
 import { envFlag, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
 import { repoRoot } from "../../shared/config/repoRoot.js";
 import { DEFAULT_SHARED_DIR } from "../../shared/config/sharedDirs.js";
+import { ServerDeadlineEnv, type ServerDeadlines, serverDeadlinesFromEnv } from "../../shared/http/serverDeadlines.js";
 import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
 
 /** Physical cores (not SMT siblings) of this machine. */
@@ -70,6 +71,12 @@ export const CoreEnvSchema = z.object({
   MCP_ENDPOINT: envUrl.optional(),
   MCP_FALLBACK_ENDPOINT: envUrl.optional(),
   MCP_TIMEOUT_MS: envInt(1).default(20000),
+  /** `off`: route tools only for packets that ask (`routing_requested`, `needs_tool`, `ToolRouting`); `auto`: every packet. */
+  GAIA_TOOL_ROUTING: z.enum(["off", "auto"], { error: "expected off or auto" }).default("off"),
+  /** A reviewed tool call runs only at this confidence or above; above 1 none runs (routing is then a dry run). */
+  GAIA_TOOL_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).default(0.7),
+  /** How long the MCP tool catalog (list_tools, describe_tool) is kept before it is asked again. */
+  GAIA_TOOL_CATALOG_TTL_MS: envInt(0).default(60000),
   GAIA_SHUTDOWN_GRACE_MS: envInt(0).default(20000),
   /** `file` (sessions under GAIA_SHARED_DIR, one writer per volume) or a `redis://` / `rediss://` URL for replicas. */
   GAIA_SESSION_STORE: z
@@ -92,6 +99,7 @@ export const CoreEnvSchema = z.object({
    * `none` drops it, `deepseek` returns it as `reasoning_content` (llama-server's --reasoning-format).
    */
   GAIA_REASONING_FORMAT: z.enum(["none", "deepseek"], { error: "expected none or deepseek" }).default("none"),
+  ...ServerDeadlineEnv,
 });
 
 /** Resolved configuration of one core process. */
@@ -115,6 +123,7 @@ export interface CoreConfig {
   maintenanceFlagPath: string;
   history: { recentTurns: number; recallTopK: number; minSimilarity: number };
   mcp: { endpoint: string | null; fallbackEndpoint: string | null; timeoutMs: number };
+  tools: { routing: "off" | "auto"; confidenceThreshold: number; catalogTtlMs: number };
   shutdownGraceMs: number;
   sessionStore: SessionStoreConfig;
   /** Keys accepted on every route but /health; null means the service is open. */
@@ -122,6 +131,8 @@ export interface CoreConfig {
   metricsPublic: boolean;
   /** The /v1 default for reasoning: dropped (`none`) or returned as `reasoning_content` (`deepseek`). */
   reasoningFormat: "none" | "deepseek";
+  /** Request, header and keep-alive deadlines and the connection cap of the HTTP server. */
+  server: ServerDeadlines;
 }
 
 /** Where sessions live: files on this core's volume (the default) or a Redis shared by replicas. */
@@ -161,6 +172,11 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
       fallbackEndpoint: e.MCP_FALLBACK_ENDPOINT ?? null,
       timeoutMs: e.MCP_TIMEOUT_MS,
     },
+    tools: {
+      routing: e.GAIA_TOOL_ROUTING,
+      confidenceThreshold: e.GAIA_TOOL_CONFIDENCE_THRESHOLD,
+      catalogTtlMs: e.GAIA_TOOL_CATALOG_TTL_MS,
+    },
     shutdownGraceMs: e.GAIA_SHUTDOWN_GRACE_MS,
     sessionStore:
       e.GAIA_SESSION_STORE === "file"
@@ -175,5 +191,6 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
     apiKeys: apiKeysFromEnv(env),
     metricsPublic: e.GAIA_METRICS_PUBLIC,
     reasoningFormat: e.GAIA_REASONING_FORMAT,
+    server: serverDeadlinesFromEnv(e),
   };
 }

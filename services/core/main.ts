@@ -2,6 +2,7 @@
 // SIGTERM/SIGINT drain in-flight packets, then release the model and exit.
 import { ConfigError } from "../../shared/config/env.js";
 import { SHARED_SUBDIRS } from "../../shared/config/sharedDirs.js";
+import { createBoundedServer } from "../../shared/http/serverDeadlines.js";
 import { createLogger } from "../../shared/logging/logger.js";
 import { type CoreConfig, loadCoreConfig } from "./config.js";
 import { createCore } from "./createCore.js";
@@ -30,7 +31,8 @@ if (!check.ok) fatal(check.problem);
 for (const warning of check.warnings) logger.warn({ warning }, "self-check warning");
 
 const core = createCore(config, logger);
-const server = core.app.listen(config.port, config.host, () => {
+const server = createBoundedServer(core.app, config.server);
+server.listen(config.port, config.host, () => {
   logger.info(
     {
       port: config.port,
@@ -40,13 +42,12 @@ const server = core.app.listen(config.port, config.host, () => {
       parallel: config.parallel,
       api_keys: config.apiKeys ? config.apiKeys.size : "off",
       metrics_public: config.metricsPublic,
+      server: config.server,
     },
     "listening; loading model",
   );
 });
 server.on("error", (error) => fatal(`cannot listen on ${config.host}:${config.port}: ${error.message}`));
-// a turn can take minutes on CPU: never cut a response by the default 5 min request timeout
-server.requestTimeout = 0;
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -8,8 +8,10 @@ import { LiteModel } from "./inference/LiteModel.js";
 import { CognitionPipeline } from "./pipeline/CognitionPipeline.js";
 import type { TurnObserver } from "./pipeline/TurnOutcome.js";
 import type { SessionStore } from "./sessions/SessionStore.js";
-import { CachedToolList } from "./tools/CachedToolList.js";
+import { TokenCountingSessionStore } from "./sessions/TokenCountingSessionStore.js";
 import { McpClient } from "./tools/McpClient.js";
+import { ToolCatalog } from "./tools/ToolCatalog.js";
+import { ToolRouter } from "./tools/ToolRouter.js";
 
 export interface StartEngineOptions {
   config: CoreConfig;
@@ -86,9 +88,18 @@ export async function startEngine({
     : null;
   const pipeline = new CognitionPipeline({
     engine,
-    store,
+    // each turn is stored with its token count, so fitting a long session's history reads counts, not text
+    store: new TokenCountingSessionStore(store, (messages) => engine.countTokens(messages)),
     history,
-    tools: mcp ? new CachedToolList(mcp) : null,
+    tools: mcp
+      ? new ToolRouter({
+          catalog: new ToolCatalog(mcp, config.tools.catalogTtlMs),
+          engine,
+          mode: config.tools.routing,
+          confidenceThreshold: config.tools.confidenceThreshold,
+          logger,
+        })
+      : null,
     maxTokensCap: config.maxTokensCap,
     logger,
     ...(metrics ? { observer: metrics } : {}),

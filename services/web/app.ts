@@ -5,6 +5,7 @@ import { isHealthPath, requireApiKey } from "../../shared/auth/requireApiKey.js"
 import { HttpProblem } from "../../shared/http/HttpProblem.js";
 import { problemMiddleware, sendProblem } from "../../shared/http/problemResponse.js";
 import { requestLog } from "../../shared/http/requestLog.js";
+import type { ServerDeadlines } from "../../shared/http/serverDeadlines.js";
 import type { Logger } from "../../shared/logging/logger.js";
 import type { CoreClient } from "./CoreClient.js";
 import { bodyParserProblem } from "./http/bodyParserProblem.js";
@@ -24,6 +25,8 @@ export interface WebAppDeps {
   apiKeys?: ApiKeys | null;
   /** With keys set, /metrics still answers without one. */
   metricsPublic?: boolean;
+  /** The HTTP server's deadlines, reported by /health (main.ts applies them; supertest has none). */
+  server?: ServerDeadlines;
 }
 
 /** The gateway's HTTP app. Never listens: main.ts does, tests use supertest. */
@@ -40,7 +43,7 @@ export function createApp(deps: WebAppDeps): Express {
       reject: rejectUnauthorized,
     }),
   );
-  app.use(infoRouter(deps.client));
+  app.use(infoRouter(deps.client, deps.server ?? null));
   app.use(metricsRouter(deps.client));
   app.use(processUserInputRouter(deps.client, bodyLimit));
   app.use(processPacketRouter(deps.client, bodyLimit));

@@ -2,6 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { type ApiKeys, apiKeysFromEnv } from "../../shared/auth/ApiKeys.js";
 import { envFlag, envInt, envUrl, parseEnv } from "../../shared/config/env.js";
+import { ServerDeadlineEnv, type ServerDeadlines, serverDeadlinesFromEnv } from "../../shared/http/serverDeadlines.js";
 import { maintenanceFlagPath } from "../../shared/maintenance/MaintenanceFlag.js";
 import type { JitterMode } from "./http/index.js";
 
@@ -49,6 +50,7 @@ export const WebEnvSchema = z.object({
   CORE_API_KEY: z.string().optional(),
   /** Serve /metrics without a key (for a Prometheus that cannot send one). */
   GAIA_METRICS_PUBLIC: envFlag,
+  ...ServerDeadlineEnv,
 });
 
 /** Resolved gateway configuration. */
@@ -71,6 +73,8 @@ export interface WebConfig {
   apiKeys: ApiKeys | null;
   coreApiKey: string | null;
   metricsPublic: boolean;
+  /** Request, header and keep-alive deadlines and the connection cap of the HTTP server. */
+  server: ServerDeadlines;
 }
 
 /** Reads and validates the environment; throws ConfigError with one line naming every bad variable. */
@@ -110,5 +114,6 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
     apiKeys: apiKeysFromEnv(env),
     coreApiKey: e.CORE_API_KEY ?? null,
     metricsPublic: e.GAIA_METRICS_PUBLIC,
+    server: serverDeadlinesFromEnv(e),
   };
 }

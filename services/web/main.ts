@@ -1,5 +1,6 @@
 // gaia-web entry point: config → logger → resilient client to core → HTTP server; SIGTERM/SIGINT close gracefully.
 import { ConfigError } from "../../shared/config/env.js";
+import { createBoundedServer } from "../../shared/http/serverDeadlines.js";
 import { createLogger } from "../../shared/logging/logger.js";
 import { AffinityClient } from "./affinity/AffinityClient.js";
 import { CoreEndpoints } from "./affinity/CoreEndpoints.js";
@@ -73,9 +74,11 @@ const app = createApp({
   bodyLimit: config.bodyLimit,
   apiKeys: config.apiKeys,
   metricsPublic: config.metricsPublic,
+  server: config.server,
 });
 
-const server = app.listen(config.port, config.host, () => {
+const server = createBoundedServer(app, config.server);
+server.listen(config.port, config.host, () => {
   logger.info(
     {
       port: config.port,
@@ -90,6 +93,7 @@ const server = app.listen(config.port, config.host, () => {
       health_check: config.healthCheck,
       api_keys: config.apiKeys ? config.apiKeys.size : "off",
       core_api_key: config.coreApiKey ? "set" : "unset",
+      server: config.server,
     },
     "gaia-web listening",
   );
@@ -98,8 +102,6 @@ server.on("error", (error) => {
   logger.fatal({ err: error }, "gaia-web could not listen");
   process.exit(1);
 });
-// core may take minutes on CPU: never let Node's own request timeout cut a turn short
-server.requestTimeout = 0;
 
 let stopping = false;
 function shutdown(signal: NodeJS.Signals): void {

@@ -13,7 +13,9 @@ export class UnauthorizedError extends HttpProblem {
 
 /** 401 in the shape of the route family: OpenAI's error body under /v1, problem+json elsewhere. */
 export function rejectUnauthorized(req: Request, res: Response, failure: AuthFailure): void {
-  if (req.path === "/v1" || req.path.startsWith("/v1/")) {
+  // express routes paths case-insensitively, so /V1/models is the same route and gets the same shape
+  const path = req.path.toLowerCase();
+  if (path === "/v1" || path.startsWith("/v1/")) {
     sendOpenAIError(
       res,
       new OpenAIError(

@@ -23,14 +23,21 @@ export interface RequireApiKeyOptions {
   reject: (req: Request, res: Response, failure: AuthFailure) => void;
 }
 
-/** Express middleware: every non-public request needs one of the keys. The key itself is never logged or echoed. */
+/**
+ * Express middleware: every non-public request needs one of the keys. The key itself is never logged or echoed.
+ * A refused request is answered at once and its connection closed without reading the body: a client without a key
+ * cannot hold a socket by trickling one.
+ */
 export function requireApiKey({ keys, isPublic, reject }: RequireApiKeyOptions): RequestHandler {
   return (req, res, next) => {
     if (!keys || isPublic(req)) return next();
     const key = presentedKey(req.headers);
-    if (key === null) return reject(req, res, "missing");
-    if (!keys.accepts(key)) return reject(req, res, "invalid");
-    next();
+    const failure = key === null ? "missing" : keys.accepts(key) ? null : "invalid";
+    if (failure === null) return next();
+    res.set("Connection", "close");
+    // Node drains an unread body after the answer to reuse the socket; once the answer is out, drop it instead
+    res.on("finish", () => req.socket.destroySoon());
+    reject(req, res, failure);
   };
 }
 

@@ -11,16 +11,18 @@ export function requestLog(logger: Logger, { quietPaths = ["/health"] }: Request
   const quiet = new Set(quietPaths);
   return (req, res, next) => {
     const started = performance.now();
+    // the full path without the query: inside a router req.path is router-relative ("/models" for /v1/models)
+    const path = req.originalUrl.split("?")[0] ?? req.originalUrl;
     res.on("close", () => {
       const line = {
         method: req.method,
-        path: req.path,
+        path,
         status: res.statusCode,
         latency_ms: Math.round((performance.now() - started) * 10) / 10,
         ...(res.writableFinished ? {} : { aborted: true }),
         ...res.locals,
       };
-      if (quiet.has(req.path)) logger.debug(line, "request");
+      if (quiet.has(path)) logger.debug(line, "request");
       else logger.info(line, "request");
     });
     next();

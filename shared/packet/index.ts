@@ -11,6 +11,14 @@ export {
   toDataclassValue,
   withHashes,
 } from "./hashes.js";
+export { type JsonLimitViolation, jsonLimitViolation, MAX_JSON_DEPTH, MAX_JSON_VALUES } from "./jsonLimits.js";
 export { type JsonSchemaDocument, PACKET_SCHEMA_ID, packetJsonSchema } from "./jsonSchema.js";
 export * from "./schema.js";
-export { formatPath, formatProblem, type PacketParseResult, type PacketProblem, parsePacket } from "./validate.js";
+export {
+  formatPath,
+  formatProblem,
+  MAX_LISTED_PROBLEMS,
+  type PacketParseResult,
+  type PacketProblem,
+  parsePacket,
+} from "./validate.js";

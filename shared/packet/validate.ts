@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { generationBoundProblems } from "./bounds.js";
+import { jsonLimitViolation } from "./jsonLimits.js";
 import { type CognitionPacket, CognitionPacketSchema } from "./schema.js";
 
 /** One reason a body is not a packet: `path` is dotted with array indices ("context.cheatsheets.0.id"), or "(root)". */
@@ -12,21 +13,35 @@ export interface PacketProblem {
   message: string;
 }
 
-/** The outcome of `parsePacket`: the expanded packet and the version it declared, or every problem found. */
+/** Problems listed in one answer: a body with 10^5 bad items must not get a problem document 10^5 entries long. */
+export const MAX_LISTED_PROBLEMS = 50;
+
+/**
+ * The outcome of `parsePacket`: the expanded packet and the version it declared, or the first
+ * {@link MAX_LISTED_PROBLEMS} problems found and how many there were in all (`problemCount`).
+ */
 export type PacketParseResult =
   | { ok: true; packet: CognitionPacket; version: string }
-  | { ok: false; problems: PacketProblem[] };
+  | { ok: false; problems: PacketProblem[]; problemCount: number };
 
 /** Parses a request body (already JSON-decoded) as a packet; never throws. */
 export function parsePacket(body: unknown): PacketParseResult {
+  // first, so that no value too deep to hash or store (or too many to validate cheaply) reaches the schema or the session
+  const violation = jsonLimitViolation(body);
+  if (violation) return failed([{ path: formatPath(violation.path), message: violation.message }]);
   const result = CognitionPacketSchema.safeParse(body, { error: wireMessage });
   if (result.success) {
     // the schema mirrors the original's field types; the bounds are checked on the parsed packet
     const problems = generationBoundProblems(result.data);
-    if (problems.length > 0) return { ok: false, problems };
+    if (problems.length > 0) return failed(problems);
     return { ok: true, packet: result.data, version: result.data.version };
   }
-  return { ok: false, problems: result.error.issues.map(toProblem) };
+  const { issues } = result.error;
+  return failed(issues.slice(0, MAX_LISTED_PROBLEMS).map(toProblem), issues.length);
+}
+
+function failed(problems: PacketProblem[], problemCount = problems.length): PacketParseResult {
+  return { ok: false, problems: problems.slice(0, MAX_LISTED_PROBLEMS), problemCount };
 }
 
 /** "header.origin: expected one of user|system|agent|sidecar". */

@@ -93,6 +93,7 @@ describe("doctor on a running pair", () => {
         "maintenance",
         "build-drift",
         "api-keys",
+        "exposure",
         "queue",
         "disk",
       ]),

@@ -4,7 +4,7 @@
  * Recursive rules are unrolled `recursionDepth` times, then match nothing.
  */
 
-type Token =
+export type Token =
   | { kind: "literal"; text: string }
   | { kind: "class"; negated: boolean; items: [number, number][] }
   | { kind: "ref"; name: string }

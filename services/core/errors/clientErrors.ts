@@ -20,6 +20,13 @@ export class UnsupportedMediaTypeError extends HttpProblem {
   }
 }
 
+/** The body could not be read as sent: bad compressed data, an unknown encoding or charset, a short body (4xx). */
+export class UnreadableBodyError extends HttpProblem {
+  constructor(status: number, reason: string) {
+    super(status, "Unreadable Request Body", reason);
+  }
+}
+
 /** The body is larger than GAIA_BODY_LIMIT. */
 export class PayloadTooLargeError extends HttpProblem {
   constructor(limit: string) {
@@ -27,14 +34,25 @@ export class PayloadTooLargeError extends HttpProblem {
   }
 }
 
-/** The JSON is not a CognitionPacket; lists every problem with its JSON path. */
+/**
+ * The JSON is not a CognitionPacket; lists the first problems with their JSON paths and says how many there were in
+ * all (`problem_count`), so a body of many bad items gets a small answer.
+ */
 export class InvalidPacketError extends HttpProblem {
-  constructor(readonly problems: PacketProblem[]) {
+  constructor(
+    readonly problems: PacketProblem[],
+    problemCount = problems.length,
+  ) {
+    const listed =
+      problemCount > problems.length ? ` (the first ${problems.length} are listed in errors)` : " (see errors)";
     super(
       422,
       "Invalid CognitionPacket",
-      `The body is not a valid CognitionPacket: ${problems.length} problem${problems.length === 1 ? "" : "s"} (see errors).`,
-      { errors: problems.map((p) => ({ path: p.path, message: p.message, detail: `${p.path}: ${p.message}` })) },
+      `The body is not a valid CognitionPacket: ${problemCount} problem${problemCount === 1 ? "" : "s"}${listed}.`,
+      {
+        problem_count: problemCount,
+        errors: problems.map((p) => ({ path: p.path, message: p.message, detail: `${p.path}: ${p.message}` })),
+      },
     );
   }
 }

@@ -1,7 +1,13 @@
+import { bodyReadFailure } from "../../../shared/http/bodyReadFailure.js";
 import type { HttpProblem } from "../../../shared/http/HttpProblem.js";
-import { InvalidJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../errors/clientErrors.js";
+import {
+  InvalidJsonError,
+  PayloadTooLargeError,
+  UnreadableBodyError,
+  UnsupportedMediaTypeError,
+} from "../errors/clientErrors.js";
 
-/** body-parser's error types, mapped to the client mistakes they are. */
+/** body-parser's error types, mapped to the client mistakes they are; any other body it could not read is a 4xx too. */
 export function bodyParserProblem(bodyLimit: string) {
   return (error: unknown): HttpProblem | null => {
     const { type, message } = (error ?? {}) as { type?: string; message?: string };
@@ -13,8 +19,10 @@ export function bodyParserProblem(bodyLimit: string) {
       case "encoding.unsupported":
       case "charset.unsupported":
         return new UnsupportedMediaTypeError(message);
-      default:
-        return null;
+      default: {
+        const failure = bodyReadFailure(error);
+        return failure ? new UnreadableBodyError(failure.status, failure.reason) : null;
+      }
     }
   };
 }

@@ -73,6 +73,8 @@ interface TurnControls {
   onText: (text: string) => void;
   grammar: LlamaGrammar | undefined;
   tools: ToolCalling | null;
+  /** The sequence's output-token meter when this generation began. */
+  outputTokensBefore: number;
 }
 
 /** The history with text added to the model response being generated: what it wrote so far, then `text`. */
@@ -243,7 +245,8 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         firstTokenAt ??= performance.now();
         request.onTextChunk?.(text);
       };
-      const answer = await this.respond(chat, history, request, { stops, onText, grammar, tools });
+      const outputTokensBefore = meterBefore.usedOutputTokens;
+      const answer = await this.respond(chat, history, request, { stops, onText, grammar, tools, outputTokensBefore });
       const tail = stops.end();
       if (tail) onText(tail);
       const finished = performance.now();
@@ -344,11 +347,12 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     const onText = (text: string) => {
       for (const event of parser.push(text)) request.onToolCallEvent?.(event);
     };
-    const used = chat.sequence.tokenMeter.getState().usedOutputTokens;
+    // the calls get what the free text before them left of max_tokens
+    const used = chat.sequence.tokenMeter.getState().usedOutputTokens - turn.outputTokensBefore;
     const response = await chat
       .generateResponse(withModelText(history, before, tools.syntax.prefix), {
         ...samplingOptions(request),
-        maxTokens: Math.max(1, request.maxTokens - (chat.sequence.tokenMeter.getState().usedOutputTokens - used)),
+        maxTokens: Math.max(1, request.maxTokens - used),
         grammar: tools.grammar,
         ...turn.stops.generationOptions(onText, [], { clientStops: false }),
       })

@@ -4,7 +4,13 @@
  * (see {@link unsupportedChatParameter}) rather than silently dropped.
  */
 import { z } from "zod";
-import { TemperatureSchema, TokenLimitSchema, TopPSchema } from "../../../shared/packet/index.js";
+import {
+  jsonLimitViolation,
+  MAX_JSON_DEPTH,
+  TemperatureSchema,
+  TokenLimitSchema,
+  TopPSchema,
+} from "../../../shared/packet/index.js";
 
 const TextPartSchema = z.looseObject({ type: z.literal("text"), text: z.string() });
 
@@ -57,11 +63,25 @@ const MessageSchema = z.discriminatedUnion("role", [
   FunctionMessageSchema,
 ]);
 
+/**
+ * A free-form JSON Schema, nested at most {@link MAX_JSON_DEPTH} deep: the grammar builder walks it recursively, so a
+ * deeper one would overflow the stack instead of being refused as the client's mistake (400 naming the field).
+ */
+const JsonSchemaObject = z.record(z.string(), z.unknown()).check((ctx) => {
+  const violation = jsonLimitViolation(ctx.value);
+  if (violation)
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `the schema is ${violation.message}`,
+    });
+});
+
 const FunctionDefinitionSchema = z.looseObject({
   name: ToolNameSchema,
   description: z.string().optional(),
   /** The arguments' JSON Schema; absent means no arguments. */
-  parameters: z.record(z.string(), z.unknown()).optional(),
+  parameters: JsonSchemaObject.optional(),
   strict: z.boolean().nullish(),
 });
 
@@ -84,7 +104,7 @@ const ResponseFormatSchema = z.discriminatedUnion("type", [
     json_schema: z.looseObject({
       name: z.string(),
       description: z.string().optional(),
-      schema: z.record(z.string(), z.unknown()).optional(),
+      schema: JsonSchemaObject.optional(),
       strict: z.boolean().nullish(),
     }),
   }),

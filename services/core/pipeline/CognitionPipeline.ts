@@ -6,11 +6,11 @@ import type { InferenceEngine } from "../inference/InferenceEngine.js";
 import { describeContext } from "../prompt/describeContext.js";
 import { describePersona } from "../prompt/describePersona.js";
 import { type FittedPrompt, fitToBudget } from "../prompt/fitToBudget.js";
-import type { ToolOutcome } from "../prompt/PromptParts.js";
 import { renderPrompt } from "../prompt/renderPrompt.js";
 import type { SessionStore, SessionTurn } from "../sessions/SessionStore.js";
 import { SessionStoreUnavailableError } from "../sessions/SessionStoreUnavailableError.js";
-import type { ToolRun, ToolRunner } from "../tools/ToolRunner.js";
+import type { RoutedTools, ToolRouter } from "../tools/ToolRouter.js";
+import { storedRecord } from "../tools/ToolRoutingRecord.js";
 import { ClientClosedError } from "./ClientClosedError.js";
 import type { TurnObserver, TurnOutcome } from "./TurnOutcome.js";
 
@@ -18,7 +18,8 @@ export interface CognitionPipelineOptions {
   engine: InferenceEngine;
   store: SessionStore;
   history: HistorySelector;
-  tools?: ToolRunner | null;
+  /** MCP tool routing; absent when MCP_ENDPOINT is not set. */
+  tools?: ToolRouter | null;
   /** Upper bound on generated tokens, whatever the packet asks. */
   maxTokensCap: number;
   logger?: Logger;
@@ -40,9 +41,9 @@ const DEFAULT_TOP_P = 0.95;
 /**
  * One packet's way through core, top to bottom:
  * remember (claim the packet_id and load the session; a re-sent packet_id replays its stored answer) → assemble
- * (persona, chosen history, client context, tool result; fitted to the token budget) → infer (lite model, streamed) →
- * clean (hidden reasoning removed) → save the turn. Validation happens before (route), filling the packet after
- * (completePacket).
+ * (route tools, then persona, chosen history, client context, tool result; fitted to the token budget) → infer (lite
+ * model, streamed) → clean (hidden reasoning removed) → save the turn (with what routing decided, for replays).
+ * Validation happens before (route), filling the packet after (completePacket).
  */
 export class CognitionPipeline {
   /** Packets being answered right now, by session + packet_id: a concurrent re-send waits for the same answer. */
@@ -96,8 +97,11 @@ export class CognitionPipeline {
       turn.onToken?.(previous.assistant.trim());
       return replayOf(previous);
     }
-    const prompt = await this.assemble(packet, turns);
-    const generated = await this.infer(packet, prompt, turn);
+    const budget = packet.context.constraints.time_budget_ms;
+    // routing's model calls and the answer share the packet's time budget
+    const deadline = budget > 0 ? performance.now() + budget : null;
+    const prompt = await this.assemble(packet, turns, turn, deadline);
+    const generated = await this.infer(packet, prompt, turn, deadline);
     return this.save(packet, prompt, generated, turn);
   }
 
@@ -115,11 +119,17 @@ export class CognitionPipeline {
     return turns;
   }
 
-  /** Persona, chosen history, client context and tool result, fitted to the token budget. */
-  private async assemble(packet: CognitionPacket, turns: SessionTurn[]): Promise<AssembledPrompt> {
-    const { engine, history } = this.options;
+  /** Route tools (the result goes into the prompt), then persona, chosen history and client context, fitted to the budget. */
+  private async assemble(
+    packet: CognitionPacket,
+    turns: SessionTurn[],
+    turn: TurnOptions,
+    deadline: number | null,
+  ): Promise<AssembledPrompt> {
+    const { engine, history, tools } = this.options;
     const userText = packet.content.original_prompt;
-    const { availableTools, tool } = await this.runTools(packet);
+    const limits = { ...(turn.signal ? { signal: turn.signal } : {}), ...(deadline !== null ? { deadline } : {}) };
+    const routed: RoutedTools = tools ? await tools.route(packet, limits) : { availableTools: null, record: null };
     const chosen = await history.choose(turns, userText);
     const maxTokens = this.maxTokensFor(packet);
     const fitted = fitToBudget(
@@ -127,18 +137,22 @@ export class CognitionPipeline {
         system: describePersona(packet),
         history: chosen.history,
         recalled: chosen.recalled,
-        contextBlocks: describeContext(packet, tool ? toolOutcomeText(tool.name, tool.run) : null),
+        contextBlocks: describeContext(packet, routed.record?.injected ?? null),
         userText,
       },
       { contextSize: engine.contextSize, maxTokens, countTokens: (m) => engine.countTokens(m) },
     );
-    return { availableTools, tool, chosen, maxTokens, fitted };
+    return { availableTools: routed.availableTools, toolRouting: routed.record, chosen, maxTokens, fitted };
   }
 
   /** The lite model's answer through the shared generation step, with the packet's sampler, stops and time budget. */
-  private infer(packet: CognitionPacket, prompt: AssembledPrompt, turn: TurnOptions): Promise<GeneratedAnswer> {
+  private infer(
+    packet: CognitionPacket,
+    prompt: AssembledPrompt,
+    turn: TurnOptions,
+    deadline: number | null,
+  ): Promise<GeneratedAnswer> {
     const { model } = packet.header;
-    const budget = packet.context.constraints.time_budget_ms;
     return generateAnswer(
       { engine: this.options.engine, observer: this.options.observer, historyMode: prompt.chosen.mode },
       {
@@ -149,7 +163,7 @@ export class CognitionPipeline {
         topP: model.top_p ?? DEFAULT_TOP_P,
         ...(model.seed !== null && model.seed !== undefined ? { seed: model.seed } : {}),
         stop: model.stop,
-        ...(budget > 0 ? { timeBudgetMs: budget } : {}),
+        ...(deadline !== null ? { timeBudgetMs: Math.max(1, deadline - performance.now()) } : {}),
         ...(turn.signal ? { signal: turn.signal } : {}),
         ...(turn.onToken ? { onVisibleText: turn.onToken } : {}),
       },
@@ -183,7 +197,10 @@ export class CognitionPipeline {
           // untrimmed, so the next prompt renders the answer exactly as generated and its KV cache still matches
           assistant: generated.visibleText,
           ...(vector ? { vector } : {}),
-          meta: { outcome: storedMeta(outcome) },
+          meta: {
+            outcome: storedMeta(outcome),
+            ...(outcome.toolRouting ? { tool_routing: outcome.toolRouting } : {}),
+          },
         },
         turn.signal ? { signal: turn.signal } : {},
       )
@@ -205,26 +222,10 @@ export class CognitionPipeline {
     const limit = Math.min(this.options.maxTokensCap, Math.floor(this.options.engine.contextSize / 2), ...asked);
     return Math.max(1, limit);
   }
-
-  /** Lists MCP tools, and runs the selected tool when the packet allows execution. */
-  private async runTools(packet: CognitionPacket): Promise<Pick<TurnOutcome, "availableTools" | "tool">> {
-    const runner = this.options.tools;
-    if (!runner) return { availableTools: null, tool: null };
-    const availableTools = await runner.listTools();
-    const selected = packet.tool_routing?.selected_tool;
-    if (!selected || !packet.governance.safety.execution_allowed) return { availableTools, tool: null };
-    const params = (selected.params ?? {}) as Record<string, unknown>;
-    const run = await runner.run(selected.tool_name, params);
-    this.options.logger?.info(
-      { tool: selected.tool_name, ok: run.ok, ms: Math.round(run.executionMs) },
-      "tool executed",
-    );
-    return { availableTools, tool: { name: selected.tool_name, params, run } };
-  }
 }
 
 /** What assemble() built: the fitted prompt and what went into it. */
-interface AssembledPrompt extends Pick<TurnOutcome, "availableTools" | "tool"> {
+interface AssembledPrompt extends Pick<TurnOutcome, "availableTools" | "toolRouting"> {
   chosen: ChosenHistory;
   maxTokens: number;
   fitted: FittedPrompt;
@@ -249,19 +250,7 @@ function outcomeOf(prompt: AssembledPrompt, generated: GeneratedAnswer): TurnOut
     queuedMs: generated.queuedMs,
     replayed: false,
     availableTools: prompt.availableTools,
-    tool: prompt.tool,
-  };
-}
-
-function toolOutcomeText(name: string, run: ToolRun): ToolOutcome {
-  return {
-    tool: name,
-    ok: run.ok,
-    text: run.ok
-      ? typeof run.output === "string"
-        ? run.output
-        : JSON.stringify(run.output ?? null)
-      : (run.error ?? "unknown error"),
+    toolRouting: prompt.toolRouting,
   };
 }
 
@@ -296,6 +285,7 @@ function replayOf(turn: SessionTurn): TurnOutcome {
     queuedMs: 0,
     replayed: true,
     availableTools: null,
-    tool: null,
+    // what routing decided and ran, never run again
+    toolRouting: storedRecord(turn.meta?.tool_routing),
   };
 }

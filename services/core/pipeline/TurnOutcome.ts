@@ -1,7 +1,7 @@
 import type { HistoryMode } from "../history/HistorySelector.js";
 import type { StopReason } from "../inference/InferenceEngine.js";
 import type { RecalledTurn } from "../prompt/PromptParts.js";
-import type { ToolRun } from "../tools/ToolRunner.js";
+import type { ToolRoutingRecord } from "../tools/ToolRoutingRecord.js";
 
 /** What one turn produced, before it is written into the packet. */
 export interface TurnOutcome {
@@ -23,7 +23,8 @@ export interface TurnOutcome {
   /** True when the packet_id was already answered and the stored answer is returned without inference. */
   replayed: boolean;
   availableTools: string[] | null;
-  tool: { name: string; params: Record<string, unknown>; run: ToolRun } | null;
+  /** What tool routing decided and ran for the packet (null: no routing, no client-chosen tool). */
+  toolRouting: ToolRoutingRecord | null;
 }
 
 /** The figures metrics count per turn, whichever API produced it (packets, OpenAI chat completions). */

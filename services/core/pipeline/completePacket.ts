@@ -1,4 +1,5 @@
 import { type CognitionPacket, withHashes } from "../../../shared/packet/index.js";
+import { applyToolRouting } from "../tools/applyToolRouting.js";
 import type { TurnOutcome } from "./TurnOutcome.js";
 
 const CONFIDENCE: Record<TurnOutcome["stopReason"], number> = {
@@ -38,7 +39,7 @@ function describeTurn(outcome: TurnOutcome, version: string): string {
 /**
  * Writes the turn into the packet as the original's /process_packet did (candidate, confidence 0.9,
  * finalized, completed, hashes) plus what the original left out: real token counts, latency, the reflection_log entry,
- * recalled turns in relevant_history_snippet, MCP tools and the tool result.
+ * recalled turns in relevant_history_snippet, MCP tools and what tool routing decided and ran.
  */
 export function completePacket(
   packet: CognitionPacket,
@@ -62,6 +63,8 @@ export function completePacket(
   completed.metrics.token_usage.completion_tokens = outcome.completionTokens;
   completed.metrics.token_usage.total_tokens = outcome.promptTokens + outcome.completionTokens;
   completed.metrics.latency_ms = Math.round(latencyMs);
+  // routing came before the prompt was assembled: its lines come first
+  if (outcome.toolRouting) applyToolRouting(completed, outcome.toolRouting);
   completed.reasoning.reflection_log.push({
     step: "prompt_assembly",
     summary: describeTurn(outcome, version),
@@ -75,15 +78,5 @@ export function completePacket(
     });
   }
   if (outcome.availableTools) completed.context.available_mcp_tools = outcome.availableTools;
-  if (outcome.tool && completed.tool_routing) {
-    const { run } = outcome.tool;
-    completed.tool_routing.execution_status = run.ok ? "executed" : "failed";
-    completed.tool_routing.execution_result = {
-      success: run.ok,
-      output: run.output ?? null,
-      error: run.error ?? null,
-      execution_time_ms: Math.round(run.executionMs),
-    };
-  }
   return withHashes(completed);
 }

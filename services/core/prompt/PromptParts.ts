@@ -1,4 +1,5 @@
 import type { SessionTurn } from "../sessions/SessionStore.js";
+import type { InjectedToolResult } from "../tools/ToolRoutingRecord.js";
 
 /** An older turn brought back by similarity (semantic mode). */
 export interface RecalledTurn {
@@ -6,13 +7,8 @@ export interface RecalledTurn {
   similarity: number;
 }
 
-/** The result of a tool the packet asked core to run (MCP), shown to the model. */
-export interface ToolOutcome {
-  tool: string;
-  ok: boolean;
-  /** Tool output (ok) or the error text (not ok), already stringified. */
-  text: string;
-}
+/** The result of the tool routing ran (MCP), shown to the model. */
+export type ToolOutcome = Pick<InjectedToolResult, "tool" | "status" | "text">;
 
 /** Everything a prompt is made of, before the budget decides which history fits. */
 export interface PromptParts {

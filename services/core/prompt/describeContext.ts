@@ -17,9 +17,11 @@ export function describeContext(packet: CognitionPacket, tool: ToolOutcome | nul
   const blocks: string[] = [];
   if (tool) {
     blocks.push(
-      tool.ok
+      tool.status === "executed"
         ? `[Result of the tool "${tool.tool}", already executed for this request]\n${asText(tool.text)}\n[End of tool result]`
-        : `[The tool "${tool.tool}" failed: ${asText(tool.text)}]`,
+        : tool.status === "awaiting_approval"
+          ? `[The tool "${tool.tool}" needs a human's approval and was not executed: ${asText(tool.text)}]`
+          : `[The tool "${tool.tool}" failed: ${asText(tool.text)}]`,
     );
   }
   const snippets = packet.context.relevant_history_snippet;

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import express, { type Router } from "express";
+import { serverDeadlinesBody } from "../../../shared/http/serverDeadlines.js";
 import type { CoreState } from "../CoreState.js";
 import type { CoreConfig } from "../config.js";
 import type { PeerSessionReader } from "../sessions/PeerSessionReader.js";
@@ -58,6 +59,7 @@ function healthBody({ config, state, store, peer, buildId, version }: HealthDeps
     session_store: storeHealth,
     // the peer core's sessions, read-only: missing or unreadable means this core answers from its own history only
     peer_sessions: peer ? peer.status() : null,
+    server: serverDeadlinesBody(config.server),
   };
 }
 

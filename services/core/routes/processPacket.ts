@@ -22,6 +22,8 @@ export interface PacketLogFields {
   history_mode?: string;
   stop?: string;
   replayed?: boolean;
+  /** `tool_routing.execution_status` when the packet routed or ran a tool. */
+  tool_status?: string;
   streamed?: boolean;
 }
 
@@ -50,7 +52,7 @@ export function processPacketRouter(state: CoreState, bodyLimit: string): Router
     async (req: Request, res: Response) => {
       const receivedAt = performance.now();
       const parsed = parsePacket(req.body);
-      if (!parsed.ok) throw new InvalidPacketError(parsed.problems);
+      if (!parsed.ok) throw new InvalidPacketError(parsed.problems, parsed.problemCount);
       const { packet, version } = parsed;
       const log = res.locals as PacketLogFields;
       Object.assign(log, {
@@ -79,6 +81,9 @@ export function processPacketRouter(state: CoreState, bodyLimit: string): Router
           history_mode: outcome.historyMode,
           stop: outcome.stopReason,
           replayed: outcome.replayed,
+          ...(outcome.toolRouting?.state.execution_status
+            ? { tool_status: outcome.toolRouting.state.execution_status }
+            : {}),
         });
         if (!stream) {
           res.status(200).json(completed);

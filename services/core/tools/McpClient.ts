@@ -4,7 +4,7 @@ import { isMaintenanceOn } from "../../../shared/maintenance/MaintenanceFlag.js"
 /** Outcome of one JSON-RPC call: callers branch on `ok`, nothing is thrown at them. */
 export type McpResult<T = unknown> =
   | { ok: true; result: T; servedBy: "primary" | "fallback" }
-  | { ok: false; error: string; code?: number };
+  | { ok: false; error: string; code?: number; httpStatus?: number };
 
 /** Outcome of running one tool, shaped for core's tool runner. */
 export interface McpToolRun {
@@ -12,7 +12,26 @@ export interface McpToolRun {
   output?: unknown;
   error?: string;
   executionMs: number;
+  /** gaia-mcp refused to run the tool without a human's approval (HTTP 403 and/or JSON-RPC −32001). */
+  needsApproval?: boolean;
 }
+
+/** What `describe_tool` tells about one tool. */
+export interface McpToolDescription {
+  description: string;
+  /** The JSON Schema of the tool's params. */
+  params: Record<string, unknown>;
+}
+
+/** gaia-mcp's answer to `POST /request_approval`: a pending action a human approves with the challenge. */
+export interface McpApprovalRequest {
+  action_id: string;
+  challenge: string;
+  proposal: unknown;
+}
+
+/** JSON-RPC error code gaia-mcp answers for a tool that needs approval. */
+export const MCP_APPROVAL_REQUIRED = -32001;
 
 /** What the client reports; core logs each one. */
 export type McpEvent = { type: "failover"; method: string; from: string; to: string; reason: string };
@@ -41,6 +60,9 @@ export function normalizeMcpEndpoint(url: string): string {
 
 /** An answer of any kind, or a transport failure (unreachable, dropped, timed out): the only kind that fails over. */
 type Attempt = { kind: "answer"; result: McpResult } | { kind: "transport"; failure: { message: string } };
+
+/** Reads one HTTP answer into a result. */
+type Interpret = (status: number, text: string, servedBy: "primary" | "fallback") => McpResult;
 
 interface JsonRpcErrorBody {
   code?: unknown;
@@ -73,21 +95,55 @@ export class McpClient {
       params,
       id: `${new Date().toISOString()}#${++this.nextId}`,
     });
-    const primary = await this.attempt(this.endpoint, payload, "primary");
-    if (primary.kind === "answer") return primary.result as McpResult<T>;
+    return (await this.withFailover(method, (url) => url, payload, interpret)) as McpResult<T>;
+  }
 
-    const fallback = this.fallbackEndpoint;
+  /**
+   * Asks gaia-mcp to hold a guarded call for a human's approval (`POST <base>/request_approval` `{method, params}`,
+   * failed over like a call). Never throws.
+   */
+  async requestApproval(method: string, params: Record<string, unknown>): Promise<McpResult<McpApprovalRequest>> {
+    if (!this.endpoint) return { ok: false, error: "MCP endpoint not configured" };
+    const approvalUrl = (url: string) => `${url.replace(/\/[a-z_]+$/, "")}/request_approval`;
+    const answer = await this.withFailover(method, approvalUrl, JSON.stringify({ method, params }), interpretApproval);
+    return answer as McpResult<McpApprovalRequest>;
+  }
+
+  /** `describe_tool` `{tool_name}` → description and params schema, or null when it could not be told. */
+  async describeTool(name: string): Promise<McpToolDescription | null> {
+    const answer = await this.call<unknown>("describe_tool", { tool_name: name });
+    if (!answer.ok || typeof answer.result !== "object" || answer.result === null) return null;
+    const { description, params } = answer.result as { description?: unknown; params?: unknown };
+    if (typeof params !== "object" || params === null || Array.isArray(params)) return null;
+    return {
+      description: typeof description === "string" ? description : "",
+      params: params as Record<string, unknown>,
+    };
+  }
+
+  /** The original's failover: the primary once; the fallback once after a transport failure, unless in maintenance. */
+  private async withFailover(
+    method: string,
+    urlFor: (endpoint: string) => string,
+    payload: string,
+    read: Interpret,
+  ): Promise<McpResult> {
+    const primaryUrl = urlFor(this.endpoint ?? "");
+    const primary = await this.attempt(primaryUrl, payload, "primary", read);
+    if (primary.kind === "answer") return primary.result;
+
+    const fallback = this.fallbackEndpoint ? urlFor(this.fallbackEndpoint) : null;
     if (!fallback || isMaintenanceOn(this.options.maintenanceFlagPath))
       return { ok: false, error: primary.failure.message };
     this.options.onEvent?.({
       type: "failover",
       method,
-      from: this.endpoint,
+      from: primaryUrl,
       to: fallback,
       reason: primary.failure.message,
     });
-    const second = await this.attempt(fallback, payload, "fallback");
-    if (second.kind === "answer") return second.result as McpResult<T>;
+    const second = await this.attempt(fallback, payload, "fallback", read);
+    if (second.kind === "answer") return second.result;
     return { ok: false, error: `${primary.failure.message} (fallback also failed: ${second.failure.message})` };
   }
 
@@ -113,12 +169,17 @@ export class McpClient {
     const started = performance.now();
     const answer = await this.call(tool, params);
     const executionMs = Math.round(performance.now() - started);
-    return answer.ok
-      ? { ok: true, output: answer.result, executionMs }
-      : { ok: false, error: answer.error, executionMs };
+    if (answer.ok) return { ok: true, output: answer.result, executionMs };
+    const needsApproval = answer.code === MCP_APPROVAL_REQUIRED || answer.httpStatus === 403;
+    return { ok: false, error: answer.error, executionMs, ...(needsApproval ? { needsApproval } : {}) };
   }
 
-  private async attempt(url: string, payload: string, servedBy: "primary" | "fallback"): Promise<Attempt> {
+  private async attempt(
+    url: string,
+    payload: string,
+    servedBy: "primary" | "fallback",
+    read: Interpret,
+  ): Promise<Attempt> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
@@ -129,7 +190,7 @@ export class McpClient {
         signal: controller.signal,
       });
       const text = await response.text();
-      return { kind: "answer", result: interpret(response.status, text, servedBy) };
+      return { kind: "answer", result: read(response.status, text, servedBy) };
     } catch (error) {
       const message = controller.signal.aborted
         ? `MCP ${url} timed out after ${this.timeoutMs} ms`
@@ -147,19 +208,38 @@ function interpret(status: number, text: string, servedBy: "primary" | "fallback
   try {
     body = JSON.parse(text);
   } catch {
-    return { ok: false, error: `HTTP ${status}: not a JSON-RPC response (${text.slice(0, 200)})` };
+    return { ok: false, error: `HTTP ${status}: not a JSON-RPC response (${text.slice(0, 200)})`, httpStatus: status };
   }
   const envelope = (typeof body === "object" && body !== null ? body : {}) as {
     result?: unknown;
     error?: JsonRpcErrorBody;
   };
+  const httpStatus = status < 200 || status >= 300 ? { httpStatus: status } : {};
   if (envelope.error !== undefined && envelope.error !== null) {
     const code = typeof envelope.error.code === "number" ? envelope.error.code : undefined;
     const message =
       typeof envelope.error.message === "string" ? envelope.error.message : JSON.stringify(envelope.error);
-    return code === undefined ? { ok: false, error: message } : { ok: false, error: message, code };
+    return code === undefined
+      ? { ok: false, error: message, ...httpStatus }
+      : { ok: false, error: message, code, ...httpStatus };
   }
-  if (status < 200 || status >= 300) return { ok: false, error: `HTTP ${status}: ${text.slice(0, 200)}` };
+  if (status < 200 || status >= 300)
+    return { ok: false, error: `HTTP ${status}: ${text.slice(0, 200)}`, httpStatus: status };
   if (!("result" in envelope)) return { ok: false, error: "JSON-RPC response has neither result nor error" };
   return { ok: true, result: envelope.result, servedBy };
+}
+
+/** Reads gaia-mcp's `/request_approval` answer (plain JSON, not a JSON-RPC envelope). */
+function interpretApproval(status: number, text: string, servedBy: "primary" | "fallback"): McpResult {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { ok: false, error: `HTTP ${status}: not JSON (${text.slice(0, 200)})`, httpStatus: status };
+  }
+  const answer = (typeof body === "object" && body !== null ? body : {}) as Partial<McpApprovalRequest>;
+  if (status < 200 || status >= 300 || typeof answer.action_id !== "string")
+    return { ok: false, error: `HTTP ${status}: no approval request (${text.slice(0, 200)})`, httpStatus: status };
+  const { action_id, challenge, proposal } = answer;
+  return { ok: true, result: { action_id, challenge: String(challenge ?? ""), proposal: proposal ?? null }, servedBy };
 }

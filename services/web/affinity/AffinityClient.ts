@@ -46,6 +46,7 @@ export class AffinityClient implements CoreClient {
         "(no core replica)",
         { kind: "connection", error: new Error("no core replica is known") },
         null,
+        request.method ?? "POST",
       );
     }
     return this.pair(first, second ?? this.options.fallbackUrl ?? null, endpoints).post(path, request);

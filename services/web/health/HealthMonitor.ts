@@ -32,6 +32,8 @@ interface Tracked {
   why: string;
   failures: number;
   successes: number;
+  /** A probe got 200 since the start or since it was last marked down. */
+  confirmed: boolean;
   down: AbortController;
   timer: NodeJS.Timeout | null;
   probing: Promise<ProbeResult> | null;
@@ -71,6 +73,7 @@ export class HealthMonitor implements EndpointHealth {
         why: "not probed yet",
         failures: 0,
         successes: 0,
+        confirmed: false,
         down: new AbortController(),
         timer: null,
         probing: null,
@@ -103,7 +106,7 @@ export class HealthMonitor implements EndpointHealth {
 
   snapshot(role: EndpointRole): EndpointHealthSnapshot | null {
     const t = this.tracked.get(role);
-    return t ? { state: t.state, since: t.since, why: t.why } : null;
+    return t ? { state: t.state, since: t.since, why: t.why, ready: t.state === "up" && t.confirmed } : null;
   }
 
   async confirmDown(role: EndpointRole, evidence: string): Promise<boolean> {
@@ -147,6 +150,7 @@ export class HealthMonitor implements EndpointHealth {
       t.successes++;
       if (t.state === "down" && t.successes >= this.successesToUp) this.mark(t, "up", "answers /health");
       else if (t.state === "up") t.why = "answers /health";
+      if (t.state === "up") t.confirmed = true;
     } else {
       t.successes = 0;
       t.failures++;
@@ -162,6 +166,7 @@ export class HealthMonitor implements EndpointHealth {
     t.failures = 0;
     t.successes = 0;
     if (state === "down") {
+      t.confirmed = false;
       const previous = t.down;
       t.down = new AbortController();
       previous.abort(new EndpointDownError(t.url, why));

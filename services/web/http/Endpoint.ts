@@ -91,9 +91,10 @@ export class Endpoint {
    */
   async send(path: string, request: OutgoingRequest, down?: AbortSignal): Promise<Response> {
     const url = `${this.options.baseUrl}${path}`;
+    const method = request.method ?? "POST";
     const timeout = new AbortController();
     const timer = setTimeout(
-      () => timeout.abort(new UpstreamTimeoutError(url, this.options.timeoutMs)),
+      () => timeout.abort(new UpstreamTimeoutError(url, this.options.timeoutMs, method)),
       this.options.timeoutMs,
     );
     // `down` stays linked after the headers: a stream still being read is cut when the endpoint is marked down
@@ -102,7 +103,6 @@ export class Endpoint {
     const headers = new Headers(request.headers);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
     try {
-      const method = request.method ?? "POST";
       const response = await fetch(url, {
         method,
         ...(method === "POST" ? { body: request.body ?? "" } : {}),

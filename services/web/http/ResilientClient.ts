@@ -123,6 +123,7 @@ export class ResilientClient {
   async post(path: string, request: ResilientRequest): Promise<ServedResponse> {
     const fallback = this.fallback && !this.maintenance() ? this.fallback : null;
     const primaryUrl = `${this.primary.url}${path}`;
+    const method = request.method ?? "POST";
 
     if (!fallback) {
       let response: Response;
@@ -133,12 +134,12 @@ export class ResilientClient {
         );
       } catch (error) {
         if (isConnectionError(error) && !request.signal?.aborted) {
-          throw new UpstreamUnavailableError(primaryUrl, { kind: "connection", error: error as Error }, null);
+          throw new UpstreamUnavailableError(primaryUrl, { kind: "connection", error: error as Error }, null, method);
         }
         throw error;
       }
       if (isRetryableResponse(response))
-        throw new UpstreamUnavailableError(primaryUrl, await statusFailure(response), null);
+        throw new UpstreamUnavailableError(primaryUrl, await statusFailure(response), null, method);
       return { response, servedBy: "primary", url: primaryUrl };
     }
 
@@ -172,7 +173,12 @@ export class ResilientClient {
       if (request.signal?.aborted) throw error;
       fallbackFailure = toFailure(error, fallback);
     }
-    throw new UpstreamUnavailableError(primaryUrl, primaryFailure, { url: fallbackUrl, failure: fallbackFailure });
+    throw new UpstreamUnavailableError(
+      primaryUrl,
+      primaryFailure,
+      { url: fallbackUrl, failure: fallbackFailure },
+      method,
+    );
   }
 
   /**

@@ -30,8 +30,9 @@ export class UpstreamTimeoutError extends Error {
   constructor(
     readonly url: string,
     readonly timeoutMs: number,
+    readonly method: string = "POST",
   ) {
-    super(`POST ${url} timed out after ${timeoutMs} ms`);
+    super(`${method} ${url} timed out after ${timeoutMs} ms`);
   }
 }
 
@@ -46,9 +47,11 @@ export class UpstreamUnavailableError extends Error {
     readonly url: string,
     readonly primary: EndpointFailure,
     readonly fallback: { url: string; failure: EndpointFailure } | null,
+    /** The request's method, so a failed `GET /v1/models` is not reported as a POST. */
+    readonly method: string = "POST",
   ) {
     super(
-      `POST ${url} failed: ${describeFailure(primary)}` +
+      `${method} ${url} failed: ${describeFailure(primary)}` +
         (fallback ? `; fallback ${fallback.url} also failed: ${describeFailure(fallback.failure)}` : ""),
       { cause: primary.kind === "connection" ? primary.error : undefined },
     );

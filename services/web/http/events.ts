@@ -52,6 +52,11 @@ export interface EndpointHealthSnapshot {
   since: string;
   /** Why it is in that state: the failed probe ("timed out after 1000 ms", "connection refused") or "answers". */
   why: string;
+  /**
+   * Up and confirmed by a probe that got 200 from its /health since it came up: a core that is up only because it was
+   * not probed yet, or still loading its model, is not ready (the gateway's readiness needs one that is).
+   */
+  ready: boolean;
 }
 
 /** Per-endpoint health, shown by the gateway's `/health`. */

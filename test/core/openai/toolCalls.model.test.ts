@@ -157,6 +157,21 @@ describe("tool calling on /v1/chat/completions", () => {
     }
   });
 
+  it("a call cut by max_tokens is never returned half-written: finish_reason length, no tool_calls", async () => {
+    const completion = await bigram.client.chat.completions.create({
+      model: "gaia",
+      messages: ask("Set an alarm."),
+      tools: TOOLS,
+      tool_choice: { type: "function", function: { name: "set_alarm" } },
+      max_tokens: 3,
+      seed: 1,
+    });
+    const [choice] = completion.choices;
+    expect(choice?.finish_reason).toBe("length");
+    expect(choice?.message.tool_calls ?? []).toEqual([]);
+    expect(completion.usage?.completion_tokens).toBeLessThanOrEqual(3);
+  });
+
   it("tool_choice none never calls; auto on a model that does not open calls answers in text", async () => {
     for (const tool_choice of ["none", "auto"] as const) {
       const completion = await bigram.client.chat.completions.create({

@@ -7,7 +7,7 @@ describe("prompt parts from the packet", () => {
   it("puts the tool result first, marked as already executed", () => {
     const blocks = describeContext(gatewayPacket(), {
       tool: "web_search",
-      ok: true,
+      status: "executed",
       text: '{"results":["fox facts"]}',
     });
     expect(blocks[0]).toMatch(/^\[Result of the tool "web_search", already executed/);

@@ -67,4 +67,31 @@ describe("fitToBudget", () => {
     expect((error as PromptTooLongError).promptTokens).toBeGreaterThan(150);
     expect(error).not.toHaveProperty("status");
   });
+
+  it("reads stored turn counts and tokenizes O(turns that fit), not the whole session", () => {
+    const long = Array.from({ length: 5000 }, (_, i) => ({ ...turn(i), meta: { tokens: 12 } }));
+    let counted = 0;
+    const counting = (messages: readonly PromptMessage[]) => {
+      counted += messages.length;
+      return words(messages);
+    };
+    const fitted = fitToBudget(parts({ history: long }), { contextSize: 300, maxTokens: 20, countTokens: counting });
+    expect(fitted.promptTokens).toBeLessThanOrEqual(280);
+    expect(fitted.parts.history.at(-1)!.packetId).toBe("p4999");
+    // the base prompt and the fitted prompt: messages counted are bounded by what fits, whatever the session holds
+    expect(counted).toBeLessThan(4 * (fitted.parts.history.length * 2 + 2));
+  });
+
+  it("keeps the window's start while a growing session still fits from it", () => {
+    const fitFrom = (n: number) =>
+      fitToBudget(parts({ history: Array.from({ length: n }, (_, i) => turn(i)) }), {
+        contextSize: 200,
+        maxTokens: 20,
+        countTokens: words,
+      }).parts.history[0]!.packetId;
+    const starts = Array.from({ length: 12 }, (_, i) => fitFrom(100 + i));
+    // one turn more per packet: the oldest kept turn changes on a few packets, not on every one
+    const changes = starts.filter((s, i) => i > 0 && s !== starts[i - 1]).length;
+    expect(changes).toBeLessThanOrEqual(starts.length / 2);
+  });
 });

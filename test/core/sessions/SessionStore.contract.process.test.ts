@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { FileSessionStore } from "../../../services/core/sessions/FileSessionStore.js";
 import { RedisSessionStore } from "../../../services/core/sessions/RedisSessionStore.js";
 import type { SessionStore, SessionTurn } from "../../../services/core/sessions/SessionStore.js";
+import { TokenCountingSessionStore } from "../../../services/core/sessions/TokenCountingSessionStore.js";
 import { tempDir } from "../../support/processes.js";
 import { redisAvailable, redisForSuite, uniquePrefix } from "../../support/redisServer.js";
 import { waitFor } from "../../support/waitFor.js";
@@ -101,6 +102,19 @@ describe.each(backends)("SessionStore contract: %s", (_name, backendFactory, ena
     });
     expect(typeof turns[7]?.at).toBe("string");
     expect((await store.load("other")).map((t) => t.packetId)).toEqual(["p0", "p5", "p10", "p15"]);
+  });
+
+  maybe("stores each turn's token count in its meta (counted once), read back by another instance", async () => {
+    let counts = 0;
+    const counting = new TokenCountingSessionStore(store, (messages) => {
+      counts += 1;
+      return messages.reduce((n, m) => n + m.content.length + 1, 0);
+    });
+    await counting.appendTurn(turn("counted", "c1", "four", { meta: { outcome: { n: 1 } } }));
+    const [stored] = await (await ready(backend.open())).load("counted");
+    expect(stored?.meta).toEqual({ outcome: { n: 1 }, tokens: expect.any(Number) });
+    expect(stored!.meta!.tokens as number).toBeGreaterThan(0);
+    expect(counts).toBe(2);
   });
 
   maybe("is append-only: a re-sent packet_id returns the stored turn, also from another instance", async () => {

@@ -47,6 +47,18 @@ describe("requestLog", () => {
     expect(typeof lines[2]!.latency_ms).toBe("number");
   });
 
+  it("logs the full path of a request served inside a router (/v1/models, not /models), without the query", async () => {
+    const { logger, lines } = capturedLogger();
+    const app = express();
+    app.use(requestLog(logger));
+    const v1 = express.Router();
+    v1.get("/models", (_req, res) => res.send("m"));
+    app.use("/v1", v1);
+    await request(app).get("/v1/models?limit=1").expect(200);
+    await until(lines, 1);
+    expect(lines[0]).toMatchObject({ method: "GET", path: "/v1/models", status: 200 });
+  });
+
   it("quiets only /health by default", async () => {
     const { logger, lines } = capturedLogger();
     const app = express();

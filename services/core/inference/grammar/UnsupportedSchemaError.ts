@@ -3,7 +3,7 @@
  * dot-separated (e.g. "properties.age.pattern"; "" is the schema itself).
  */
 export class UnsupportedSchemaError extends Error {
-  override readonly name = "UnsupportedSchemaError";
+  override readonly name: string = "UnsupportedSchemaError";
   constructor(
     readonly path: string,
     message: string,

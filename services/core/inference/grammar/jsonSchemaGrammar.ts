@@ -6,7 +6,8 @@
  *
  * Choices: a missing `additionalProperties` next to `properties` or `required` writes no extra keys (llama.cpp does the
  * same; the value stays valid), `true` or a schema allows extra keys after the listed ones, never one of the listed names;
- * `{"type":"object"}` alone is any object. `oneOf` is written as `anyOf` (as llama.cpp does). A `format` other than
+ * `{"type":"object"}` alone is any object. `oneOf` is written as alternatives only when no value can match two of them
+ * (llama.cpp writes it as anyOf regardless). A `format` other than
  * date, time, date-time and uuid is an annotation (as JSON Schema defines it by default) and writes a plain string.
  */
 import { arrayGbnf, type ObjectMember, objectGbnf } from "./containerGbnf.js";
@@ -14,8 +15,10 @@ import { gbnfLiteral, gbnfRepeat } from "./gbnfText.js";
 import { JSON_CHAR_GBNF, stringExcludingRules } from "./jsonStringGbnf.js";
 import { mergeSchemas } from "./mergeSchemas.js";
 import { type Bound, INTEGER_LIMIT, integerAlternatives, numberAlternatives } from "./numberRange.js";
+import { provablyDisjoint } from "./oneOfDisjoint.js";
 import { childPath, isSchemaObject, MAX_SCHEMA_DEPTH, type SchemaObject, schemaValueJson } from "./schemaJson.js";
 import { stringFormatGbnf } from "./stringFormats.js";
+import { UnsatisfiableSchemaError } from "./UnsatisfiableSchemaError.js";
 import { UnsupportedSchemaError } from "./UnsupportedSchemaError.js";
 
 export { UnsupportedSchemaError } from "./UnsupportedSchemaError.js";
@@ -94,6 +97,10 @@ function unsupported(path: string, message: string): never {
   throw new UnsupportedSchemaError(path, message);
 }
 
+function unsatisfiable(path: string, message: string): never {
+  throw new UnsatisfiableSchemaError(path, message);
+}
+
 /** Builds the rules for one schema; one instance per call. */
 class GrammarBuilder {
   private readonly rules = new Map<string, string>();
@@ -142,7 +149,7 @@ class GrammarBuilder {
   private expression(schema: unknown, path: string, depth: number): string {
     if (depth > MAX_SCHEMA_DEPTH) unsupported(path, `nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
     if (schema === true) return this.primitive("value");
-    if (schema === false) unsupported(path, "the schema false allows no value");
+    if (schema === false) unsatisfiable(path, "the schema false allows no value");
     if (!isSchemaObject(schema)) unsupported(path, "a schema must be an object or a boolean");
     for (const keyword of UNSUPPORTED)
       if (keyword in schema) unsupported(childPath(path, keyword), `"${keyword}" cannot be enforced by the grammar`);
@@ -227,10 +234,59 @@ class GrammarBuilder {
     const { [key]: list, ...siblings } = schema;
     if (!Array.isArray(list) || list.length === 0) unsupported(childPath(path, key), "must be a non-empty array");
     const shared = hasValidation(siblings);
-    const alternatives = list.map((alternative, index) =>
-      this.rule(shared ? { allOf: [siblings, alternative] } : alternative, childPath(path, key, index), depth + 1),
-    );
-    return [...new Set(alternatives)].join(" | ");
+    const written: { index: number; rule: string }[] = [];
+    let unsatisfied: UnsatisfiableSchemaError | undefined;
+    list.forEach((alternative, index) => {
+      const schemaOf = shared ? { allOf: [siblings, alternative] } : alternative;
+      const rule = this.unlessUnsatisfiable(() => this.rule(schemaOf, childPath(path, key, index), depth + 1));
+      if (rule instanceof UnsatisfiableSchemaError) unsatisfied ??= rule;
+      else written.push({ index, rule });
+    });
+    if (written.length === 0 && unsatisfied) throw unsatisfied;
+    if (key === "oneOf") {
+      const kept = written.map(({ index }) => ({ index, schema: list[index] }));
+      this.requireDisjoint(kept, shared ? siblings : undefined, path, depth);
+    }
+    return [...new Set(written.map(({ rule }) => rule))].join(" | ");
+  }
+
+  /** Runs `write`; if what it writes is unsatisfiable, the rules go back to how they were and the error is returned. */
+  private unlessUnsatisfiable<T>(write: () => T): T | UnsatisfiableSchemaError {
+    const rules = new Map(this.rules);
+    const refRules = new Map(this.refRules);
+    const counter = this.counter;
+    try {
+      return write();
+    } catch (error) {
+      if (!(error instanceof UnsatisfiableSchemaError)) throw error;
+      this.rules.clear();
+      for (const [name, body] of rules) this.rules.set(name, body);
+      this.refRules.clear();
+      for (const [ref, name] of refRules) this.refRules.set(ref, name);
+      this.counter = counter;
+      return error;
+    }
+  }
+
+  /** oneOf written as alternatives is only exact when no value matches two of them. */
+  private requireDisjoint(
+    alternatives: { index: number; schema: unknown }[],
+    siblings: SchemaObject | undefined,
+    path: string,
+    depth: number,
+  ): void {
+    const schemas = alternatives.map(({ index, schema }) => {
+      const at = childPath(path, "oneOf", index);
+      const own = this.dereferenced(schema, at, depth + 1);
+      return { index, schema: siblings ? mergeSchemas([siblings, own], at) : own };
+    });
+    for (const [i, a] of schemas.entries())
+      for (const b of schemas.slice(i + 1))
+        if (!provablyDisjoint(a.schema, b.schema))
+          unsupported(
+            childPath(path, "oneOf"),
+            `alternatives ${a.index} and ${b.index} may both match a value (oneOf needs exactly one); use anyOf if either will do`,
+          );
   }
 
   private valuesExpression(schema: SchemaObject, path: string): string {
@@ -243,7 +299,7 @@ class GrammarBuilder {
       values = values.filter((value) => allowed.has(schemaValueJson(value, at)));
     }
     const fitting = values.filter((value) => this.valueFits(value, rest));
-    if (fitting.length === 0) unsupported(at, "no listed value also matches the rest of the schema");
+    if (fitting.length === 0) unsatisfiable(at, "no listed value also matches the rest of the schema");
     return [...new Set(fitting.map((value) => gbnfLiteral(schemaValueJson(value, at))))].join(" | ");
   }
 
@@ -333,7 +389,7 @@ class GrammarBuilder {
     const min = this.count(schema, "minLength", path);
     const max = this.count(schema, "maxLength", path);
     if (min !== undefined && max !== undefined && min > max)
-      unsupported(childPath(path, "minLength"), "no string length satisfies minLength and maxLength");
+      unsatisfiable(childPath(path, "minLength"), "no string length satisfies minLength and maxLength");
     const format = typeof schema.format === "string" ? stringFormatGbnf(schema.format) : undefined;
     if (format) {
       if (min !== undefined || max !== undefined)
@@ -373,7 +429,7 @@ class GrammarBuilder {
     if ((min ?? 0n) > INTEGER_LIMIT || (max ?? 0n) < -INTEGER_LIMIT)
       unsupported(path, "integers beyond 15 digits are not supported");
     const alternatives = integerAlternatives(min, max);
-    if (alternatives.length === 0) unsupported(path, "no integer satisfies the minimum and maximum");
+    if (alternatives.length === 0) unsatisfiable(path, "no integer satisfies the minimum and maximum");
     return alternatives.join(" | ");
   }
 
@@ -403,7 +459,7 @@ class GrammarBuilder {
     if ((min?.value ?? 0n) > INTEGER_LIMIT || (max?.value ?? 0n) < -INTEGER_LIMIT)
       unsupported(path, "numbers beyond 15 digits are not supported");
     const alternatives = numberAlternatives(min, max);
-    if (alternatives.length === 0) unsupported(path, "no number satisfies the minimum and maximum");
+    if (alternatives.length === 0) unsatisfiable(path, "no number satisfies the minimum and maximum");
     return alternatives.join(" | ");
   }
 
@@ -419,17 +475,22 @@ class GrammarBuilder {
     for (const name of required as string[]) {
       if (names.includes(name)) continue;
       if (extra === false)
-        unsupported(childPath(path, "required"), `"${name}" is required but additionalProperties is false`);
+        unsatisfiable(childPath(path, "required"), `"${name}" is required but additionalProperties is false`);
       names.push(name);
     }
-    const members: ObjectMember[] = names.map((name) => {
+    // An optional property no value satisfies (e.g. `false`) is simply never written; a required one is refused.
+    const members = names.flatMap((name): ObjectMember[] => {
       const own = Object.hasOwn(properties, name);
-      const valueRule = this.rule(
-        own ? properties[name] : (extra ?? true),
-        own ? childPath(path, "properties", name) : childPath(path, "additionalProperties"),
-        depth + 1,
-      );
-      return { gbnf: `${gbnfLiteral(`${JSON.stringify(name)}:`)} ${valueRule}`, required: required.includes(name) };
+      const isRequired = required.includes(name);
+      const write = () =>
+        this.rule(
+          own ? properties[name] : (extra ?? true),
+          own ? childPath(path, "properties", name) : childPath(path, "additionalProperties"),
+          depth + 1,
+        );
+      const valueRule = isRequired ? write() : this.unlessUnsatisfiable(write);
+      if (valueRule instanceof UnsatisfiableSchemaError) return [];
+      return [{ gbnf: `${gbnfLiteral(`${JSON.stringify(name)}:`)} ${valueRule}`, required: isRequired }];
     });
     const extraMember =
       extra === undefined || extra === false
@@ -457,7 +518,7 @@ class GrammarBuilder {
     const open = itemsSchema !== undefined && itemsSchema !== false;
     if (!open) maxItems = Math.min(maxItems ?? prefixSchemas.length, prefixSchemas.length);
     if (maxItems !== undefined && minItems > maxItems)
-      unsupported(childPath(path, "minItems"), "no array length satisfies minItems, maxItems and the items allowed");
+      unsatisfiable(childPath(path, "minItems"), "no array length satisfies minItems, maxItems and the items allowed");
     const used = maxItems === undefined ? prefixSchemas : prefixSchemas.slice(0, maxItems);
     const prefix = used.map((item, index) => this.rule(item, childPath(path, tuple ?? "items", index), depth + 1));
     const item = open && (maxItems === undefined || maxItems > prefix.length);

@@ -5,6 +5,7 @@
  */
 
 import { childPath, isSchemaObject, type SchemaObject, schemaValueJson } from "./schemaJson.js";
+import { UnsatisfiableSchemaError } from "./UnsatisfiableSchemaError.js";
 import { UnsupportedSchemaError } from "./UnsupportedSchemaError.js";
 
 const LOWER_BOUNDS = new Set(["minimum", "exclusiveMinimum", "minLength", "minItems"]);
@@ -24,18 +25,20 @@ function intersectTypes(a: unknown, b: unknown, path: string): string[] {
   const right = typeList(b, path);
   const both = left.filter((type) => right.includes(type) || (type === "integer" && right.includes("number")));
   for (const type of right) if (type === "integer" && left.includes("number") && !both.includes(type)) both.push(type);
-  if (both.length === 0) throw new UnsupportedSchemaError(path, "allOf members allow no common type");
+  if (both.length === 0) throw new UnsatisfiableSchemaError(path, "allOf members allow no common type");
   return both;
 }
 
 function unite(a: SchemaObject, b: SchemaObject, path: string): SchemaObject {
   const properties: SchemaObject = { ...a };
   for (const [name, schema] of Object.entries(b)) {
-    const existing = properties[name];
-    properties[name] =
+    const existing = Object.hasOwn(properties, name) ? properties[name] : undefined;
+    const value =
       existing === undefined || schemaValueJson(existing, path) === schemaValueJson(schema, path)
         ? schema
         : { allOf: [existing, schema] };
+    // defineProperty, not assignment: a property named "__proto__" must stay a property
+    Object.defineProperty(properties, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return properties;
 }
@@ -57,6 +60,7 @@ function combine(key: string, a: unknown, b: unknown, path: string): unknown {
   }
   if (SUBSCHEMAS.has(key)) return { allOf: [a, b] };
   if (ANNOTATIONS.has(key) || schemaValueJson(a, at) === schemaValueJson(b, at)) return a;
+  if (key === "const") throw new UnsatisfiableSchemaError(at, "allOf members require different values");
   throw new UnsupportedSchemaError(at, `allOf members set "${key}" differently`);
 }
 
@@ -73,7 +77,7 @@ function applyClosedMembers(merged: SchemaObject, members: readonly SchemaObject
     for (const name of Object.keys(properties)) {
       if (Object.hasOwn(own, name)) continue;
       if (required.includes(name))
-        throw new UnsupportedSchemaError(childPath(path, "allOf"), `"${name}" is required but a member forbids it`);
+        throw new UnsatisfiableSchemaError(childPath(path, "allOf"), `"${name}" is required but a member forbids it`);
       delete properties[name];
     }
   }
@@ -90,9 +94,13 @@ export function mergeSchemas(members: readonly SchemaObject[], path: string): Sc
     for (const [key, value] of Object.entries(member)) {
       if (key === "$defs" || key === "definitions" || key === "additionalProperties") continue;
       if (key === "anyOf" || key === "oneOf" || key === "allOf") {
-        if (key in merged) throw new UnsupportedSchemaError(childPath(path, "allOf"), `"${key}" in two allOf members`);
+        if (Object.hasOwn(merged, key))
+          throw new UnsupportedSchemaError(childPath(path, "allOf"), `"${key}" in two allOf members`);
         merged[key] = value;
-      } else merged[key] = key in merged ? combine(key, merged[key], value, path) : value;
+      } else {
+        const combined = Object.hasOwn(merged, key) ? combine(key, merged[key], value, path) : value;
+        Object.defineProperty(merged, key, { value: combined, enumerable: true, writable: true, configurable: true });
+      }
     }
   applyClosedMembers(merged, members, path);
   return merged;

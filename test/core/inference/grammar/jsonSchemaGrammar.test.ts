@@ -95,6 +95,19 @@ describe("objects", () => {
     expect(open(raw('{"a":1,"a":2}'))).toBe(false);
   });
 
+  it("an optional property no value satisfies is never written, nor taken as an extra key", () => {
+    const schema = {
+      type: "object",
+      properties: { a: { type: "integer" }, gone: false, never: { type: "integer", minimum: 2, maximum: 1 } },
+      additionalProperties: { type: "integer" },
+    };
+    expect(accepted(schema, [{ a: 1 }, { a: 1, gone: 1 }, { never: 1 }, { a: 1, b: 2 }])).toEqual([
+      { a: 1 },
+      { a: 1, b: 2 },
+    ]);
+    expect(refusal({ type: "object", properties: { gone: false }, required: ["gone"] })?.path).toBe("properties.gone");
+  });
+
   it("a bare object type is any object; required names outside properties are written with any value", () => {
     expect(accepted({ type: "object" }, [{}, { x: 1 }, { x: { y: [true] } }, raw("[]")], 3)).toEqual([
       {},
@@ -235,6 +248,13 @@ describe("enum, const, type lists, $ref, allOf, anyOf", () => {
       ],
     };
     expect(accepted(closed, [{ a: 1 }, { a: 1, b: "x" }, {}])).toEqual([{ a: 1 }, {}]);
+    const proto = {
+      allOf: [
+        { properties: { b: { type: "string" } } },
+        JSON.parse('{"properties":{"__proto__":{"type":"integer"}},"required":["__proto__"]}'),
+      ],
+    };
+    expect(accepted(proto, [raw('{"__proto__":1}'), raw('{"__proto__":"x"}'), raw("{}")])).toHaveLength(1);
     const alternatives = {
       type: "object",
       required: ["k"],
@@ -245,6 +265,48 @@ describe("enum, const, type lists, $ref, allOf, anyOf", () => {
       true,
       0,
     ]);
+  });
+
+  it("oneOf is written only when no value can match two alternatives: types, discriminators, closed objects", () => {
+    const shapes = {
+      type: "object",
+      required: ["kind"],
+      oneOf: [
+        { properties: { kind: { const: "circle" }, r: { type: "integer" } }, required: ["r"] },
+        { properties: { kind: { enum: ["square", "box"] }, side: { type: "integer" } }, required: ["side"] },
+      ],
+    };
+    const values = [
+      { kind: "circle", r: 1 },
+      { kind: "box", side: 2 },
+      { kind: "circle", side: 2 },
+      { kind: "x", r: 1 },
+    ];
+    expect(accepted(shapes, values)).toEqual(values.slice(0, 2));
+    const closed = {
+      oneOf: [
+        { type: "object", properties: { a: { type: "integer" } }, required: ["a"], additionalProperties: false },
+        { type: "object", properties: { b: { type: "integer" } }, required: ["b"], additionalProperties: false },
+      ],
+    };
+    expect(accepted(closed, [{ a: 1 }, { b: 1 }, { a: 1, b: 1 }, {}])).toEqual([{ a: 1 }, { b: 1 }]);
+    const formats = {
+      oneOf: [{ type: "string", format: "date" }, { type: "string", format: "uuid" }, { type: "null" }],
+    };
+    expect(accepted(formats, ["2024-01-31", null, "x"])).toEqual(["2024-01-31", null]);
+  });
+
+  it("an alternative no value satisfies is left out; one that is unsupported is still refused", () => {
+    const narrowed = { type: "string", anyOf: [{ minLength: 1 }, { type: "null" }] };
+    expect(accepted(narrowed, ["", "x", null])).toEqual(["x"]);
+    const oneOf = { type: "integer", oneOf: [{ maximum: 3 }, { type: "string" }, { minimum: 10, maximum: 2 }] };
+    expect(accepted(oneOf, [3, 4, "x"])).toEqual([3]);
+    expect(refusal({ anyOf: [{ type: "string", pattern: "x" }, { type: "null" }] })?.path).toBe("anyOf.0.pattern");
+    expect(
+      refusal({
+        anyOf: [{ type: "integer", minimum: 3, maximum: 1 }, { allOf: [{ type: "null" }, { type: "string" }] }],
+      }),
+    ).toMatchObject({ name: "UnsatisfiableSchemaError" });
   });
 
   it("{} and true are any value; annotations change nothing", () => {
@@ -275,13 +337,14 @@ describe("rule names", () => {
   });
 });
 
-function refusal(schema: unknown): { path: string; name: string } | undefined {
+/** The UnsupportedSchemaError (or its UnsatisfiableSchemaError subclass) the schema is refused with, if any. */
+function refusal(schema: unknown): { path: string; name: string; message: string } | undefined {
   try {
     jsonSchemaGrammar(schema);
     return undefined;
   } catch (error) {
     if (!(error instanceof UnsupportedSchemaError)) throw error;
-    return { path: error.path, name: error.name };
+    return { path: error.path, name: error.name, message: error.message };
   }
 }
 
@@ -300,12 +363,14 @@ describe("refused schemas name the path", () => {
     [{ properties: { a: { $ref: "#/$defs/missing" } } }, "properties.a.$ref"],
     [{ $defs: { a: { $ref: "#/$defs/b" }, b: { $ref: "#/$defs/a" } }, $ref: "#/$defs/a" }, "$ref"],
     [{ type: "widget" }, "type"],
+    [{ oneOf: [{ type: "number" }, { type: "integer" }] }, "oneOf"],
+    [{ properties: { x: { oneOf: [{ type: "string" }, { type: "string", maxLength: 3 }] } } }, "properties.x.oneOf"],
     [{ type: "integer", minimum: 10, maximum: 1 }, ""],
     [{ type: "object", required: ["x"], additionalProperties: false }, "required"],
     [{ type: "number", exclusiveMinimum: true, minimum: 1 }, "exclusiveMinimum"],
     [false, ""],
   ])("%j → %s", (schema, path) => {
-    expect(refusal(schema)).toEqual({ path, name: "UnsupportedSchemaError" });
+    expect(refusal(schema)?.path).toBe(path);
   });
 
   it("a 10,000-deep schema is refused, never a stack overflow, whatever nests", () => {
@@ -324,12 +389,12 @@ describe("refused schemas name the path", () => {
     ];
     for (const shape of shapes) {
       const result = refusal(deep(shape));
-      expect(result?.name).toBe("UnsupportedSchemaError");
+      expect(result?.message).toMatch(/nested deeper than 64 levels/);
     }
     const chain: Record<string, unknown> = {};
     for (let i = 0; i < 10_000; i++) chain[`d${i}`] = { type: "array", items: { $ref: `#/$defs/d${i + 1}` } };
     chain.d10000 = { type: "integer" };
-    expect(refusal({ $defs: chain, $ref: "#/$defs/d0" })?.name).toBe("UnsupportedSchemaError");
+    expect(refusal({ $defs: chain, $ref: "#/$defs/d0" })?.message).toMatch(/nested deeper than 64 levels/);
   });
 
   it("60 levels are still fine", () => {
