@@ -2,7 +2,8 @@
 # node is older (gaia-core needs Node >= 24, see package.json "engines").
 #
 # The binary comes from the npm registry's node-linux-<arch> package (its package/bin/node), so no other download
-# source is needed: the same registry `npm ci` uses. It is cached under ${XDG_CACHE_HOME:-~/.cache}/gaia-core, so
+# source is needed: the same registry `npm ci` uses. It is cached under /opt/gaia-core as root (other users must be able to
+# run it: some tests drop to another uid), else under ${XDG_CACHE_HOME:-~/.cache}/gaia-core (GAIA_NODE24_DIR overrides), so
 # sourcing again is instant and changes nothing; the version is checked every time. Safe under `set -euo pipefail`.
 # The machine's npm keeps running (npm 11 runs on Node 24) with its global prefix unchanged. GAIA_NODE24_VERSION
 # overrides the pinned version.
@@ -24,7 +25,11 @@ gaia_use_node24() {
       return 1
       ;;
   esac
-  local dir="${XDG_CACHE_HOME:-$HOME/.cache}/gaia-core/node-v$want-linux-$arch"
+  # as root, /opt: the tests run node as other users too (the non-root doctor and self-check tests), who cannot enter
+  # /root; as anyone else, the user's cache
+  local base
+  if [ "$(id -u)" = 0 ]; then base=/opt/gaia-core; else base="${XDG_CACHE_HOME:-$HOME/.cache}/gaia-core"; fi
+  local dir="${GAIA_NODE24_DIR:-$base}/node-v$want-linux-$arch"
   if [ "$("$dir/bin/node" --version 2>/dev/null)" != "v$want" ]; then
     echo "use-node24: fetching node-linux-$arch@$want from the npm registry (machine has v$have)" >&2
     local tmp
@@ -34,7 +39,8 @@ gaia_use_node24() {
       echo "use-node24: npm pack node-linux-$arch@$want failed" >&2
       return 1
     fi
-    rm -rf "$dir" && mkdir -p "$(dirname "$dir")" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
+    rm -rf "$dir" && mkdir -p "$(dirname "$dir")" && mv "$tmp/package" "$dir" && rm -rf "$tmp" &&
+      chmod -R a+rX "$dir"
   fi
   local got
   got=$("$dir/bin/node" --version 2>/dev/null)
