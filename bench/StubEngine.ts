@@ -1,9 +1,11 @@
 import type {
+  CompletionRequest,
   EngineLoad,
   GenerationRequest,
   GenerationResult,
   InferenceEngine,
   PromptMessage,
+  RawPrompt,
 } from "../services/core/inference/InferenceEngine.js";
 
 /** The fixed answer of the stub engine. */
@@ -24,11 +26,25 @@ export class StubEngine implements InferenceEngine {
     return messages.reduce((sum, m) => sum + 4 + Math.ceil(m.content.length / 4), 2);
   }
 
-  async generate(request: GenerationRequest): Promise<GenerationResult> {
+  countPromptTokens({ prompt, suffix }: RawPrompt): number {
+    return Math.ceil((prompt.length + (suffix?.length ?? 0)) / 4) + 1;
+  }
+
+  generate(request: GenerationRequest): Promise<GenerationResult> {
+    return this.answer(request, this.countTokens(request.messages));
+  }
+
+  complete(request: CompletionRequest): Promise<GenerationResult> {
+    return this.answer(request, this.countPromptTokens(request));
+  }
+
+  private async answer(
+    request: Pick<GenerationRequest, "onTextChunk">,
+    promptTokens: number,
+  ): Promise<GenerationResult> {
     this.active += 1;
     try {
       request.onTextChunk?.(STUB_ANSWER);
-      const promptTokens = this.countTokens(request.messages);
       return {
         text: STUB_ANSWER,
         stopReason: "eos",

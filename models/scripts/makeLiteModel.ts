@@ -26,6 +26,9 @@ export const CHATML_TEMPLATE =
 /** Special tokens appended after the BPE vocabulary, in this order. */
 export const SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] as const;
 
+/** Fill-in-the-middle tokens (Qwen2.5-Coder's spelling), appended after the specials when `infill` is asked for. */
+export const INFILL_TOKENS = { prefix: "<|fim_prefix|>", suffix: "<|fim_suffix|>", middle: "<|fim_middle|>" } as const;
+
 /** llama.cpp token types. */
 const TOKEN_TYPE_NORMAL = 1;
 const TOKEN_TYPE_CONTROL = 3;
@@ -40,6 +43,8 @@ export interface MakeLiteModelOptions {
   weightType?: GgmlType;
   /** PRNG seed; defaults to {@link DEFAULT_LITE_MODEL_SEED}. Same options → byte-identical file. */
   seed?: number;
+  /** Adds {@link INFILL_TOKENS} and their `tokenizer.ggml.fim_*_token_id` keys (for fill-in-the-middle tests). */
+  infill?: boolean;
 }
 
 /** What was generated. */
@@ -60,18 +65,23 @@ export function liteModelStamp(options: Omit<MakeLiteModelOptions, "outPath">): 
   const preset = options.preset ?? "tiny";
   const weightType = options.weightType ?? LLAMA_PRESETS[preset].weightType;
   const seed = options.seed ?? DEFAULT_LITE_MODEL_SEED;
-  return `gaia-core makeLiteModel v${LITE_MODEL_GENERATOR_VERSION} preset=${preset} type=${weightType} seed=${seed}`;
+  const infill = options.infill ? " infill" : "";
+  return `gaia-core makeLiteModel v${LITE_MODEL_GENERATOR_VERSION} preset=${preset} type=${weightType} seed=${seed}${infill}`;
 }
 
 /** Builds the token list: trained BPE tokens, filler words up to the preset's vocabulary size, then the specials. */
-function buildVocabulary(preset: LlamaPreset): { tokens: string[]; types: number[]; merges: string[] } {
+function buildVocabulary(
+  preset: LlamaPreset,
+  infill: boolean,
+): { tokens: string[]; types: number[]; merges: string[] } {
+  const specials = [...SPECIAL_TOKENS, ...(infill ? Object.values(INFILL_TOKENS) : [])];
   const bpe = trainBpeVocabulary(preset.maxMerges);
   const tokens = [...bpe.tokens];
   const types = tokens.map(() => TOKEN_TYPE_NORMAL);
   if (preset.vocabSize > 0) {
     // Never produced by the merges; they only give the embedding and output matrices a realistic size.
     const known = new Set(tokens);
-    const fillerCount = preset.vocabSize - tokens.length - SPECIAL_TOKENS.length;
+    const fillerCount = preset.vocabSize - tokens.length - specials.length;
     for (let n = 26 * 26, added = 0; added < fillerCount; n++) {
       const token = `\u0120${base26(n)}`; // "Ġ" is GPT-2's byte character for a leading space
       if (known.has(token)) continue;
@@ -81,7 +91,7 @@ function buildVocabulary(preset: LlamaPreset): { tokens: string[]; types: number
       added++;
     }
   }
-  for (const special of SPECIAL_TOKENS) {
+  for (const special of specials) {
     tokens.push(special);
     types.push(TOKEN_TYPE_CONTROL);
   }
@@ -103,9 +113,10 @@ export function makeLiteModel(options: MakeLiteModelOptions): LiteModelSummary {
   const preset = LLAMA_PRESETS[presetName];
   const weightType = options.weightType ?? preset.weightType;
   const seed = options.seed ?? DEFAULT_LITE_MODEL_SEED;
-  const stamp = liteModelStamp({ preset: presetName, weightType, seed });
+  const infill = options.infill === true;
+  const stamp = liteModelStamp({ preset: presetName, weightType, seed, infill });
 
-  const { tokens, types, merges } = buildVocabulary(preset);
+  const { tokens, types, merges } = buildVocabulary(preset, infill);
   const vocabSize = tokens.length;
   const tokenId = (t: string): number => tokens.lastIndexOf(t);
   const headDim = preset.embeddingLength / preset.headCount;
@@ -137,6 +148,13 @@ export function makeLiteModel(options: MakeLiteModelOptions): LiteModelSummary {
     { key: "tokenizer.ggml.padding_token_id", type: "u32", value: tokenId("<|endoftext|>") },
     { key: "tokenizer.ggml.add_bos_token", type: "bool", value: false },
     { key: "tokenizer.chat_template", type: "string", value: CHATML_TEMPLATE },
+    ...(infill
+      ? ([
+          { key: "tokenizer.ggml.fim_pre_token_id", type: "u32", value: tokenId(INFILL_TOKENS.prefix) },
+          { key: "tokenizer.ggml.fim_suf_token_id", type: "u32", value: tokenId(INFILL_TOKENS.suffix) },
+          { key: "tokenizer.ggml.fim_mid_token_id", type: "u32", value: tokenId(INFILL_TOKENS.middle) },
+        ] satisfies GgufMetadataEntry[])
+      : []),
   ];
 
   const tensors: GgufTensor[] = [];

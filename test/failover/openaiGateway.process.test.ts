@@ -69,6 +69,26 @@ async function streamed(): Promise<{
   return { text, chunks, usage, role: response.headers.get("x-gaia-role") ?? "" };
 }
 
+/** A text completion through the gateway, streamed: its text reassembled, its usage, and the core that served it. */
+async function streamedCompletion(): Promise<{ text: string; usage: OpenAI.CompletionUsage | null; role: string }> {
+  const { data: stream, response } = await client.completions
+    .create({
+      model: "gaia",
+      prompt: "Once upon a time",
+      max_tokens: 6,
+      stream: true,
+      stream_options: { include_usage: true },
+    })
+    .withResponse();
+  let text = "";
+  let usage: OpenAI.CompletionUsage | null = null;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.text ?? "";
+    usage = chunk.usage ?? usage;
+  }
+  return { text, usage, role: response.headers.get("x-gaia-role") ?? "" };
+}
+
 describe("/v1 through the gateway", () => {
   it("answers chat completions, streams and model lists from the primary", async () => {
     const { data, response } = await client.chat.completions
@@ -82,6 +102,25 @@ describe("/v1 through the gateway", () => {
     expect(stream.usage?.total_tokens).toBeGreaterThan(0);
     const models = await client.models.list();
     expect(models.data[0]?.id).toBe(modelId(TINY_TEST_MODEL));
+  });
+
+  it("answers text completions, streamed and not, from the primary; a suffix the model cannot fill is a 400", async () => {
+    const { data, response } = await client.completions
+      .create({ model: "gaia", prompt: "Once upon a time", max_tokens: 6 })
+      .withResponse();
+    expect(response.headers.get("x-gaia-role")).toBe("primary");
+    expect(data.object).toBe("text_completion");
+    expect(data.usage?.completion_tokens).toBeGreaterThan(0);
+    const stream = await streamedCompletion();
+    expect(stream.role).toBe("primary");
+    expect(stream.text.length).toBeGreaterThan(0);
+    expect(stream.usage?.completion_tokens).toBeGreaterThan(0);
+    const refused = await client.completions.create({ model: "gaia", prompt: "a", suffix: "b" }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((refused as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("suffix");
   });
 
   it("stops the core's generation when the client aborts a stream mid-way", async () => {
@@ -190,6 +229,14 @@ describe("/v1 through the gateway", () => {
     const props = await fetch(`${gateway.url}/props`, { headers: { "x-api-key": CLIENT_KEY } });
     expect(props.status).toBe(200);
     expect(props.headers.get("x-gaia-role")).toBe("candidate");
+    const completion = await client.completions
+      .create({ model: "gaia", prompt: "Once upon a time", max_tokens: 6 })
+      .withResponse();
+    expect(completion.response.headers.get("x-gaia-role")).toBe("candidate");
+    expect(completion.data.choices[0]?.text.length).toBeGreaterThan(0);
+    const completionStream = await streamedCompletion();
+    expect(completionStream.role).toBe("candidate");
+    expect(completionStream.usage?.completion_tokens).toBeGreaterThan(0);
   });
 
   it("never logs a key (gateway and cores)", () => {

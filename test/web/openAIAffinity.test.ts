@@ -35,6 +35,18 @@ describe("openAIAffinity", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  it("keys a text completion on the start of its (first) prompt: autocomplete on one file keeps its replica", () => {
+    const file = `import fs from "node:fs";\n${"const x = 1;\n".repeat(30)}`;
+    const key = openAIAffinity(body({ model: "coder", prompt: `${file}function a(`, max_tokens: 16 }));
+    expect(key?.source).toBe("prompt");
+    expect(openAIAffinity(body({ prompt: `${file}function b(x) {\n  return` }))).toEqual(key);
+    expect(openAIAffinity(body({ prompt: [`${file}const y`, "another prompt"] }))).toEqual(key);
+    expect(openAIAffinity(body({ prompt: `// another file\n${file}` }))?.key).not.toBe(key?.key);
+    expect(openAIAffinity(body({ user: "bob", prompt: file }))?.source).toBe("user");
+    expect(openAIAffinity(body({ prompt: "" }))).toBeNull();
+    expect(openAIAffinity(body({ prompt: [1, 2] }))).toBeNull();
+  });
+
   it("has no key when the body names neither (no body, not JSON, no user message yet)", () => {
     expect(openAIAffinity(undefined)).toBeNull();
     expect(openAIAffinity(Buffer.alloc(0))).toBeNull();

@@ -56,6 +56,21 @@ describe("gateway: /v1 pass-through", () => {
     }
   });
 
+  it("passes POST /v1/completions (text completions) through as it passes chat", async () => {
+    const core = await stub(json(200, { object: "text_completion", choices: [] }));
+    const app = gateway(core.url, undefined, new ApiKeys(["client-key"]));
+    const body = '{"model":"m","prompt":"def f(","suffix":")"}';
+    const posted = await request(app)
+      .post("/v1/completions")
+      .set("X-Api-Key", "client-key")
+      .set("Content-Type", "application/json")
+      .send(body);
+    expect(posted.status).toBe(200);
+    expect(posted.body.object).toBe("text_completion");
+    expect(core.calls.map((c) => [c.method, c.path, c.body])).toEqual([["POST", "/v1/completions", body]]);
+    expect((await request(app).get("/v1/completions").set("X-Api-Key", "client-key")).status).toBe(405);
+  });
+
   it("refuses clients without a valid key in OpenAI's shape on /v1 and as problem+json elsewhere; /health is open", async () => {
     const core = await stub(json(200, models));
     const app = gateway(core.url, undefined, new ApiKeys(["client-key"]));

@@ -96,6 +96,10 @@ export interface InferenceEngine {
   /** Tokens the messages take once rendered with the model's chat template (with the generation prompt). */
   countTokens(messages: readonly PromptMessage[]): number;
   generate(request: GenerationRequest): Promise<GenerationResult>;
+  /** Tokens the raw prompt takes as the sequence will hold it (the infill layout with `suffix`). */
+  countPromptTokens(prompt: RawPrompt): number;
+  /** Generates what follows a raw prompt (or fills its gap): no chat template, no think-tag parsing. */
+  complete(request: CompletionRequest): Promise<GenerationResult>;
   /**
    * Optional, fire-and-forget: the session's conversation so far (ending with the answer just given). An engine with a
    * KV cache evaluates its exact prompt prefix now, while the user reads the answer, so the next turn only evaluates
@@ -111,3 +115,33 @@ export interface InferenceEngine {
   /** Frees what the engine holds; safe to call more than once. */
   dispose(): Promise<void>;
 }
+
+/** Raw text for the model to continue: no chat template. With `suffix`, the gap between the two (fill-in-the-middle). */
+export interface RawPrompt {
+  /** Special-token text in it (`<|im_start|>`, FIM tokens…) is read as those tokens, as llama-server does. */
+  prompt: string;
+  /** Text after the gap; only for a model whose tokenizer has infill tokens (else InfillNotSupportedError). */
+  suffix?: string;
+}
+
+/**
+ * A raw-text completion: the same slots, sampler, stops and budget as a chat request, on a prompt instead of messages
+ * (picked field by field, so what only chat has, such as tools, formats and thoughts, stays out).
+ */
+export interface CompletionRequest
+  extends Pick<
+      GenerationRequest,
+      | "sessionKey"
+      | "slotChoice"
+      | "maxTokens"
+      | "temperature"
+      | "topP"
+      | "seed"
+      | "presencePenalty"
+      | "frequencyPenalty"
+      | "stop"
+      | "timeBudgetMs"
+      | "signal"
+      | "onTextChunk"
+    >,
+    RawPrompt {}

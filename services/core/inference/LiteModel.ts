@@ -6,6 +6,7 @@ import {
   type Llama,
   LlamaChat,
   type LlamaChatResponse,
+  LlamaCompletion,
   type LlamaContext,
   type LlamaGrammar,
   LlamaLogLevel,
@@ -19,16 +20,19 @@ import type { EngineInspector, ModelDescription, SlotDescription, TokenizeOption
 import { GenerationStops } from "./GenerationStops.js";
 import { jsonSchemaGrammar } from "./grammar/jsonSchemaGrammar.js";
 import type {
+  CompletionRequest,
   EngineLoad,
   GenerationRequest,
   GenerationResult,
   InferenceEngine,
   PromptMessage,
+  RawPrompt,
   ResponseFormat,
   StopReason,
   ToolUse,
 } from "./InferenceEngine.js";
 import { InvalidTokenError } from "./InvalidTokenError.js";
+import { rawPromptTokens } from "./rawPromptTokens.js";
 import { SlotPool } from "./SlotPool.js";
 import { samplingOptions } from "./samplingOptions.js";
 import { vocabEntryBytes } from "./tokenPieceBytes.js";
@@ -521,6 +525,70 @@ export class LiteModel implements InferenceEngine, EngineInspector, AsyncDisposa
 
   private get vocabularySize(): number {
     return this.model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? 0;
+  }
+
+  countPromptTokens(prompt: RawPrompt): number {
+    return rawPromptTokens(this.model, prompt, this.modelName ?? "this model").sequence.length;
+  }
+
+  /**
+   * A raw-text completion, or fill-in-the-middle with a suffix, by node-llama-cpp's LlamaCompletion on a slot's
+   * sequence: the same pool, longest-prefix choice, sampler, stops and observer figures as generate(). LlamaChat and
+   * LlamaCompletion both align the sequence's KV cache with their input by comparing tokens, so one slot serves either
+   * kind and keeps the prefix they share. No chat template and no thought parsing: the text is what the model wrote.
+   */
+  async complete(request: CompletionRequest): Promise<GenerationResult> {
+    const queuedAt = performance.now();
+    const input = rawPromptTokens(this.model, request, this.modelName ?? "this model");
+    const lease = await this.pool.acquire(
+      request.sessionKey,
+      request.signal,
+      request.slotChoice === "longest_prefix"
+        ? (slot) => slot.sequence.compareContextTokens(input.sequence).firstDifferentIndex
+        : undefined,
+    );
+    const queuedMs = performance.now() - queuedAt;
+    const sequence = lease.slot.sequence;
+    const completion = new LlamaCompletion({ contextSequence: sequence });
+    const stops = new GenerationStops(request, false);
+    try {
+      const reusedPromptTokens = sequence.compareContextTokens(input.sequence).firstDifferentIndex;
+      const meterBefore = sequence.tokenMeter.getState();
+      const started = performance.now();
+      let firstTokenAt: number | null = null;
+      const options = {
+        ...samplingOptions(request),
+        ...stops.generationOptions((text) => {
+          firstTokenAt ??= performance.now();
+          request.onTextChunk?.(text);
+        }),
+        // callers keep prompt + maxTokens within the context: no prompt token is ever dropped to make room
+        contextShiftSize: 1,
+      };
+      const response = await (input.suffix
+        ? completion.generateInfillCompletionWithMeta(input.prefix, input.suffix, options)
+        : completion.generateCompletionWithMeta(input.prefix, options)
+      ).catch((error: unknown) => {
+        if (stops.isOwnAbort(error)) return null;
+        throw error;
+      });
+      const finished = performance.now();
+      this.generationMsAverage = 0.8 * this.generationMsAverage + 0.2 * (finished - started);
+      return {
+        text: stops.answerText(response?.response ?? null),
+        stopReason: stops.reason(response ? (STOP_REASONS[response.metadata.stopReason] ?? "eos") : null),
+        promptTokens: input.sequence.length,
+        reusedPromptTokens,
+        completionTokens: sequence.tokenMeter.getState().usedOutputTokens - meterBefore.usedOutputTokens,
+        queuedMs,
+        timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
+        generationMs: finished - started,
+      };
+    } finally {
+      completion.dispose();
+      stops.dispose();
+      lease.release();
+    }
   }
 
   /** Frees the chats, context, model and llama.cpp binding, children first; later calls wait for the first one. */

@@ -1,7 +1,12 @@
 import type { GenerationRequest } from "./InferenceEngine.js";
 
 /** The request's sampler as node-llama-cpp's generateResponse options; unset settings keep llama.cpp's defaults. */
-export function samplingOptions(request: GenerationRequest) {
+export function samplingOptions(
+  request: Pick<
+    GenerationRequest,
+    "maxTokens" | "temperature" | "topP" | "seed" | "presencePenalty" | "frequencyPenalty"
+  >,
+) {
   return {
     maxTokens: request.maxTokens,
     temperature: request.temperature,

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from "express";
 import { HttpProblem } from "../../../shared/http/HttpProblem.js";
 import type { Logger } from "../../../shared/logging/logger.js";
 import { OpenAIError, openAIErrorFromProblem, sendOpenAIError } from "../../../shared/openai/OpenAIError.js";
+import { InfillNotSupportedError } from "../inference/InfillNotSupportedError.js";
 import { UnsupportedJsonSchemaError } from "../inference/UnsupportedJsonSchemaError.js";
 
 /**
@@ -13,6 +14,8 @@ export function toOpenAIError(error: unknown, toProblem: (error: unknown) => Htt
   if (error instanceof OpenAIError) return error;
   if (error instanceof UnsupportedJsonSchemaError)
     return new OpenAIError(400, error.message, "invalid_request_error", "response_format.json_schema.schema");
+  if (error instanceof InfillNotSupportedError)
+    return new OpenAIError(400, error.message, "invalid_request_error", "suffix", "unsupported_parameter");
   const problem = error instanceof HttpProblem ? error : toProblem(error);
   return problem ? openAIErrorFromProblem(problem) : null;
 }

@@ -10,6 +10,7 @@ import { embeddingsRouter } from "./embeddingsRoute.js";
 import { modelId } from "./modelId.js";
 import { modelsRouter } from "./modelsRoute.js";
 import { openAIErrorMiddleware } from "./openAIErrors.js";
+import { textCompletionsRouter } from "./textCompletionsRoute.js";
 
 export interface OpenAIRouterDeps {
   state: CoreState;
@@ -30,7 +31,7 @@ export function openAIRouter(deps: OpenAIRouterDeps): Router {
   // any content type is read as JSON, as llama-server does (curl -d sends form encoding by default)
   const json = express.json({ limit: deps.bodyLimit, strict: false, type: () => true });
   const model = modelId(deps.modelPath);
-  router.use(["/v1/models", "/v1/chat/completions", "/v1/embeddings"], requireReady(deps.state));
+  router.use(["/v1/models", "/v1/chat/completions", "/v1/completions", "/v1/embeddings"], requireReady(deps.state));
   router.use(modelsRouter(deps.state, model));
   router.use(
     chatCompletionsRouter(
@@ -45,6 +46,7 @@ export function openAIRouter(deps: OpenAIRouterDeps): Router {
       json,
     ),
   );
+  router.use(textCompletionsRouter({ ...deps, model }, json));
   router.use(embeddingsRouter(deps.state, json));
   router.use("/v1", (req, _res, next) => {
     next(

@@ -130,6 +130,7 @@ export function healthRouter(deps: HealthDeps): Router {
         "/schema": "JSON Schema of the CognitionPacket",
         "/metrics": "Prometheus metrics",
         "/v1/chat/completions": "POST: OpenAI-compatible chat completions (JSON, or SSE with stream: true)",
+        "/v1/completions": "POST: OpenAI-compatible text completions of a raw prompt; suffix for fill-in-the-middle",
         "/v1/models": "GET: the loaded model and its context size (OpenAI-compatible)",
         "/v1/embeddings": "POST: embeddings with the embedding model (OpenAI-compatible)",
         "/tokenize": "POST: text to token ids (llama-server's shape: content, add_special, with_pieces)",

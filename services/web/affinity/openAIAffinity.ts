@@ -1,7 +1,13 @@
 import { createHash } from "node:crypto";
 
 /** Where a `/v1` request's affinity key came from (logged with the request's resilience events). */
-export type OpenAIAffinitySource = "user" | "conversation";
+export type OpenAIAffinitySource = "user" | "conversation" | "prompt";
+
+/**
+ * Characters of a text completion's prompt its key is made of: requests that share them (autocomplete on one file:
+ * the same file head) most likely share a longer token prefix too, which the replica's KV cache then holds.
+ */
+export const PROMPT_AFFINITY_CHARS = 256;
 
 export interface OpenAIAffinity {
   key: string;
@@ -11,18 +17,23 @@ export interface OpenAIAffinity {
 /**
  * The affinity key of a `/v1` request, so N replicas share the load and a conversation keeps finding the replica whose
  * KV cache holds it: the OpenAI `user` field when the client sends one, else a hash of the conversation's stable
- * prefix (its system/developer messages and first user message), which every later turn of it repeats. Null when the
- * body names neither (e.g. `GET /v1/models`, or a body that is not JSON): such a request has no conversation to keep
- * warm. Read best-effort: the body is passed to core unchanged, and core answers a malformed one.
+ * prefix (its system/developer messages and first user message), which every later turn of it repeats; for a text
+ * completion (`/v1/completions`), the start of its (first) prompt. Null when the body names none of these (e.g.
+ * `GET /v1/models`, or a body that is not JSON): such a request has no conversation to keep warm. Read best-effort: the body is passed to core unchanged, and core answers a malformed one.
  */
 export function openAIAffinity(body: Buffer | undefined): OpenAIAffinity | null {
   const parsed = parseObject(body);
   if (!parsed) return null;
   if (typeof parsed.user === "string" && parsed.user !== "") return { key: `user:${parsed.user}`, source: "user" };
   const prefix = stablePrefix(parsed.messages);
-  if (!prefix) return null;
-  const digest = createHash("sha256").update(JSON.stringify(prefix)).digest("hex").slice(0, 32);
-  return { key: `conversation:${digest}`, source: "conversation" };
+  if (prefix) return { key: `conversation:${digestOf(prefix)}`, source: "conversation" };
+  const prompt = Array.isArray(parsed.prompt) ? parsed.prompt[0] : parsed.prompt;
+  if (typeof prompt !== "string" || prompt === "") return null;
+  return { key: `prompt:${digestOf(prompt.slice(0, PROMPT_AFFINITY_CHARS))}`, source: "prompt" };
+}
+
+function digestOf(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 32);
 }
 
 /** The system/developer messages before the first user message, and that message: [role, content] pairs. */

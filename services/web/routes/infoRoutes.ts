@@ -45,6 +45,8 @@ export function infoRouter(client: CoreClient, server: ServerDeadlines | null = 
           "POST ?user_input=… (or JSON {user_input, session_id?}) → {response, packet_id, served_by}",
         "/v1/chat/completions":
           "POST: OpenAI-compatible chat completions, passed to gaia-core (SSE relayed as it arrives)",
+        "/v1/completions":
+          "POST: OpenAI-compatible text completions and fill-in-the-middle (suffix), passed to gaia-core (SSE relayed)",
         "/v1/models": "GET: the cores' model (OpenAI-compatible)",
         "/v1/embeddings": "POST: embeddings from gaia-core's embedding model (OpenAI-compatible)",
         "/tokenize /detokenize /apply-template /props /slots":

@@ -9,6 +9,7 @@
 const PASSED_ROUTES: ReadonlyMap<string, "GET" | "POST"> = new Map([
   ["/v1/models", "GET"],
   ["/v1/chat/completions", "POST"],
+  ["/v1/completions", "POST"],
   ["/v1/embeddings", "POST"],
   ["/tokenize", "POST"],
   ["/detokenize", "POST"],

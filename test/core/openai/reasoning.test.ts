@@ -32,6 +32,8 @@ const stubEngine: InferenceEngine = {
   },
   load: () => ({ active: 0, waiting: 0, capacity: 1, slots: 1 }),
   dispose: async () => undefined,
+  countPromptTokens: () => 1,
+  complete: () => Promise.reject(new Error("not used by these tests")),
 };
 
 let server: Listening;
