@@ -46,7 +46,7 @@ function row(
   };
 }
 
-/** The peer rows of every thread count, in the order the README shows them. */
+/** The peer rows of every thread count, in the order docs/benchmarks.md shows them. */
 export function peerRows(runs: readonly PeerRun[], concurrentSlots: number): PeerRow[] {
   const rows: PeerRow[] = [];
   for (const run of runs) {
@@ -116,7 +116,7 @@ function figure(value: number | null, unit: string): string {
   return `${value.toFixed(1)} ${unit}`;
 }
 
-/** A Markdown table (what the README's benchmark section shows), padded as the repo's formatter lays tables out. */
+/** A Markdown table (what docs/benchmarks.md shows), padded as the repo's formatter lays tables out. */
 export function renderPeerTable(rows: readonly PeerRow[]): string {
   const header = ["metric", "threads", "gaia-core", "llama-server", "ratio", "target", "result"];
   const cells = rows.map((r) => {

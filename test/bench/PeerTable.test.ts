@@ -99,7 +99,7 @@ describe("the gaia-core vs llama-server table", () => {
       "≤ 1.0×",
       "n/a (prompt tokens 250 / ?; gaia-core queued ?, engine ?)",
     ]);
-    // padded like the formatter lays out Markdown tables, so the README's copy passes the format check as pasted
+    // padded like the formatter lays out Markdown tables, so the docs' copy passes the format check as pasted
     for (const line of lines) expect(line).toHaveLength(lines[0]?.length ?? 0);
     expect(cells(lines[1] ?? "").every((c) => /^ -+ $/.test(c))).toBe(true);
   });

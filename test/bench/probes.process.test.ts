@@ -1,5 +1,5 @@
-// The bench probes the README quotes, run as a user would (compiled, in their own process) on the small bundled models,
-// so the commands in the README keep working and print what it says they print. Needs `npm run build` and
+// The bench probes docs/benchmarks.md quotes, run as a user would (compiled, in their own process) on the small bundled models,
+// so the commands in docs/benchmarks.md keep working and print what it says they print. Needs `npm run build` and
 // `npm run models`.
 import { execFileSync } from "node:child_process";
 import path from "node:path";

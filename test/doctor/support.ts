@@ -14,7 +14,7 @@ export { writeGguf } from "../support/writeGguf.js";
 
 export const DOCTOR_ENTRY = path.join(REPO_ROOT, "dist/doctor/main.js");
 
-/** A real HTTP server that answers GET /health with whatever the test sets. */
+/** A real HTTP server that answers GET /health with whatever the test sets, and GET /slots as an idle core does. */
 export interface StandIn {
   url: string;
   port: number;
@@ -25,6 +25,11 @@ export interface StandIn {
 export async function standIn(status: number, body: unknown): Promise<StandIn> {
   let current = { status, body };
   const server = http.createServer((req, res) => {
+    if (req.url === "/slots") {
+      const idle = [0, 1].map((id) => ({ id, is_processing: false, session: null, tokens_cached: 0, last_used: null }));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(idle));
+      return;
+    }
     if (req.url !== "/health") {
       res.writeHead(404).end();
       return;

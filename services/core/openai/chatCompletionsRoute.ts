@@ -14,13 +14,13 @@ import { ChatCompletionStream } from "./ChatCompletionStream.js";
 import {
   type ChatCompletionRequest,
   ChatCompletionRequestSchema,
-  openAIParamPath,
   unsupportedChatParameter,
 } from "./chatCompletionRequest.js";
 import { finishReasonOf, usageOf } from "./chatCompletionResponse.js";
 import { returnsReasoning, thoughtBudgetOf } from "./chatReasoning.js";
 import { ChatToolCalls } from "./chatToolCalls.js";
 import { promptMessagesOf, toolUseOf, usesLegacyFunctions } from "./chatToolRequest.js";
+import { parseOpenAIRequest } from "./parseOpenAIRequest.js";
 
 export interface ChatCompletionsDeps {
   state: CoreState;
@@ -39,29 +39,7 @@ const DEFAULT_TOP_P = 0.95;
 
 /** Parses and checks the body: unsupported features and schema violations are 400s naming the field. */
 export function parseChatRequest(body: unknown): ChatCompletionRequest {
-  const unsupported = unsupportedChatParameter(body);
-  if (unsupported) {
-    throw new OpenAIError(
-      400,
-      unsupported.message,
-      "invalid_request_error",
-      unsupported.param,
-      "unsupported_parameter",
-    );
-  }
-  const parsed = ChatCompletionRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const param = issue ? openAIParamPath(issue.path) : null;
-    throw new OpenAIError(
-      400,
-      `Invalid request: ${param ? `${param}: ` : ""}${issue?.message ?? "invalid body"}`,
-      "invalid_request_error",
-      param,
-      "invalid_value",
-    );
-  }
-  return parsed.data;
+  return parseOpenAIRequest(ChatCompletionRequestSchema, body, unsupportedChatParameter);
 }
 
 function responseFormatOf(request: ChatCompletionRequest): ResponseFormat | undefined {

@@ -5,9 +5,9 @@
  * {@link unsupportedCompletionParameter}).
  */
 import { z } from "zod";
-import { OpenAIError } from "../../../shared/openai/OpenAIError.js";
 import { TemperatureSchema, TokenLimitSchema, TopPSchema } from "../../../shared/packet/index.js";
-import { openAIParamPath, type UnsupportedParameter } from "./chatCompletionRequest.js";
+import type { UnsupportedParameter } from "./chatCompletionRequest.js";
+import { parseOpenAIRequest } from "./parseOpenAIRequest.js";
 
 /** Prompts one request may list: each is its own generation (one after the other), so a long list holds a slot long. */
 export const MAX_PROMPTS = 16;
@@ -69,24 +69,5 @@ export function unsupportedCompletionParameter(body: unknown): UnsupportedParame
 
 /** Parses and checks the body: unsupported features and schema violations are 400s naming the field. */
 export function parseTextCompletionRequest(body: unknown): TextCompletionRequest {
-  const unsupported = unsupportedCompletionParameter(body);
-  if (unsupported)
-    throw new OpenAIError(
-      400,
-      unsupported.message,
-      "invalid_request_error",
-      unsupported.param,
-      "unsupported_parameter",
-    );
-  const parsed = TextCompletionRequestSchema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const param = issue ? openAIParamPath(issue.path) : null;
-  throw new OpenAIError(
-    400,
-    `Invalid request: ${param ? `${param}: ` : ""}${issue?.message ?? "invalid body"}`,
-    "invalid_request_error",
-    param,
-    "invalid_value",
-  );
+  return parseOpenAIRequest(TextCompletionRequestSchema, body, unsupportedCompletionParameter);
 }
