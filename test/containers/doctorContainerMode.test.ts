@@ -31,6 +31,7 @@ const FAKE_CORE = `
 const http = require("http"), fs = require("fs");
 const server = http.createServer((req, res) => {
   res.setHeader("content-type", "application/json");
+  if (req.url === "/slots") return res.end(JSON.stringify([{ id: 0, is_processing: false, session: null, tokens_cached: 0 }]));
   res.end(JSON.stringify({
     status: "ready", service: "gaia-core", role: process.env.GAIA_ROLE, build_id: "img-1", version: "0.1.0", uptime_s: 1,
     model: { path: "/app/models/bundled/gaia-lite-tiny.gguf", name: "tiny", loaded: true, load_ms: 1 },

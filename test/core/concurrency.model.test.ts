@@ -210,4 +210,20 @@ describe("one sequence, one waiting place (GAIA_PARALLEL=1, GAIA_QUEUE_SIZE=1), 
     expect(next.status).toBe(200);
     expect((await served.core.store.load("gone")).map((t) => t.packetId)).toEqual(["after-p"]);
   });
+
+  it("answers a copy that waited on a packet whose first client left mid-stream (the copy generates it itself)", async () => {
+    const { url } = served;
+    const first = new AbortController();
+    const packet = turnPacket(longTurn("left", "left-p", 64));
+    const res = await postPacket(url, packet, { ndjson: true, signal: first.signal });
+    await untilFirstToken(res);
+    const copy = postPacket(url, packet); // the same packet_id while the first is still generating
+    await waitForQueue(url, (q) => q.active === 1, "the first copy generating");
+    first.abort();
+    const answered = await copy;
+    expect(answered.status).toBe(200);
+    const completed = (await answered.json()) as CognitionPacket;
+    expect(completed.status.state).toBe("completed");
+    expect((await served.core.store.load("left")).map((t) => t.packetId)).toEqual(["left-p"]);
+  });
 });

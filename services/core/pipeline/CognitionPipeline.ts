@@ -46,26 +46,15 @@ const DEFAULT_TOP_P = 0.95;
  * Validation happens before (route), filling the packet after (completePacket).
  */
 export class CognitionPipeline {
-  /** Packets being answered right now, by session + packet_id: a concurrent re-send waits for the same answer. */
-  private readonly inFlight = new Map<string, Promise<TurnOutcome>>();
-
   constructor(private readonly options: CognitionPipelineOptions) {}
 
-  async run(packet: CognitionPacket, turn: TurnOptions = {}): Promise<TurnOutcome> {
-    const key = JSON.stringify([packet.header.session_id, packet.header.packet_id]);
-    const running = this.inFlight.get(key);
-    if (running) {
-      const outcome = await running;
-      turn.onToken?.(outcome.answer);
-      return { ...outcome, replayed: true };
-    }
-    const work = this.answer(packet, turn);
-    this.inFlight.set(key, work);
-    try {
-      return await work;
-    } finally {
-      this.inFlight.delete(key);
-    }
+  /**
+   * Answers one packet. A copy of a packet being answered right now (same session and packet_id) waits on the store's
+   * claim and then replays the stored answer, in this process or on another replica of a shared store; if the first
+   * copy ends without storing (its client left, a fault), the waiting copy answers it itself.
+   */
+  run(packet: CognitionPacket, turn: TurnOptions = {}): Promise<TurnOutcome> {
+    return this.answer(packet, turn);
   }
 
   /**
