@@ -16,7 +16,7 @@ import {
 } from "node-llama-cpp";
 import type { Logger } from "../../../shared/logging/logger.js";
 import { toChatHistory } from "./chatHistory.js";
-import type { EngineInspector, ModelDescription, SlotDescription, TokenizeOptions } from "./EngineInspector.js";
+import type { EngineInspector } from "./EngineInspector.js";
 import { GenerationStops } from "./GenerationStops.js";
 import { jsonSchemaGrammar } from "./grammar/jsonSchemaGrammar.js";
 import type {
@@ -31,11 +31,10 @@ import type {
   StopReason,
   ToolUse,
 } from "./InferenceEngine.js";
-import { InvalidTokenError } from "./InvalidTokenError.js";
+import { ModelInspector } from "./ModelInspector.js";
 import { rawPromptTokens } from "./rawPromptTokens.js";
 import { SlotPool } from "./SlotPool.js";
 import { samplingOptions } from "./samplingOptions.js";
-import { vocabEntryBytes } from "./tokenPieceBytes.js";
 import { type ParsedToolCall, ToolCallParser } from "./tools/ToolCallParser.js";
 import { type ToolCallSyntax, toolCallSyntaxOf } from "./tools/ToolCallSyntax.js";
 import { toolCallGrammar } from "./tools/toolCallGrammar.js";
@@ -98,10 +97,6 @@ function withModelText(
  */
 const PREPARE_CHUNK_TOKENS = 32;
 
-/** How much of a slot's cached text /slots shows: enough to recognise a conversation, never a whole prompt. */
-const SLOT_PREFIX_TOKENS = 48;
-const SLOT_PREFIX_CHARS = 120;
-
 /** The server must have been idle this long before a next-turn preparation starts (see SlotPool). */
 const PREPARE_AFTER_IDLE_MS = 150;
 
@@ -110,10 +105,11 @@ const PREPARE_AFTER_IDLE_MS = 150;
  * node-llama-cpp), each wrapped in a LlamaChat that reuses the prefix already in its KV cache. Sessions stick to the
  * sequence that served them last, so a session's next turn only evaluates the new tokens.
  */
-export class LiteModel implements InferenceEngine, EngineInspector, AsyncDisposable {
+export class LiteModel implements InferenceEngine, AsyncDisposable {
   private generationMsAverage = 2000;
   private readonly grammars = new Map<string, LlamaGrammar>();
   private disposal: Promise<void> | undefined;
+  private modelInspector: ModelInspector | undefined;
 
   private constructor(
     private readonly llama: Llama,
@@ -464,67 +460,10 @@ export class LiteModel implements InferenceEngine, EngineInspector, AsyncDisposa
     return Math.max(1, Math.ceil((this.generationMsAverage * (waiting / slots + 1)) / 1000));
   }
 
-  /** The ops endpoints' view of this model: the model itself (its methods below). */
+  /** The ops endpoints' view of this model (tokenizer, template, slots). */
   get inspector(): EngineInspector {
-    return this;
-  }
-
-  tokenizeText(text: string, { addSpecial, parseSpecial }: TokenizeOptions): number[] {
-    const tokens: number[] = this.model.tokenize(text, parseSpecial);
-    const { bos, eos, shouldPrependBosToken, shouldAppendEosToken } = this.model.tokens;
-    if (addSpecial && shouldPrependBosToken && bos !== null) tokens.unshift(bos);
-    if (addSpecial && shouldAppendEosToken && eos !== null) tokens.push(eos);
-    return tokens;
-  }
-
-  tokenPiece(token: number): string | number[] {
-    const text = this.detokenize([token]);
-    if (!text.includes("\uFFFD")) return text;
-    const tokenizer = this.model.fileInfo.metadata.tokenizer?.ggml;
-    const entry = tokenizer?.tokens?.[token];
-    return (entry === undefined ? null : vocabEntryBytes(entry, tokenizer?.model)) ?? [...Buffer.from(text, "utf8")];
-  }
-
-  detokenize(tokens: readonly number[]): string {
-    const size = this.vocabularySize;
-    const bad = tokens.find((t) => !Number.isInteger(t) || t < 0 || t >= size);
-    if (bad !== undefined) throw new InvalidTokenError(bad, size); // llama.cpp reads out of bounds otherwise
-    return this.model.detokenize(tokens as Token[], true);
-  }
-
-  renderPrompt(messages: readonly PromptMessage[]): string {
-    return this.model.detokenize(this.tokenize(toChatHistory(messages)), true);
-  }
-
-  describeModel(): ModelDescription {
-    const template = this.model.fileInfo.metadata.tokenizer?.chat_template;
-    return {
-      chatTemplate: typeof template === "string" ? template : null,
-      chatWrapper: this.chatWrapper.wrapperName,
-      trainContextSize: this.model.trainContextSize,
-      vocabularySize: this.vocabularySize,
-      engineBuild: this.llama.buildType,
-    };
-  }
-
-  describeSlots(): SlotDescription[] {
-    return this.pool.describe().map(({ slot, owner, busy, preparing, lastUsedAt }, id) => {
-      const cached = slot.sequence.contextTokens;
-      const head = this.model.detokenize(cached.slice(0, SLOT_PREFIX_TOKENS), true);
-      return {
-        id,
-        busy,
-        preparing,
-        session: owner,
-        tokensCached: cached.length,
-        promptPrefix: head.length > SLOT_PREFIX_CHARS ? `${head.slice(0, SLOT_PREFIX_CHARS)}…` : head,
-        lastUsedAt,
-      };
-    });
-  }
-
-  private get vocabularySize(): number {
-    return this.model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? 0;
+    this.modelInspector ??= new ModelInspector(this.llama, this.model, this.chatWrapper, this.pool);
+    return this.modelInspector;
   }
 
   countPromptTokens(prompt: RawPrompt): number {
