@@ -50,9 +50,17 @@ export class GenerationStops {
     };
   }
 
-  /** node-llama-cpp throws the abort reason when an abort comes before the first token: one of ours is no failure. */
-  isOwnAbort(error: unknown): boolean {
-    return this.signal.aborted && error === this.signal.reason;
+  /**
+   * The generation's result, or null when one of our aborts ended it before the first token: node-llama-cpp then
+   * throws the abort reason instead of returning, and that is no failure.
+   */
+  async unlessOwnAbort<T>(generation: Promise<T>): Promise<T | null> {
+    try {
+      return await generation;
+    } catch (error) {
+      if (this.signal.aborted && error === this.signal.reason) return null;
+      throw error;
+    }
   }
 
   /** Text the stop-string filter still held back, once generation ended. */

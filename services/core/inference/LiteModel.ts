@@ -63,6 +63,24 @@ const STOP_REASONS: Record<string, StopReason> = {
   abort: "cancelled",
 };
 
+/** Our stop reason for node-llama-cpp's. */
+function stopReasonOf(reason: string): StopReason {
+  return STOP_REASONS[reason] ?? "eos";
+}
+
+/** What a generation on a slot produced: its text (null: an abort of ours before any), why it ended, its tool calls. */
+interface EngineAnswer {
+  text: string | null;
+  reason: StopReason | null;
+  toolCalls?: ParsedToolCall[];
+}
+
+/** The parts of a request that choose and steer a slot, common to chat and raw completions. */
+type SlotRequest = Pick<
+  GenerationRequest,
+  "sessionKey" | "slotChoice" | "signal" | "onTextChunk" | "stop" | "timeBudgetMs"
+>;
+
 /** How the model writes tool calls, and the grammar that forces them for one request's tools. */
 interface ToolCalling {
   syntax: ToolCallSyntax;
@@ -224,11 +242,33 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
   }
 
   async generate(request: GenerationRequest): Promise<GenerationResult> {
-    const queuedAt = performance.now();
     const history = this.historyFor(request);
     const promptTokens = this.tokenize(history);
     const grammar = request.responseFormat ? await this.grammarFor(request.responseFormat) : undefined;
     const tools = request.tools ? await this.toolCallingFor(request.tools) : null;
+    const thoughtSegments = Boolean(this.chatWrapper.settings.segments?.thought);
+    return this.onSlot(request, promptTokens, thoughtSegments, (chat, stops, onText, outputTokensBefore) =>
+      this.respond(chat, history, request, { stops, onText, grammar, tools, outputTokensBefore }),
+    );
+  }
+
+  /**
+   * Runs one generation on a slot: waits for it (the session's own, or the one holding the longest cached prefix of
+   * `promptTokens`), times it, and reports the engine's figures (queue wait, reused prompt tokens, output tokens, time
+   * to first token). `work` writes the answer through `onText`; what stopped it is settled by `stops`.
+   */
+  private async onSlot(
+    request: SlotRequest,
+    promptTokens: Token[],
+    thoughtSegments: boolean,
+    work: (
+      chat: LlamaChat,
+      stops: GenerationStops,
+      onText: (text: string) => void,
+      outputTokensBefore: number,
+    ) => Promise<EngineAnswer>,
+  ): Promise<GenerationResult> {
+    const queuedAt = performance.now();
     const lease = await this.pool.acquire(
       request.sessionKey,
       request.signal,
@@ -238,29 +278,28 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     );
     const queuedMs = performance.now() - queuedAt;
     const chat = lease.slot;
-    const stops = new GenerationStops(request, Boolean(this.chatWrapper.settings.segments?.thought));
+    const stops = new GenerationStops(request, thoughtSegments);
     try {
       const reusedPromptTokens = chat.sequence.compareContextTokens(promptTokens).firstDifferentIndex;
-      const meterBefore = chat.sequence.tokenMeter.getState();
+      const outputTokensBefore = chat.sequence.tokenMeter.getState().usedOutputTokens;
       const started = performance.now();
       let firstTokenAt: number | null = null;
       const onText = (text: string) => {
         firstTokenAt ??= performance.now();
         request.onTextChunk?.(text);
       };
-      const outputTokensBefore = meterBefore.usedOutputTokens;
-      const answer = await this.respond(chat, history, request, { stops, onText, grammar, tools, outputTokensBefore });
+      const answer = await work(chat, stops, onText, outputTokensBefore);
       const tail = stops.end();
       if (tail) onText(tail);
       const finished = performance.now();
       this.generationMsAverage = 0.8 * this.generationMsAverage + 0.2 * (finished - started);
       return {
         text: stops.answerText(answer.text),
-        toolCalls: answer.toolCalls,
+        ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
         stopReason: stops.reason(answer.reason),
         promptTokens: promptTokens.length,
         reusedPromptTokens,
-        completionTokens: chat.sequence.tokenMeter.getState().usedOutputTokens - meterBefore.usedOutputTokens,
+        completionTokens: chat.sequence.tokenMeter.getState().usedOutputTokens - outputTokensBefore,
         queuedMs,
         timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
         generationMs: finished - started,
@@ -303,11 +342,11 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     history: ChatHistoryItem[],
     request: GenerationRequest,
     turn: TurnControls,
-  ): Promise<{ text: string | null; reason: StopReason | null; toolCalls: ParsedToolCall[] }> {
+  ): Promise<EngineAnswer> {
     const { stops, tools } = turn;
     if (tools && request.tools?.choice !== "auto") return this.callTools(chat, history, [], request, turn);
-    const response = await chat
-      .generateResponse(history, {
+    const response = await stops.unlessOwnAbort(
+      chat.generateResponse(history, {
         ...samplingOptions(request),
         ...(turn.grammar ? { grammar: turn.grammar } : {}),
         ...stops.generationOptions(turn.onText, tools ? [tools.syntax.trigger] : []),
@@ -316,19 +355,15 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
           if (chunk.type === "segment" && chunk.segmentType === "thought" && chunk.text)
             request.onReasoningChunk?.(chunk.text);
         },
-      })
-      .catch((error: unknown) => {
-        // node-llama-cpp throws the abort reason instead of returning when nothing was generated yet
-        if (stops.isOwnAbort(error)) return null;
-        throw error;
-      });
-    if (!response) return { text: null, reason: null, toolCalls: [] };
+      }),
+    );
+    if (!response) return { text: null, reason: null };
     const { metadata } = response;
     const opened =
       tools &&
       metadata.stopReason === "customStopTrigger" &&
       this.textOf(metadata.customStopTrigger) === tools.syntax.trigger;
-    if (!opened) return { text: response.response, reason: STOP_REASONS[metadata.stopReason] ?? "eos", toolCalls: [] };
+    if (!opened) return { text: response.response, reason: stopReasonOf(metadata.stopReason) };
     const called = await this.callTools(chat, history, response.fullResponse, request, turn);
     return { ...called, text: response.response };
   }
@@ -340,7 +375,7 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     before: LlamaChatResponse["fullResponse"],
     request: GenerationRequest,
     turn: TurnControls,
-  ): Promise<{ text: string | null; reason: StopReason | null; toolCalls: ParsedToolCall[] }> {
+  ): Promise<EngineAnswer> {
     const tools = turn.tools;
     if (!tools || !request.tools) return { text: "", reason: "eos", toolCalls: [] };
     const parser = new ToolCallParser(
@@ -352,20 +387,16 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     };
     // the calls get what the free text before them left of max_tokens
     const used = chat.sequence.tokenMeter.getState().usedOutputTokens - turn.outputTokensBefore;
-    const response = await chat
-      .generateResponse(withModelText(history, before, tools.syntax.prefix), {
+    const response = await turn.stops.unlessOwnAbort(
+      chat.generateResponse(withModelText(history, before, tools.syntax.prefix), {
         ...samplingOptions(request),
         maxTokens: Math.max(1, request.maxTokens - used),
         grammar: tools.grammar,
         ...turn.stops.generationOptions(onText, [], { clientStops: false }),
-      })
-      .catch((error: unknown) => {
-        if (turn.stops.isOwnAbort(error)) return null;
-        throw error;
-      });
+      }),
+    );
     const toolCalls = parser.finish();
-    const reason =
-      toolCalls.length > 0 ? "tool_calls" : response ? (STOP_REASONS[response.metadata.stopReason] ?? "eos") : null;
+    const reason = toolCalls.length > 0 ? "tool_calls" : response ? stopReasonOf(response.metadata.stopReason) : null;
     return { text: "", reason, toolCalls };
   }
 
@@ -477,57 +508,28 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
    * kind and keeps the prefix they share. No chat template and no thought parsing: the text is what the model wrote.
    */
   async complete(request: CompletionRequest): Promise<GenerationResult> {
-    const queuedAt = performance.now();
     const input = rawPromptTokens(this.model, request, this.modelName ?? "this model");
-    const lease = await this.pool.acquire(
-      request.sessionKey,
-      request.signal,
-      request.slotChoice === "longest_prefix"
-        ? (slot) => slot.sequence.compareContextTokens(input.sequence).firstDifferentIndex
-        : undefined,
-    );
-    const queuedMs = performance.now() - queuedAt;
-    const sequence = lease.slot.sequence;
-    const completion = new LlamaCompletion({ contextSequence: sequence });
-    const stops = new GenerationStops(request, false);
-    try {
-      const reusedPromptTokens = sequence.compareContextTokens(input.sequence).firstDifferentIndex;
-      const meterBefore = sequence.tokenMeter.getState();
-      const started = performance.now();
-      let firstTokenAt: number | null = null;
-      const options = {
-        ...samplingOptions(request),
-        ...stops.generationOptions((text) => {
-          firstTokenAt ??= performance.now();
-          request.onTextChunk?.(text);
-        }),
-        // callers keep prompt + maxTokens within the context: no prompt token is ever dropped to make room
-        contextShiftSize: 1,
-      };
-      const response = await (input.suffix
-        ? completion.generateInfillCompletionWithMeta(input.prefix, input.suffix, options)
-        : completion.generateCompletionWithMeta(input.prefix, options)
-      ).catch((error: unknown) => {
-        if (stops.isOwnAbort(error)) return null;
-        throw error;
-      });
-      const finished = performance.now();
-      this.generationMsAverage = 0.8 * this.generationMsAverage + 0.2 * (finished - started);
-      return {
-        text: stops.answerText(response?.response ?? null),
-        stopReason: stops.reason(response ? (STOP_REASONS[response.metadata.stopReason] ?? "eos") : null),
-        promptTokens: input.sequence.length,
-        reusedPromptTokens,
-        completionTokens: sequence.tokenMeter.getState().usedOutputTokens - meterBefore.usedOutputTokens,
-        queuedMs,
-        timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
-        generationMs: finished - started,
-      };
-    } finally {
-      completion.dispose();
-      stops.dispose();
-      lease.release();
-    }
+    return this.onSlot(request, input.sequence, false, async (chat, stops, onText) => {
+      const completion = new LlamaCompletion({ contextSequence: chat.sequence });
+      try {
+        const options = {
+          ...samplingOptions(request),
+          ...stops.generationOptions(onText),
+          // callers keep prompt + maxTokens within the context: no prompt token is ever dropped to make room
+          contextShiftSize: 1,
+        };
+        const response = await stops.unlessOwnAbort(
+          input.suffix
+            ? completion.generateInfillCompletionWithMeta(input.prefix, input.suffix, options)
+            : completion.generateCompletionWithMeta(input.prefix, options),
+        );
+        return response
+          ? { text: response.response, reason: stopReasonOf(response.metadata.stopReason) }
+          : { text: null, reason: null };
+      } finally {
+        completion.dispose();
+      }
+    });
   }
 
   /** Frees the chats, context, model and llama.cpp binding, children first; later calls wait for the first one. */
