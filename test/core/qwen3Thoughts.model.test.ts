@@ -14,6 +14,7 @@ import { ensureBigramModel } from "../../models/scripts/bundledModels.js";
 import { SCRIPTED_THOUGHT } from "../../models/scripts/makeBigramModel.js";
 import { LiteModel } from "../../services/core/inference/LiteModel.js";
 import { BUNDLED_QWEN3_THINK_MODEL_RELATIVE } from "../../shared/config/bundledModels.js";
+import { chatStreamText } from "../support/chatStreamText.js";
 import { type Listening, listen } from "../support/listen.js";
 import { REPO_ROOT } from "../support/processes.js";
 import { startTestCore, type TestCore } from "../support/testCore.js";
@@ -210,13 +211,7 @@ describe("a Qwen3-style thinking model behind /process_packet", () => {
       expectNoThought(message.content ?? "");
     }
     const stream = await openai.chat.completions.create({ ...body, stream: true } as never);
-    let content = "";
-    let reasoning = "";
-    for await (const chunk of stream as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>) {
-      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
-      content += delta?.content ?? "";
-      reasoning += delta?.reasoning_content ?? "";
-    }
+    const { content, reasoning } = await chatStreamText(stream);
     expect(reasoning.trim()).toBe(SCRIPTED_THOUGHT);
     expectNoThought(content);
     expect(content.trim().length).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import type { GenerationRequest, InferenceEngine } from "../../../services/core/
 import { chatCompletionsRouter } from "../../../services/core/openai/chatCompletionsRoute.js";
 import { openAIErrorMiddleware } from "../../../services/core/openai/openAIErrors.js";
 import { createLogger } from "../../../shared/logging/logger.js";
+import { chatStreamText } from "../../support/chatStreamText.js";
 import { type Listening, listen } from "../../support/listen.js";
 
 const PIECES = ["<th", "ink>\nThe user greets me; ", "be brief.\n</thi", "nk>\n\n", "Hello", " there!"];
@@ -85,13 +86,7 @@ describe("reasoning blocks (Qwen3-style <think>)", () => {
     expect(message.reasoning_content).toBe("The user greets me; be brief.");
 
     const stream = await client.chat.completions.create({ ...body, stream: true } as never);
-    let content = "";
-    let reasoning = "";
-    for await (const chunk of stream as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>) {
-      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
-      content += delta?.content ?? "";
-      reasoning += delta?.reasoning_content ?? "";
-    }
+    const { content, reasoning } = await chatStreamText(stream);
     expect(content).toBe("Hello there!");
     expect(reasoning.trim()).toBe("The user greets me; be brief.");
   });
