@@ -493,7 +493,9 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
 
   /** The ops endpoints' view of this model (tokenizer, template, slots). */
   get inspector(): EngineInspector {
-    this.modelInspector ??= new ModelInspector(this.llama, this.model, this.chatWrapper, this.pool);
+    this.modelInspector ??= new ModelInspector(this.llama, this.model, this.chatWrapper, this.pool, (messages) =>
+      this.tokenize(toChatHistory(messages)),
+    );
     return this.modelInspector;
   }
 

@@ -1,5 +1,4 @@
 import type { ChatWrapper, Llama, LlamaChat, LlamaModel, Token } from "node-llama-cpp";
-import { toChatHistory } from "./chatHistory.js";
 import type { EngineInspector, ModelDescription, SlotDescription, TokenizeOptions } from "./EngineInspector.js";
 import { InvalidTokenError } from "./InvalidTokenError.js";
 import type { PromptMessage } from "./PromptMessage.js";
@@ -20,6 +19,8 @@ export class ModelInspector implements EngineInspector {
     private readonly model: LlamaModel,
     private readonly chatWrapper: ChatWrapper,
     private readonly pool: SlotPool<LlamaChat>,
+    /** The tokens `messages` become with the chat template: the engine's own rendering, what chat evaluates. */
+    private readonly promptTokens: (messages: readonly PromptMessage[]) => Token[],
   ) {}
 
   tokenizeText(text: string, { addSpecial, parseSpecial }: TokenizeOptions): number[] {
@@ -46,12 +47,7 @@ export class ModelInspector implements EngineInspector {
   }
 
   renderPrompt(messages: readonly PromptMessage[]): string {
-    return this.model.detokenize(
-      this.chatWrapper
-        .generateContextState({ chatHistory: toChatHistory(messages) })
-        .contextText.tokenize(this.model.tokenizer),
-      true,
-    );
+    return this.model.detokenize(this.promptTokens(messages), true);
   }
 
   describeModel(): ModelDescription {
