@@ -49,20 +49,12 @@ export class CognitionPipeline {
   constructor(private readonly options: CognitionPipelineOptions) {}
 
   /**
-   * Answers one packet. A copy of a packet being answered right now (same session and packet_id) waits on the store's
-   * claim and then replays the stored answer, in this process or on another replica of a shared store; if the first
-   * copy ends without storing (its client left, a fault), the waiting copy answers it itself.
+   * Answers one packet. The packet_id is claimed before any inference, so a packet that arrives twice at once is
+   * answered once, also when the copies reach different replicas of a shared store: the other copies wait on the claim
+   * and replay the stored answer. The claim is released however the turn ends (stored, cancelled, failed), so a waiting
+   * copy whose first copy stored nothing (its client left, a fault) answers it itself.
    */
-  run(packet: CognitionPacket, turn: TurnOptions = {}): Promise<TurnOutcome> {
-    return this.answer(packet, turn);
-  }
-
-  /**
-   * Claims the packet_id before any inference, so a packet that arrives twice at once is answered once even when the
-   * copies reach different replicas of a shared store: the other callers wait and replay the stored answer. The claim
-   * is released however the turn ends (stored, cancelled, failed), so a waiting copy can then answer it itself.
-   */
-  private async answer(packet: CognitionPacket, turn: TurnOptions): Promise<TurnOutcome> {
+  async run(packet: CognitionPacket, turn: TurnOptions = {}): Promise<TurnOutcome> {
     const claim = await this.options.store.claim(
       packet.header.session_id,
       packet.header.packet_id,
