@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import { abortOnClose } from "../../../shared/http/abortOnClose.js";
-import { OpenAIError } from "../../../shared/openai/OpenAIError.js";
 import type { CoreState } from "../CoreState.js";
 import { generateAnswer } from "../generation/generateAnswer.js";
 import { readyParts } from "../http/requireReady.js";
 import { settleStreamFailure } from "../http/settleStreamFailure.js";
-import type { PromptMessage, ResponseFormat } from "../inference/InferenceEngine.js";
+import type { InferenceEngine, PromptMessage, ResponseFormat } from "../inference/InferenceEngine.js";
 import type { ToolCallEvent } from "../inference/tools/ToolCallParser.js";
 import { ClientClosedError } from "../pipeline/ClientClosedError.js";
 import type { TurnObserver } from "../pipeline/TurnOutcome.js";
@@ -20,6 +19,7 @@ import { finishReasonOf, usageOf } from "./chatCompletionResponse.js";
 import { returnsReasoning, thoughtBudgetOf } from "./chatReasoning.js";
 import { ChatToolCalls } from "./chatToolCalls.js";
 import { promptMessagesOf, toolUseOf, usesLegacyFunctions } from "./chatToolRequest.js";
+import { completionBudget, openAISampling } from "./openAISampling.js";
 import { parseOpenAIRequest } from "./parseOpenAIRequest.js";
 
 export interface ChatCompletionsDeps {
@@ -32,10 +32,6 @@ export interface ChatCompletionsDeps {
   /** Whether answers carry the model's reasoning when a request does not say (GAIA_REASONING_FORMAT). */
   reasoningFormat: "none" | "deepseek";
 }
-
-/** llama-server's defaults, used when the request leaves a setting out. */
-const DEFAULT_TEMPERATURE = 0.8;
-const DEFAULT_TOP_P = 0.95;
 
 /** Parses and checks the body: unsupported features and schema violations are 400s naming the field. */
 export function parseChatRequest(body: unknown): ChatCompletionRequest {
@@ -51,26 +47,16 @@ function responseFormatOf(request: ChatCompletionRequest): ResponseFormat | unde
     : { type: "json_object" };
 }
 
-/** Tokens the completion may take: what the request asks, capped by config and by what the context has left. */
-function completionBudget(
-  contextSize: number,
-  promptTokens: number,
+/** Tokens the answer may take once the messages are in the context (a 400 naming `messages` when they leave none). */
+function chatBudget(
+  engine: InferenceEngine,
+  messages: PromptMessage[],
   request: ChatCompletionRequest,
   maxTokensCap: number,
 ): number {
   const asked = request.max_completion_tokens ?? request.max_tokens ?? null;
-  const room = contextSize - promptTokens;
-  if (room < 1 || (asked !== null && asked > room)) {
-    throw new OpenAIError(
-      400,
-      `This model's context is ${contextSize} tokens; the messages take ${promptTokens}` +
-        (asked !== null ? ` and ${asked} were asked for the completion.` : "."),
-      "invalid_request_error",
-      "messages",
-      "context_length_exceeded",
-    );
-  }
-  return Math.min(asked ?? maxTokensCap, maxTokensCap, room);
+  const budget = { contextSize: engine.contextSize, promptTokens: engine.countTokens(messages), asked, maxTokensCap };
+  return completionBudget(budget, "messages", "the messages take");
 }
 
 /** The engine request for a chat completion: stateless, so the slot is chosen by the prompt's longest cached prefix. */
@@ -82,13 +68,8 @@ function generationRequestOf(request: ChatCompletionRequest, messages: PromptMes
     slotChoice: "longest_prefix" as const,
     messages,
     maxTokens,
-    temperature: request.temperature ?? DEFAULT_TEMPERATURE,
-    topP: request.top_p ?? DEFAULT_TOP_P,
-    ...(request.seed !== null && request.seed !== undefined ? { seed: request.seed } : {}),
-    ...(request.presence_penalty ? { presencePenalty: request.presence_penalty } : {}),
-    ...(request.frequency_penalty ? { frequencyPenalty: request.frequency_penalty } : {}),
+    ...openAISampling(request),
     ...(responseFormat ? { responseFormat } : {}),
-    stop: typeof request.stop === "string" ? [request.stop] : (request.stop ?? []),
   };
 }
 
@@ -108,7 +89,7 @@ export function chatCompletionsRouter(deps: ChatCompletionsDeps, bodyParser: exp
     const { engine } = readyParts(deps.state);
     const messages = promptMessagesOf(request);
     const tools = toolUseOf(request);
-    const maxTokens = completionBudget(engine.contextSize, engine.countTokens(messages), request, deps.maxTokensCap);
+    const maxTokens = chatBudget(engine, messages, request, deps.maxTokensCap);
     const id = `chatcmpl-${randomUUID()}`;
     const base = { id, created: Math.floor(Date.now() / 1000), model: deps.model, system_fingerprint: deps.buildId };
     const cancelled = abortOnClose(res, () => new ClientClosedError());

@@ -10,6 +10,7 @@ import type { CompletionRequest, InferenceEngine, RawPrompt } from "../inference
 import { ClientClosedError } from "../pipeline/ClientClosedError.js";
 import type { TurnObserver } from "../pipeline/TurnOutcome.js";
 import { finishReasonOf } from "./chatCompletionResponse.js";
+import { completionBudget, openAISampling } from "./openAISampling.js";
 import { TextCompletionStream } from "./TextCompletionStream.js";
 import { parseTextCompletionRequest, type TextCompletionRequest } from "./textCompletionRequest.js";
 import { totalUsage } from "./textCompletionResponse.js";
@@ -22,10 +23,6 @@ export interface TextCompletionsDeps {
   buildId: string;
   observer?: TurnObserver;
 }
-
-/** llama-server's defaults, used when the request leaves a setting out (as on /v1/chat/completions). */
-const DEFAULT_TEMPERATURE = 0.8;
-const DEFAULT_TOP_P = 0.95;
 
 /** One prompt of the request and the tokens its completion may take. */
 interface PlannedPrompt {
@@ -46,18 +43,8 @@ function planPrompts(engine: InferenceEngine, request: TextCompletionRequest, ma
     const promptTokens = engine.countPromptTokens(prompt);
     if (promptTokens === 0)
       throw new OpenAIError(400, `${param} is empty: nothing to continue.`, "invalid_request_error", param);
-    const room = engine.contextSize - promptTokens;
-    if (room < 1 || (asked !== null && asked > room)) {
-      throw new OpenAIError(
-        400,
-        `This model's context is ${engine.contextSize} tokens; ${param} takes ${promptTokens}` +
-          (asked !== null ? ` and ${asked} were asked for the completion.` : "."),
-        "invalid_request_error",
-        param,
-        "context_length_exceeded",
-      );
-    }
-    return { prompt, maxTokens: Math.min(asked ?? maxTokensCap, maxTokensCap, room) };
+    const budget = { contextSize: engine.contextSize, promptTokens, asked, maxTokensCap };
+    return { prompt, maxTokens: completionBudget(budget, param, `${param} takes`) };
   });
 }
 
@@ -73,12 +60,7 @@ function completionRequestOf(
     sessionKey: `v1:${owner}`,
     slotChoice: "longest_prefix",
     maxTokens: plan.maxTokens,
-    temperature: request.temperature ?? DEFAULT_TEMPERATURE,
-    topP: request.top_p ?? DEFAULT_TOP_P,
-    ...(request.seed !== null && request.seed !== undefined ? { seed: request.seed } : {}),
-    ...(request.presence_penalty ? { presencePenalty: request.presence_penalty } : {}),
-    ...(request.frequency_penalty ? { frequencyPenalty: request.frequency_penalty } : {}),
-    stop: typeof request.stop === "string" ? [request.stop] : (request.stop ?? []),
+    ...openAISampling(request),
   };
 }
 
