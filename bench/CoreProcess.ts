@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { freePort } from "../scripts/lib/localServices.js";
 import { repoRoot } from "../shared/config/repoRoot.js";
+import { pinnedCommand } from "./cpuVariantPin.js";
 
 export { freePort };
 
@@ -13,6 +14,8 @@ export interface CoreProcessOptions {
   env: Record<string, string>;
   /** How long the model may take to load. */
   readyTimeoutMs?: number;
+  /** ggml CPU variant files to hide from this process (see cpuVariantPin); none by default. */
+  hideVariantFiles?: readonly string[];
 }
 
 /** Peak resident set size (VmHWM) of a running process, in bytes; null where /proc is missing. */
@@ -32,6 +35,9 @@ export function peakRssOf(pid: number): number | null {
  */
 export class CoreProcess {
   private output = "";
+  private pending = "";
+  /** The core's `model ready` log line (pino JSON), once seen; needs LOG_LEVEL=info or lower. */
+  modelReady: Record<string, unknown> | null = null;
 
   private constructor(
     readonly url: string,
@@ -39,14 +45,22 @@ export class CoreProcess {
     private readonly child: ChildProcess,
     private readonly exited: Promise<void>,
   ) {
-    child.stdout?.on("data", (d: Buffer) => this.keep(d));
+    child.stdout?.on("data", (d: Buffer) => {
+      this.keep(d);
+      this.watchForModelReady(d);
+    });
     child.stderr?.on("data", (d: Buffer) => this.keep(d));
   }
 
   static async start(options: CoreProcessOptions): Promise<CoreProcess> {
     const port = await freePort();
     const sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), "gaia-bench-shared-"));
-    const child = spawn(process.execPath, [path.join(repoRoot(), options.entry)], {
+    const { command, args } = pinnedCommand(
+      process.execPath,
+      [path.join(repoRoot(), options.entry)],
+      options.hideVariantFiles ?? [],
+    );
+    const child = spawn(command, args, {
       cwd: repoRoot(),
       env: {
         ...process.env,
@@ -64,8 +78,8 @@ export class CoreProcess {
     const core = new CoreProcess(`http://127.0.0.1:${port}`, sharedDir, child, exited);
     const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
     for (;;) {
-      if (child.exitCode !== null)
-        throw new Error(`${options.entry} exited (${child.exitCode}): ${core.output.slice(-2000)}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`${options.entry} exited (${child.exitCode ?? child.signalCode}): ${core.output.slice(-2000)}`);
       try {
         const res = await fetch(`${core.url}/health`, { signal: AbortSignal.timeout(5000) });
         const body = (await res.json()) as { status: string };
@@ -107,6 +121,23 @@ export class CoreProcess {
       clearTimeout(timer);
     }
     fs.rmSync(this.sharedDir, { recursive: true, force: true });
+  }
+
+  private watchForModelReady(data: Buffer): void {
+    if (this.modelReady) return;
+    this.pending += data.toString();
+    const lines = this.pending.split("\n");
+    this.pending = lines.pop() ?? "";
+    for (const line of lines) {
+      if (!line.includes('"model ready"')) continue;
+      try {
+        this.modelReady = JSON.parse(line) as Record<string, unknown>;
+        this.pending = "";
+        return;
+      } catch {
+        // not the JSON line it looked like
+      }
+    }
   }
 
   private keep(data: Buffer): void {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { freePort } from "../scripts/lib/localServices.js";
 import { peakRssOf } from "./CoreProcess.js";
+import { pinnedCommand } from "./cpuVariantPin.js";
 
 export interface LlamaServerOptions {
   binary: string;
@@ -12,6 +13,8 @@ export interface LlamaServerOptions {
   contextSize: number;
   batchSize: number;
   readyTimeoutMs?: number;
+  /** ggml CPU variant files to hide from this process (see cpuVariantPin); none by default. */
+  hideVariantFiles?: readonly string[];
 }
 
 /**
@@ -21,6 +24,9 @@ export interface LlamaServerOptions {
  */
 export class LlamaServerProcess {
   private output = "";
+  /** Everything it printed until it was ready (the model, buffer and context lines), kept whole. */
+  startupLog = "";
+  private starting = true;
 
   private constructor(
     readonly url: string,
@@ -54,16 +60,21 @@ export class LlamaServerProcess {
       String(port),
       "--no-webui",
     ];
-    const child = spawn(options.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const pinned = pinnedCommand(options.binary, args, options.hideVariantFiles ?? []);
+    const child = spawn(pinned.command, pinned.args, { stdio: ["ignore", "pipe", "pipe"] });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const server = new LlamaServerProcess(`http://127.0.0.1:${port}`, child, exited);
     const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`llama-server exited (${child.exitCode}): ${server.tail()}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`llama-server exited (${child.exitCode ?? child.signalCode}): ${server.tail()}`);
       try {
         const res = await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(5000) });
         await res.arrayBuffer();
-        if (res.status === 200) return server;
+        if (res.status === 200) {
+          server.starting = false;
+          return server;
+        }
       } catch {
         // not listening yet
       }
@@ -97,6 +108,7 @@ export class LlamaServerProcess {
   }
 
   private keep(data: Buffer): void {
+    if (this.starting && this.startupLog.length < 1_000_000) this.startupLog += data.toString();
     this.output = (this.output + data.toString()).slice(-20_000);
   }
 }

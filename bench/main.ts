@@ -4,7 +4,11 @@
 // peer table (gaia-core, llama-server, ratio, target, PASS/MISS) and the detail table, and writes
 // bench/results/bench.json. Never fails on a missed target: it reports (exit 0); exit 2 only for bad flags.
 //
-//   node dist/bench/main.js [--model <gguf>] [--threads <n> (default: the service default, defaultThreads())] [--quick] [--no-build] [--out <json>]
+// Both sides of the peer table are pinned to one ggml CPU variant (--cpu-variant; on an AMX CPU zen4 by default) and
+// every row says which variant each side ran; a row whose sides differ is "not comparable", never PASS/MISS.
+//
+//   node dist/bench/main.js [--model <gguf>] [--threads <n> (default: the service default, defaultThreads())] [--quick]
+//     [--peer-only] [--peer-threads 1,2] [--cpu-variant <name>|none] [--no-build] [--out <json>]
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -18,15 +22,16 @@ import { type BenchRow, renderTable, targetRow } from "./BenchTable.js";
 import { fileBytes, measureDefaultRss } from "./defaultRss.js";
 import { type DirectResult, measureDirect } from "./directBench.js";
 import { type LlamaBenchEntry, runLlamaBench } from "./llamaBench.js";
-import { ensureLlamaCppTools, type LlamaCppTool, type ToolBinary } from "./llamaCppTools.js";
+import { ensureLlamaCppTools, type ToolBinary } from "./llamaCppTools.js";
 import { measureOverhead, type OverheadResult } from "./overheadBench.js";
-import { peerRows, renderPeerTable } from "./PeerTable.js";
+import { peerBufferLines, peerRows, renderPeerTable } from "./PeerTable.js";
 import { measurePeers, type PeerRun } from "./peerBench.js";
+import { planPeerPins } from "./peerPins.js";
 import { ratio } from "./stats.js";
 import { measureStoreOverhead, type StoreOverheadResult, storeOverheadRows } from "./storeOverheadBench.js";
 
 const USAGE =
-  "usage: bench [--model <gguf>] [--threads <n>] [--quick] [--peer-only] [--peer-threads 1,2] [--no-build] [--out <file.json>]";
+  "usage: bench [--model <gguf>] [--threads <n>] [--quick] [--peer-only] [--peer-threads 1,2] [--cpu-variant <name>|none] [--no-build] [--out <file.json>]";
 const MB = 1024 * 1024;
 const root = repoRoot();
 /** The peer table is measured at these thread counts whatever --threads says (--peer-threads 1 to iterate faster). */
@@ -39,6 +44,8 @@ interface BenchOptions {
   /** Only the gaia-core vs llama-server table (for iterating on it). */
   peerOnly: boolean;
   peerThreads: number[];
+  /** The ggml CPU variant both peer sides are pinned to; "none": no pin; undefined: the machine's default. */
+  cpuVariant: string | undefined;
   /** Build llama-bench and llama-server once when they are missing from the cache. */
   buildTools: boolean;
   out: string;
@@ -53,6 +60,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
       quick: { type: "boolean", default: false },
       "peer-only": { type: "boolean", default: false },
       "peer-threads": { type: "string" },
+      "cpu-variant": { type: "string" },
       "no-build": { type: "boolean", default: false },
       "no-build-llama-bench": { type: "boolean", default: false },
       out: { type: "string" },
@@ -66,7 +74,11 @@ function parseOptions(argv: string[]): BenchOptions | null {
     throw new Error(`--threads must be a positive integer, got "${values.threads}"`);
   if (values["peer-threads"] !== undefined && !/^\d+(,\d+)*$/.test(values["peer-threads"]))
     throw new Error(`--peer-threads must be a comma-separated list of thread counts, got "${values["peer-threads"]}"`);
+  const cpuVariant = values["cpu-variant"];
+  if (cpuVariant !== undefined && !/^[A-Za-z0-9_]+$/.test(cpuVariant))
+    throw new Error(`--cpu-variant must name a ggml CPU variant (zen4, haswell, …) or none, got "${cpuVariant}"`);
   return {
+    cpuVariant,
     modelPath: path.resolve(values.model ?? path.join(root, "models/bundled/gaia-lite-mid.gguf")),
     threads,
     quick: values.quick,
@@ -114,7 +126,7 @@ interface Measured {
   overheadSemantic: OverheadResult | null;
   storeOverhead: StoreOverheadResult | null;
   direct: DirectResult | null;
-  tools: Record<LlamaCppTool, ToolBinary>;
+  tools: Record<"llama-bench" | "llama-server", ToolBinary>;
   llamaBench: LlamaBenchEntry[] | null;
   defaultRss: Awaited<ReturnType<typeof measureDefaultRss>> | null;
   settings: Record<string, number>;
@@ -281,6 +293,7 @@ async function main(): Promise<void> {
     batchSize: 512,
     overheadPackets: quick ? 150 : 500,
     promptWords: 56,
+    longPromptWords: 780,
     followUpWords: 24,
     roundTrips: quick ? 4 : 8,
     readingPauseMs: 1500,
@@ -358,6 +371,9 @@ async function main(): Promise<void> {
   say(
     `gaia-core and llama-server, one at a time${llamaServerBinary.ok ? "" : " (llama-server unavailable: gaia-core only)"}`,
   );
+  const pins = planPeerPins(options.cpuVariant, llamaServerBinary.ok ? llamaServerBinary.path : null, root);
+  say(pins.summary);
+  const peerStarted = performance.now();
   const peers: PeerRun[] =
     (await attempt("peer", errors, () =>
       measurePeers({
@@ -367,8 +383,11 @@ async function main(): Promise<void> {
         contextSize: settings.contextSize,
         batchSize: settings.batchSize,
         concurrentSlots: settings.parallel,
+        hide: pins.hide,
+        gaiaDefault: pins.gaiaDefault,
         workload: {
           promptWords: settings.promptWords,
+          longPromptWords: settings.longPromptWords,
           followUpWords: settings.followUpWords,
           decodeTokens: settings.decodeTokens,
           repetitions: settings.repetitions,
@@ -383,7 +402,9 @@ async function main(): Promise<void> {
         },
       }),
     )) ?? [];
-  const peerTable = peerRows(peers, settings.parallel);
+  const peerMinutes = (performance.now() - peerStarted) / 60_000;
+  const peerTable = peerRows(peers, settings.parallel, pins.pin);
+  const bufferLines = peerBufferLines(peers, settings.parallel);
 
   say("peak RSS with the default configuration");
   const defaultRss = skip
@@ -423,9 +444,10 @@ async function main(): Promise<void> {
     `load average at start ${loadAtStart}, at end ${load} (other work on the machine skews every figure, threads=2 most)`,
   ];
   const peerNote = llamaServerBinary.ok
-    ? `gaia-core vs llama-server (${options.peerThreads.map((t) => `threads ${t}`).join(", ")}; 1 slot, or ${settings.parallel} slots × ctx ${settings.contextSize} for the concurrent rows and their RSS; ratio = gaia-core ÷ llama-server)`
-    : `gaia-core vs llama-server: llama-server unavailable (${llamaServerBinary.reason}); gaia-core's figures only`;
-  console.log([...header, "", peerNote, "", renderPeerTable(peerTable), "", renderTable(rows), ""].join("\n"));
+    ? `gaia-core vs llama-server (${options.peerThreads.map((t) => `threads ${t}`).join(", ")}; 1 slot, or ${settings.parallel} slots × ctx ${settings.contextSize} for the concurrent rows and their RSS; ratio = gaia-core ÷ llama-server; variants = gaia-core / llama-server; peer run ${peerMinutes.toFixed(1)} min)`
+    : `gaia-core vs llama-server: llama-server unavailable (${llamaServerBinary.reason}); its rows fail`;
+  const peerLines = [peerNote, pins.summary, "", renderPeerTable(peerTable), "", ...bufferLines];
+  console.log([...header, "", ...peerLines, "", renderTable(rows), ""].join("\n"));
   if (advice) console.log(advice);
   for (const error of errors) console.log(`error: ${error}`);
   const misses = [
@@ -454,7 +476,10 @@ async function main(): Promise<void> {
         threads: options.threads,
         quick,
         settings,
+        peerPins: pins,
+        peerMinutes,
         peerTable,
+        peerBuffers: bufferLines,
         rows,
         threadSummary: advice,
         errors,

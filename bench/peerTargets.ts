@@ -5,6 +5,7 @@ import type { SessionTurn } from "../services/core/sessions/SessionStore.js";
 import type { CognitionPacket } from "../shared/packet/index.js";
 import { type BenchTurn, benchPacket } from "./benchPacket.js";
 import { CoreProcess } from "./CoreProcess.js";
+import { type EngineFacts, gaiaEngineFacts, loadedVariant, parseBufferSizes } from "./engineFacts.js";
 import { LlamaServerProcess } from "./LlamaServerProcess.js";
 import { postTimedTurn, readTimedStream, type TimedTurn } from "./ndjsonTurn.js";
 
@@ -16,6 +17,8 @@ export interface PeerTarget {
   /** A turn answered as one JSON document: send → whole body parsed, in ms. */
   roundTrip(turn: BenchTurn): Promise<number>;
   peakRssBytes(): number | null;
+  /** The CPU variant and buffers its engine runs on (read once it is ready). */
+  engine(): EngineFacts;
   stop(): Promise<void>;
 }
 
@@ -27,6 +30,8 @@ export interface PeerServerSettings {
   /** Tokens per slot. */
   contextSize: number;
   batchSize: number;
+  /** This side's ggml CPU variant files to hide (its pin); empty: it loads its own best variant. */
+  hideVariantFiles: readonly string[];
 }
 
 /** The sampler gaia-core applies to every packet (llama.cpp's defaults), in llama-server's request fields. */
@@ -48,7 +53,10 @@ export class GaiaTarget implements PeerTarget {
         GAIA_CONTEXT_SIZE: String(settings.contextSize),
         GAIA_QUEUE_SIZE: "64",
         GAIA_MAX_TOKENS_CAP: "1024",
+        // the "model ready" line (info) carries the CPU variant and buffers; the core logs nothing per packet at info
+        LOG_LEVEL: "info",
       },
+      hideVariantFiles: settings.hideVariantFiles,
     });
     return new GaiaTarget(core);
   }
@@ -71,6 +79,10 @@ export class GaiaTarget implements PeerTarget {
 
   peakRssBytes(): number | null {
     return this.core.peakRssBytes();
+  }
+
+  engine(): EngineFacts {
+    return gaiaEngineFacts(this.core.modelReady, this.core.pid);
   }
 
   stop(): Promise<void> {
@@ -183,6 +195,10 @@ export class LlamaServerTarget implements PeerTarget {
 
   peakRssBytes(): number | null {
     return this.server.peakRssBytes();
+  }
+
+  engine(): EngineFacts {
+    return { variant: loadedVariant(this.server.pid), buffers: parseBufferSizes(this.server.startupLog) };
   }
 
   stop(): Promise<void> {
