@@ -20,7 +20,7 @@ export interface LlamaServerOptions {
 /**
  * llama.cpp's own `llama-server` on 127.0.0.1, started as a user would to serve the same GGUF: the same threads for
  * decode and for prompt batches, the same per-slot context, slots and batch size, no web UI. Everything else stays at
- * its defaults (prompt cache on, flash attention auto).
+ * its defaults (prompt cache on, flash attention auto) but the log verbosity.
  */
 export class LlamaServerProcess {
   private output = "";
@@ -59,6 +59,10 @@ export class LlamaServerProcess {
       "--port",
       String(port),
       "--no-webui",
+      // verbosity 4 (trace) prints llama.cpp's start-up lines (model, KV and compute buffer sizes) that 3 hides; it
+      // adds a few lines per request, none per token
+      "-lv",
+      "4",
     ];
     const pinned = pinnedCommand(options.binary, args, options.hideVariantFiles ?? []);
     const child = spawn(pinned.command, pinned.args, { stdio: ["ignore", "pipe", "pipe"] });

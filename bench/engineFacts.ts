@@ -4,7 +4,7 @@ import fs from "node:fs";
 export interface EngineFacts {
   /** `zen4`, `sapphirerapids`, …; null when it could not be read. */
   variant: string | null;
-  /** Model buffers by type (`CPU_Mapped`, `CPU_REPACK`, `AMX`, …) and the compute buffer (`compute`); null: unknown. */
+  /** MiB by `<type> <kind>`: `CPU_Mapped model`, `AMX model`, `CPU compute`, `CPU KV`, …; null: unknown. */
   buffers: Record<string, number> | null;
 }
 
@@ -30,45 +30,43 @@ export function loadedVariant(pid: number): string | null {
   }
 }
 
-const MODEL_BUFFER = /(\S+) model buffer size\s*=\s*([\d.]+) MiB/;
-const COMPUTE_BUFFER = /(\S+) compute buffer size\s*=\s*([\d.]+) MiB/;
+const BUFFER_LINE = /(\S+)\s+(model|output|KV|compute) buffer size\s*=\s*([\d.]+) MiB/;
 
 /**
- * llama.cpp's start-up log lines `… <type> model buffer size = N MiB` and `… <device> compute buffer size = N MiB` as
- * MiB by buffer type (`compute` for the compute buffer of the CPU device, `<device> compute` for any other); null
- * when the text has none.
+ * llama.cpp's start-up log lines `… <type> <kind> buffer size = N MiB` as MiB by `<type> <kind>` (`CPU_Mapped model`,
+ * `AMX model`, `CPU KV`, `CPU compute`, …: the names gaia-core's `model ready` line uses); null when the text has none.
  */
 export function parseBufferSizes(log: string): Record<string, number> | null {
   const buffers: Record<string, number> = {};
   for (const line of log.split("\n")) {
-    const model = MODEL_BUFFER.exec(line);
-    const compute = model ? null : COMPUTE_BUFFER.exec(line);
-    const match = model ?? compute;
-    if (!match?.[1] || !match[2]) continue;
-    const name = model ? match[1] : match[1] === "CPU" ? "compute" : `${match[1]} compute`;
-    buffers[name] = Math.round(((buffers[name] ?? 0) + Number(match[2])) * 100) / 100;
+    const match = BUFFER_LINE.exec(line);
+    if (!match) continue;
+    const key = `${match[1]} ${match[2]}`;
+    buffers[key] = Math.round(((buffers[key] ?? 0) + Number(match[3])) * 100) / 100;
   }
   return Object.keys(buffers).length === 0 ? null : buffers;
 }
 
-/** `CPU_Mapped 500.8 + AMX 559.0, compute 300.3 MiB`, or `?`. */
+/** `model CPU_Mapped 500.7 + AMX 559.1, compute CPU 300.3 MiB` (the KV and output buffers are left out), or `?`. */
 export function describeBuffers(buffers: Record<string, number> | null): string {
   if (!buffers) return "?";
-  const entries = Object.entries(buffers);
-  const isCompute = ([name]: [string, number]) => /compute/i.test(name);
-  const list = (items: [string, number][]) => items.map(([name, mib]) => `${name} ${mib.toFixed(1)}`).join(" + ");
-  const model = entries.filter((e) => !isCompute(e));
-  const compute = entries.filter(isCompute);
-  return `${[list(model), list(compute)].filter(Boolean).join(", ")} MiB`;
+  const of = (kind: string) => {
+    const items = Object.entries(buffers).filter(([name]) => name.endsWith(` ${kind}`));
+    return items.length === 0
+      ? null
+      : `${kind} ${items.map(([name, mib]) => `${name.slice(0, -kind.length - 1)} ${mib.toFixed(1)}`).join(" + ")}`;
+  };
+  const parts = [of("model"), of("compute")].filter(Boolean);
+  return parts.length === 0 ? "?" : `${parts.join(", ")} MiB`;
 }
 
 /**
- * gaia-core's facts from its `model ready` log line (pino JSON: `cpu_variant`, `buffers` name → MiB) where the line
- * carries them, else the variant from /proc/<pid>/maps and unknown buffers.
+ * gaia-core's facts from its `model ready` log line (pino JSON: `cpu_variant`, `buffers_mib` name → MiB) where the
+ * line carries them, else the variant from /proc/<pid>/maps and unknown buffers.
  */
 export function gaiaEngineFacts(readyLine: Record<string, unknown> | null, pid: number): EngineFacts {
   const variant = typeof readyLine?.cpu_variant === "string" ? readyLine.cpu_variant : loadedVariant(pid);
-  const raw = readyLine?.buffers;
+  const raw = readyLine?.buffers_mib;
   let buffers: Record<string, number> | null = null;
   if (raw && typeof raw === "object") {
     const numeric = Object.entries(raw).filter((e): e is [string, number] => typeof e[1] === "number");

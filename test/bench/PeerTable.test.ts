@@ -4,7 +4,7 @@ import { peerBufferLines, peerRows, renderPeerTable, rowResult } from "../../ben
 import type { ConcurrentResult, PeerRun, SingleSlotResult } from "../../bench/peerBench.js";
 
 const MB = 1024 * 1024;
-const zen4: EngineFacts = { variant: "zen4", buffers: { CPU_Mapped: 500.8, compute: 39.51 } };
+const zen4: EngineFacts = { variant: "zen4", buffers: { "CPU_Mapped model": 500.8, "CPU compute": 39.51 } };
 const pinned = { variant: "zen4", problem: null };
 
 function single(figures: Partial<SingleSlotResult>): SingleSlotResult {
@@ -131,7 +131,10 @@ describe("the gaia-core vs llama-server table", () => {
   });
 
   it("adds gaia-core's default variant against the pinned peer as labelled, unjudged rows", () => {
-    const amx: EngineFacts = { variant: "sapphirerapids", buffers: { CPU_Mapped: 500.8, AMX: 559.1, compute: 300.25 } };
+    const amx: EngineFacts = {
+      variant: "sapphirerapids",
+      buffers: { "CPU_Mapped model": 500.8, "AMX model": 559.1, "CPU compute": 300.25 },
+    };
     const withDefault: PeerRun = {
       ...run(2, 41, 45, 700, 600),
       gaiaDefault: {
@@ -153,8 +156,8 @@ describe("the gaia-core vs llama-server table", () => {
     expect(extra.every((r) => r.pass === undefined && rowResult(r) === "info")).toBe(true);
     const lines = peerBufferLines([withDefault], 4);
     expect(lines).toEqual([
-      "buffers, threads 2, 1 slot: gaia-core zen4: CPU_Mapped 500.8, compute 39.5 MiB; llama-server zen4: CPU_Mapped 500.8, compute 39.5 MiB; gaia-core unpinned sapphirerapids: CPU_Mapped 500.8 + AMX 559.1, compute 300.3 MiB",
-      "buffers, threads 2, 4 slots: gaia-core zen4: CPU_Mapped 500.8, compute 39.5 MiB; llama-server zen4: CPU_Mapped 500.8, compute 39.5 MiB; gaia-core unpinned sapphirerapids: CPU_Mapped 500.8 + AMX 559.1, compute 300.3 MiB",
+      "buffers, threads 2, 1 slot: gaia-core zen4: model CPU_Mapped 500.8, compute CPU 39.5 MiB; llama-server zen4: model CPU_Mapped 500.8, compute CPU 39.5 MiB; gaia-core unpinned sapphirerapids: model CPU_Mapped 500.8 + AMX 559.1, compute CPU 300.3 MiB",
+      "buffers, threads 2, 4 slots: gaia-core zen4: model CPU_Mapped 500.8, compute CPU 39.5 MiB; llama-server zen4: model CPU_Mapped 500.8, compute CPU 39.5 MiB; gaia-core unpinned sapphirerapids: model CPU_Mapped 500.8 + AMX 559.1, compute CPU 300.3 MiB",
     ]);
   });
 

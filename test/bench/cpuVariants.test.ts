@@ -45,33 +45,41 @@ describe("llama.cpp's buffer lines", () => {
     "srv  load_model: initializing slots, n_slots = 1",
   ].join("\n");
 
-  it("reads each model buffer by type and the compute buffer, in MiB", () => {
-    expect(parseBufferSizes(stderr)).toEqual({ CPU_Mapped: 500.79, AMX: 559.13, compute: 39.51 });
+  it("reads each buffer by type and kind, in MiB, with or without llama-server's timestamp prefix", () => {
+    expect(parseBufferSizes(stderr)).toEqual({
+      "CPU_Mapped model": 500.79,
+      "AMX model": 559.13,
+      "CPU output": 0.58,
+      "CPU KV": 48,
+      "CPU compute": 39.51,
+    });
+    expect(parseBufferSizes("0.00.544.952 I sched_reserve:        CPU compute buffer size =    39.51 MiB")).toEqual({
+      "CPU compute": 39.51,
+    });
   });
 
-  it("adds up repeated buffers of one type and names another device's compute buffer by its device", () => {
+  it("adds up repeated buffers of one type", () => {
     const log =
-      "load_tensors:   CPU_REPACK model buffer size =   100.00 MiB\nload_tensors:   CPU_REPACK model buffer size =    20.50 MiB\n" +
-      "llama_context:  CUDA0 compute buffer size = 12.00 MiB";
-    expect(parseBufferSizes(log)).toEqual({ CPU_REPACK: 120.5, "CUDA0 compute": 12 });
+      "load_tensors:   CPU_REPACK model buffer size =   100.00 MiB\nload_tensors:   CPU_REPACK model buffer size =    20.50 MiB\n";
+    expect(parseBufferSizes(log)).toEqual({ "CPU_REPACK model": 120.5 });
   });
 
   it("is null for output without buffer lines", () => {
     expect(parseBufferSizes("main: server is listening on http://127.0.0.1:8080\n")).toBeNull();
   });
 
-  it("describes model buffers, then the compute buffer", () => {
-    expect(describeBuffers({ CPU_Mapped: 500.79, compute: 39.51, AMX: 559.13 })).toBe(
-      "CPU_Mapped 500.8 + AMX 559.1, compute 39.5 MiB",
-    );
+  it("describes the model buffers, then the compute buffer, leaving KV and output out", () => {
+    expect(describeBuffers(parseBufferSizes(stderr))).toBe("model CPU_Mapped 500.8 + AMX 559.1, compute CPU 39.5 MiB");
+    expect(describeBuffers({ "CPU KV": 48 })).toBe("?");
     expect(describeBuffers(null)).toBe("?");
   });
 });
 
 describe("gaia-core's engine facts", () => {
-  it("takes cpu_variant and buffers from the model ready line when it carries them", () => {
-    const ready = { msg: "model ready", cpu_variant: "zen4", buffers: { CPU_Mapped: 500.8, compute: 300.25 } };
-    expect(gaiaEngineFacts(ready, -1)).toEqual({ variant: "zen4", buffers: { CPU_Mapped: 500.8, compute: 300.25 } });
+  it("takes cpu_variant and buffers_mib from the model ready line when it carries them", () => {
+    const buffers = { "CPU_Mapped model": 500.8, "CPU compute": 300.25 };
+    const ready = { msg: "model ready", cpu_variant: "zen4", buffers_mib: buffers };
+    expect(gaiaEngineFacts(ready, -1)).toEqual({ variant: "zen4", buffers });
   });
 
   it("falls back to the process's maps for the variant and says the buffers are unknown", () => {
