@@ -56,6 +56,11 @@ export interface LiteModelOptions {
   parallel: number;
   /** Requests that may wait for a sequence before new ones get QueueFullError. */
   queueSize: number;
+  /**
+   * llama.cpp's flash attention (default "auto", as llama-server: on for the CPU backend). On the CPU it evaluates a
+   * 2,000-token prompt ~1.6× faster than without; answers differ from "off" only in floating-point rounding.
+   */
+  flashAttention?: "auto" | "on" | "off";
   logger?: Logger;
 }
 
@@ -162,7 +167,7 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     const llama = await getLlama({
       gpu: false,
       build: "never",
-      // info, for the buffer sizes llama.cpp reports at load (it logs nothing at info per token)
+      // info while loading, for the buffer sizes llama.cpp reports
       logLevel: LlamaLogLevel.info,
       maxThreads: options.threads,
       logger: (level, message) => {
@@ -193,8 +198,10 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         sequences: options.parallel,
         threads: options.threads,
         batchSize: Math.min(512, contextSize),
+        flashAttention: { auto: "auto", on: true, off: false }[options.flashAttention ?? "auto"] as "auto" | boolean,
       });
       await facts.contextReported(1000);
+      llama.logLevel = LlamaLogLevel.warn; // what llama.cpp says from here on is warnings and errors
       const chatWrapper = resolveChatWrapper(model);
       const sequences = Array.from(
         { length: options.parallel },
@@ -220,6 +227,7 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
           context_size: context.contextSize,
           sequences: options.parallel,
           threads: options.threads,
+          flash_attention: context.flashAttention,
           chat_wrapper: chatWrapper.wrapperName,
           // "prebuilt" (the binding's own binaries) or "localBuild" (npm run engine:build)
           engine_build: llama.buildType,
