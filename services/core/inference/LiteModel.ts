@@ -159,12 +159,10 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     private readonly logger: Logger | undefined,
   ) {}
 
-  /** Loads the model and creates its context; throws node-llama-cpp's own errors (ENOENT, InvalidGgufMagicError…). */
-  static async load(options: LiteModelOptions): Promise<LiteModel> {
-    const started = performance.now();
+  /** node-llama-cpp's binding on the CPU, its log into ours (and into `facts` while loading). */
+  private static binding(options: LiteModelOptions, facts: LlamaLoadFacts): Promise<Llama> {
     const log = options.logger;
-    const facts = new LlamaLoadFacts();
-    const llama = await getLlama({
+    return getLlama({
       gpu: false,
       build: "never",
       // info while loading, for the buffer sizes llama.cpp reports
@@ -179,6 +177,14 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         else log?.debug({ llama: text }, "llama.cpp");
       },
     });
+  }
+
+  /** Loads the model and creates its context; throws node-llama-cpp's own errors (ENOENT, InvalidGgufMagicError…). */
+  static async load(options: LiteModelOptions): Promise<LiteModel> {
+    const started = performance.now();
+    const log = options.logger;
+    const facts = new LlamaLoadFacts();
+    const llama = await LiteModel.binding(options, facts);
     try {
       let lastProgress = -1;
       const model = await llama.loadModel({
