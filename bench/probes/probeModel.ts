@@ -13,6 +13,8 @@ export interface ProbeArgs {
 /** `--model` (default: the benchmark model), `--threads`, `--tokens`, `--sequences`, shared by the probes. */
 export function probeArgs(defaults: { threads: number; tokens: number }): ProbeArgs {
   const { values } = parseArgs({
+    // a probe may take options of its own
+    strict: false,
     options: {
       model: { type: "string" },
       threads: { type: "string" },
@@ -21,7 +23,7 @@ export function probeArgs(defaults: { threads: number; tokens: number }): ProbeA
     },
   });
   return {
-    model: path.resolve(values.model ?? path.join(repoRoot(), "models/bundled/gaia-lite-mid.gguf")),
+    model: path.resolve(String(values.model ?? path.join(repoRoot(), "models/bundled/gaia-lite-mid.gguf"))),
     threads: Number(values.threads ?? defaults.threads),
     tokens: Number(values.tokens ?? defaults.tokens),
     sequences: Number(values.sequences ?? 1),

@@ -63,6 +63,8 @@ export const CoreEnvSchema = z.object({
   GAIA_MAX_TOKENS_CAP: envInt(1, 32768).default(512),
   /** Context sequences: packets generated at once (batched) and sessions whose KV cache stays warm. */
   GAIA_PARALLEL: envInt(1, 64).default(2),
+  /** llama.cpp's flash attention: "auto" (llama-server's default: on where the backend has it, as the CPU does). */
+  GAIA_FLASH_ATTENTION: z.enum(["auto", "on", "off"]).default("auto"),
   /** Packets that may wait for a free sequence; beyond that the answer is 503 + Retry-After. */
   GAIA_QUEUE_SIZE: envInt(0, 10000).default(16),
   GAIA_BODY_LIMIT: z.string().default("1mb"),
@@ -128,6 +130,7 @@ export interface CoreConfig {
   contextSize: number;
   maxTokensCap: number;
   parallel: number;
+  flashAttention: "auto" | "on" | "off";
   queueSize: number;
   bodyLimit: string;
   buildId: string | null;
@@ -173,6 +176,7 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
     contextSize: e.GAIA_CONTEXT_SIZE,
     maxTokensCap: e.GAIA_MAX_TOKENS_CAP,
     parallel: e.GAIA_PARALLEL,
+    flashAttention: e.GAIA_FLASH_ATTENTION,
     queueSize: e.GAIA_QUEUE_SIZE,
     bodyLimit: e.GAIA_BODY_LIMIT,
     buildId: e.GAIA_BUILD_ID ?? null,

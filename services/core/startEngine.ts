@@ -30,6 +30,7 @@ const loadLiteModel = (config: CoreConfig, logger: Logger) =>
     threads: config.threads,
     contextSize: config.contextSize,
     parallel: config.parallel,
+    flashAttention: config.flashAttention,
     queueSize: config.queueSize,
     logger,
   });

@@ -1,8 +1,10 @@
 // KV-cache reuse across a session's turns, on the real bundled GGUF through the real app: the second turn evaluates only
 // what the first left out, and the answer never depends on whether the cache was hit.
+import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import request from "supertest";
+import type { LiteModel } from "../../services/core/inference/LiteModel.js";
 import { sessionFileName } from "../../services/core/sessions/sessionFileName.js";
 import type { CognitionPacket } from "../../shared/packet/index.js";
 import {
@@ -89,6 +91,21 @@ describe("a session's second turn reuses its KV prefix", () => {
     const second = await post(core, turnPacket({ ...base, packetId: "ctx-2", prompt: "Thanks" }));
     const newMessageTokens = core.state.parts!.engine.countTokens([{ role: "user", content: "Thanks" }]);
     expect(second.promptTokens - second.kvReusedTokens).toBeLessThanOrEqual(newMessageTokens + 1);
+  });
+
+  it("keeps each answer's generated tokens in the session file, exactly the stored answer's text", async () => {
+    const base = { sessionId: "kv-tokens", temperature: 0.8, seed: 9 };
+    const first = await post(core, turnPacket({ ...base, packetId: "tok-1", prompt: "Hello there" }));
+    const file = path.join(core.config.sharedDir, "sessions", sessionFileName(base.sessionId));
+    const [record] = fs
+      .readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { assistant: string; answer_tokens?: { tokenizer: string; ids: number[] } });
+    const engine = core.state.parts!.engine as LiteModel;
+    expect(record?.answer_tokens?.tokenizer).toBe(engine.tokenizerId);
+    expect(engine.inspector.detokenize(record?.answer_tokens?.ids ?? [])).toBe(record?.assistant);
+    expect(record?.assistant.trim()).toBe(first.answer);
   });
 
   it("the warm turn-2 answer equals a fresh core's answer for the same history (temperature 0, fixed seed)", async () => {

@@ -51,6 +51,27 @@ describe("gaia-core process start-up", () => {
 });
 
 describe("gaia-core SIGTERM", () => {
+  it("says in its model-ready line which CPU variant runs the model and the buffers llama.cpp allocated", async () => {
+    // a process of its own: llama.cpp's log goes to the first binding instance of a process, as in production
+    const core = await spawnCore({ env: { LOG_LEVEL: "info" } });
+    try {
+      const ready = core
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.msg === "model ready");
+      expect(ready?.cpu_variant).toMatch(/^[\w.-]+$/);
+      const buffers = ready?.buffers_mib as Record<string, number>;
+      expect(Object.keys(buffers).some((k) => k.endsWith(" model"))).toBe(true);
+      expect(buffers["CPU compute"]).toBeGreaterThan(0);
+      expect(buffers["CPU KV"]).toBeGreaterThan(0);
+      expect(ready?.flash_attention).toBe("auto");
+    } finally {
+      await core.kill("SIGTERM");
+    }
+  });
+
   it("finishes the packet in flight, refuses new ones, then exits 0", async () => {
     // the random-weight model keeps generating until max_tokens, so the packet is still in flight at SIGTERM
     const core = await spawnCore({

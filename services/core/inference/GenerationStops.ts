@@ -1,3 +1,4 @@
+import type { LlamaText } from "node-llama-cpp";
 import type { GenerationRequest, StopReason } from "./InferenceEngine.js";
 import { StopSequenceFilter } from "./StopSequenceFilter.js";
 
@@ -30,10 +31,15 @@ export class GenerationStops {
 
   /**
    * The stop and abort options of node-llama-cpp's generateResponse; `onText` gets the text the client may see.
-   * `triggers` are stop triggers of the service's own (where the model opens a tool call); `clientStops: false` leaves
+   * `triggers` are stop triggers of the service's own (where the model opens a tool call, where the template ends the
+   * model's turn); `clientStops: false` leaves
    * the client's stop strings out (text written under a grammar, such as a tool call's arguments).
    */
-  generationOptions(onText: (text: string) => void, triggers: readonly string[] = [], { clientStops = true } = {}) {
+  generationOptions(
+    onText: (text: string) => void,
+    triggers: readonly (string | LlamaText)[] = [],
+    { clientStops = true } = {},
+  ) {
     const stops = clientStops ? this.answerStops : null;
     const own = clientStops && this.request.stop?.length && !stops ? this.request.stop : [];
     const customStopTriggers = [...own, ...triggers];

@@ -1,3 +1,4 @@
+import type { AnswerTokens } from "./AnswerTokens.js";
 import type { EngineInspector } from "./EngineInspector.js";
 import type { PromptMessage, PromptToolCall } from "./PromptMessage.js";
 import type { ParsedToolCall, ToolCallEvent } from "./tools/ToolCallParser.js";
@@ -77,6 +78,8 @@ export interface GenerationResult {
   queuedMs: number;
   timeToFirstTokenMs: number | null;
   generationMs: number;
+  /** The answer as the tokens the model generated, when `text` is exactly their text (what a session keeps). */
+  answerTokens?: AnswerTokens;
 }
 
 /** Occupancy of the engine's slots and wait queue. */

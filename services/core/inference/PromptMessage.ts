@@ -1,3 +1,5 @@
+import type { AnswerTokens } from "./AnswerTokens.js";
+
 /** A tool call an earlier answer made, as the conversation carries it (OpenAI's assistant `tool_calls`). */
 export interface PromptToolCall {
   id: string;
@@ -14,4 +16,6 @@ export interface PromptMessage {
   toolCalls?: readonly PromptToolCall[];
   /** A tool message: the call whose result `content` is. */
   toolCallId?: string;
+  /** An assistant message's text as the model generated it, in tokens (the engine uses them when they are its own). */
+  tokens?: AnswerTokens;
 }

@@ -177,6 +177,10 @@ export class CognitionPipeline {
           user: userText,
           // untrimmed, so the next prompt renders the answer exactly as generated and its KV cache still matches
           assistant: generated.visibleText,
+          // the generated tokens, so the next prompt carries this answer without evaluating it again
+          ...(generated.answerTokens && generated.visibleText === generated.text
+            ? { answerTokens: generated.answerTokens }
+            : {}),
           ...(vector ? { vector } : {}),
           meta: {
             outcome: storedMeta(outcome),

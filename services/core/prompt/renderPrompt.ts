@@ -12,7 +12,10 @@ const clip = (text: string) => (text.length > RECALL_CHARS ? `${text.slice(0, RE
 export function renderPrompt(parts: PromptParts): PromptMessage[] {
   const messages: PromptMessage[] = [{ role: "system", content: parts.system }];
   for (const turn of parts.history) {
-    messages.push({ role: "user", content: turn.user }, { role: "assistant", content: turn.assistant });
+    messages.push(
+      { role: "user", content: turn.user },
+      { role: "assistant", content: turn.assistant, ...(turn.answerTokens ? { tokens: turn.answerTokens } : {}) },
+    );
   }
   const blocks: string[] = [];
   if (parts.recalled.length > 0) {

@@ -95,6 +95,7 @@ export class FileSessionStore implements SessionStore {
           at: turn.at,
           user: turn.user,
           assistant: turn.assistant,
+          ...(turn.answerTokens ? { answer_tokens: turn.answerTokens } : {}),
           ...(turn.vector ? { vector: turn.vector } : {}),
           ...(turn.meta ? { meta: turn.meta } : {}),
         };

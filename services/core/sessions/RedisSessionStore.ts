@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import type { Logger } from "../../../shared/logging/logger.js";
+import { answerTokensOf } from "../inference/AnswerTokens.js";
 import { APPEND, ATTACH_VECTOR, CLAIM, EXTEND, LOAD, RELEASE } from "./redisScripts.js";
 import type {
   AppendOptions,
@@ -37,6 +38,7 @@ interface TurnRecord {
   at: string;
   user: string;
   assistant: string;
+  answer_tokens?: unknown;
   meta?: Record<string, unknown>;
 }
 
@@ -132,6 +134,7 @@ export class RedisSessionStore implements SessionStore {
       at: turn.at,
       user: turn.user,
       assistant: turn.assistant,
+      ...(turn.answerTokens ? { answer_tokens: turn.answerTokens } : {}),
       ...(turn.meta ? { meta: turn.meta } : {}),
     };
     const reply = (await this.run(() =>
@@ -294,12 +297,14 @@ export class RedisSessionStore implements SessionStore {
 function toTurn(stored: string | TurnRecord, vectorJson: string | null): SessionTurn {
   const record = typeof stored === "string" ? (JSON.parse(stored) as TurnRecord) : stored;
   const vector = vectorJson ? (JSON.parse(vectorJson) as unknown) : null;
+  const answerTokens = answerTokensOf(record.answer_tokens);
   return {
     packetId: record.packet_id,
     sessionId: record.session_id,
     at: record.at,
     user: String(record.user ?? ""),
     assistant: String(record.assistant ?? ""),
+    ...(answerTokens ? { answerTokens } : {}),
     ...(Array.isArray(vector) ? { vector: vector as number[] } : {}),
     ...(record.meta ? { meta: record.meta } : {}),
   };

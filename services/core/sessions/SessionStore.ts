@@ -1,3 +1,4 @@
+import type { AnswerTokens } from "../inference/AnswerTokens.js";
 import type { SessionStoreUnavailableError } from "./SessionStoreUnavailableError.js";
 
 /** One completed exchange of a session: the user's text and the answer, stored as one record. */
@@ -9,6 +10,8 @@ export interface SessionTurn {
   at: string;
   user: string;
   assistant: string;
+  /** The answer as the tokens the model generated, when `assistant` is exactly their text. */
+  answerTokens?: AnswerTokens;
   /** Embedding of the turn (semantic mode), computed once and stored with it; absent in full-history mode. */
   vector?: number[];
   /** Facts about how the answer was made, replayed when the same packet_id arrives again. */

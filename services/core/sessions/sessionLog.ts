@@ -1,5 +1,6 @@
 import fs from "node:fs/promises";
 import type { Logger } from "../../../shared/logging/logger.js";
+import { answerTokensOf } from "../inference/AnswerTokens.js";
 import type { SessionTurn } from "./SessionStore.js";
 
 /** One line of a session file. */
@@ -11,6 +12,7 @@ export type SessionRecord =
       at: string;
       user: string;
       assistant: string;
+      answer_tokens?: unknown;
       vector?: number[];
       meta?: Record<string, unknown>;
     }
@@ -82,12 +84,14 @@ export function applyLine(log: SessionLog, line: string, file: string, logger?: 
     return;
   }
   if (record.kind === "turn" && typeof record.packet_id === "string" && !log.byPacketId.has(record.packet_id)) {
+    const answerTokens = answerTokensOf(record.answer_tokens);
     const turn: SessionTurn = {
       packetId: record.packet_id,
       sessionId: record.session_id,
       at: record.at,
       user: String(record.user ?? ""),
       assistant: String(record.assistant ?? ""),
+      ...(answerTokens ? { answerTokens } : {}),
       ...(Array.isArray(record.vector) ? { vector: record.vector } : {}),
       ...(record.meta ? { meta: record.meta } : {}),
     };

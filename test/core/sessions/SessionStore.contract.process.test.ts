@@ -146,6 +146,20 @@ describe.each(backends)("SessionStore contract: %s", (_name, backendFactory, ena
     ]);
   });
 
+  maybe(
+    "keeps an answer's tokens with its turn, for a reader on any store (the next prompt carries them)",
+    async () => {
+      const answerTokens = { tokenizer: "0123456789abcdef", ids: [5, 0, 151643] };
+      await store.appendTurn(turn("tokens", "with", "a", { answerTokens }));
+      await store.appendTurn(turn("tokens", "without", "b"));
+      const turns = await (await ready(backend.open())).load("tokens");
+      expect(turns.map((t) => [t.packetId, t.answerTokens])).toEqual([
+        ["with", answerTokens],
+        ["without", undefined],
+      ]);
+    },
+  );
+
   maybe("replays by packet_id: a claim on an answered packet returns the stored turn", async () => {
     await store.appendTurn(turn("replay", "done", "question", { meta: { outcome: { stop_reason: "eos" } } }));
     const claim = await (await ready(backend.open())).claim("replay", "done");
