@@ -9,7 +9,10 @@ import { LlamaCompletion, type LlamaContext } from "node-llama-cpp";
 import { benchText } from "../benchPacket.js";
 import { loadProbeModel, probeArgs } from "./probeModel.js";
 
-const { values } = parseArgs({ strict: false, options: { sessions: { type: "string" }, schedule: { type: "string" } } });
+const { values } = parseArgs({
+  strict: false,
+  options: { sessions: { type: "string" }, schedule: { type: "string" } },
+});
 const args = probeArgs({ threads: 2, tokens: 64 });
 const sessions = Number(values.sessions ?? 4);
 const { llama, model } = await loadProbeModel(args);
