@@ -8,6 +8,8 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /src
 ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 COPY package.json package-lock.json ./
+# npm ci applies these to node_modules (patch-package, the postinstall script)
+COPY patches ./patches
 # The lockfile pins node-llama-cpp 3.21.1 and overrides sharp to 0.33.5 (prebuilt, no libvips download), so this works offline
 # from the registry alone. The cache mount keeps npm's tarballs between builds without putting them in a layer.
 RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci

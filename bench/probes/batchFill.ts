@@ -1,42 +1,26 @@
 // How full node-llama-cpp's decode batches are when several sequences generate at once, and what that costs: N
 // concurrent LlamaCompletion generations (as the core runs them) on a context of 4 sequences, counting the tokens of
-// each dispatched batch. With node-llama-cpp's default "nextCycle" schedule a batch goes out on the next event-loop
-// cycle after the first sequence queues its token, often before the others have sampled theirs; every decode is a
-// full pass over the weights, so a split batch costs a whole step.
-//   node dist/bench/probes/batchFill.js --threads 2 --tokens 64 --sessions 4 [--schedule fill]
+// each batch. Unpatched, node-llama-cpp forms the next batch as soon as the last one's sampling is done, before the
+// sequence sampled last has queued its token (48 tokens each: 67 decodes of 2.87); with the project's batch-fill patch
+// (patches/) every decode carries all four. Every decode is a full pass over the weights, so a split batch costs a step.
+//   node dist/bench/probes/batchFill.js --threads 2 --tokens 64 --sessions 4
 import { parseArgs } from "node:util";
-import { LlamaCompletion, type LlamaContext } from "node-llama-cpp";
+import { LlamaCompletion } from "node-llama-cpp";
 import { benchText } from "../benchPacket.js";
 import { loadProbeModel, probeArgs } from "./probeModel.js";
 
-const { values } = parseArgs({
-  strict: false,
-  options: { sessions: { type: "string" }, schedule: { type: "string" } },
-});
+const { values } = parseArgs({ strict: false, options: { sessions: { type: "string" } } });
 const args = probeArgs({ threads: 2, tokens: 64 });
 const sessions = Number(values.sessions ?? 4);
 const { llama, model } = await loadProbeModel(args);
 const batches: number[] = [];
-let context: LlamaContext | undefined;
-/** Waits (a few event-loop cycles at most) until every generating sequence has queued its next token. */
-const fill = (dispatch: () => void) => {
-  let cycles = 0;
-  const check = () => {
-    const queued = (context as unknown as { _queuedDecodeSequenceIds?: Set<number> })?._queuedDecodeSequenceIds?.size;
-    if (queued === undefined || queued >= active || ++cycles > 20) dispatch();
-    else setImmediate(check);
-  };
-  setImmediate(check);
-};
-let active = 0;
-context = await model.createContext({
+const context = await model.createContext({
   contextSize: 1024,
   sequences: 4,
   threads: args.threads,
   batchSize: 512,
   flashAttention: true,
   batching: {
-    ...(values.schedule === "fill" ? { dispatchSchedule: fill } : {}),
     itemPrioritizationStrategy: ({ items, size }) => {
       let left = size;
       const out = items.map((item) => {
@@ -54,7 +38,6 @@ const run = (warm: boolean) =>
   Promise.all(
     sequences.map(async (sequence, i) => {
       const completion = new LlamaCompletion({ contextSequence: sequence });
-      active++;
       try {
         const prompt = benchText(8, i + (warm ? 100 : 0));
         const meta = await completion.generateCompletionWithMeta(prompt, {
@@ -64,7 +47,6 @@ const run = (warm: boolean) =>
         });
         return meta.response.length;
       } finally {
-        active--;
         completion.dispose();
       }
     }),
@@ -80,7 +62,6 @@ process.stdout.write(
   `${JSON.stringify({
     threads: args.threads,
     sessions,
-    schedule: values.schedule ?? "nextCycle",
     tokensPerSecond: Math.round((generated / ms) * 10_000) / 10,
     batches: batches.length,
     meanDecodeBatchTokens: Math.round((decodeBatches.reduce((a, b) => a + b, 0) / decodeBatches.length) * 100) / 100,

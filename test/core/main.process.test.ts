@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { gatewayPacket } from "../fixtures/packets.js";
 import { BUNDLED_LITE_MODEL, REPO_ROOT, spawnCore, TINY_TEST_MODEL, tempDir } from "../support/processes.js";
+import { waitFor } from "../support/waitFor.js";
 
 function runCore(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -55,18 +56,23 @@ describe("gaia-core SIGTERM", () => {
     // a process of its own: llama.cpp's log goes to the first binding instance of a process, as in production
     const core = await spawnCore({ env: { LOG_LEVEL: "info" } });
     try {
-      const ready = core
-        .output()
-        .split("\n")
-        .filter((line) => line.startsWith("{"))
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .find((line) => line.msg === "model ready");
+      // the line was written before the core turned ready, but its pipe may deliver it later than /health answers
+      const ready = await waitFor("the model-ready line", () =>
+        core
+          .output()
+          .split("\n")
+          .slice(0, -1) // complete lines only
+          .filter((line) => line.startsWith("{"))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((line) => line.msg === "model ready"),
+      );
       expect(ready?.cpu_variant).toMatch(/^[\w.-]+$/);
       const buffers = ready?.buffers_mib as Record<string, number>;
       expect(Object.keys(buffers).some((k) => k.endsWith(" model"))).toBe(true);
       expect(buffers["CPU compute"]).toBeGreaterThan(0);
       expect(buffers["CPU KV"]).toBeGreaterThan(0);
       expect(ready?.flash_attention).toBe("auto");
+      expect(ready?.batch_fill_patch).toBe(true);
     } finally {
       await core.kill("SIGTERM");
     }

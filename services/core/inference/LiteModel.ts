@@ -19,6 +19,7 @@ import {
 } from "node-llama-cpp";
 import type { Logger } from "../../../shared/logging/logger.js";
 import { markAnswers, tokensWithAnswers } from "./answerTokenPrompt.js";
+import { batchFillPatchApplied } from "./batchFillPatch.js";
 import { toChatHistory } from "./chatHistory.js";
 import type { EngineInspector } from "./EngineInspector.js";
 import { GenerationStops } from "./GenerationStops.js";
@@ -226,28 +227,39 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         .slice(0, 16);
       const loadMs = Math.round(performance.now() - started);
       engine = new LiteModel(llama, model, context, chatWrapper, pool, tokenizerId, loadMs, log);
-      log?.info(
-        {
-          model: options.modelPath,
-          load_ms: engine.loadMs,
-          context_size: context.contextSize,
-          sequences: options.parallel,
-          threads: options.threads,
-          flash_attention: context.flashAttention,
-          chat_wrapper: chatWrapper.wrapperName,
-          // "prebuilt" (the binding's own binaries) or "localBuild" (npm run engine:build)
-          engine_build: llama.buildType,
-          cpu_variant: loadedCpuVariant(),
-          buffers_mib: facts.buffersMiB,
-          train_context: model.trainContextSize,
-        },
-        "model ready",
-      );
+      engine.reportReady(options, facts);
       return engine;
     } catch (error) {
       await llama.dispose();
       throw error;
     }
+  }
+
+  /** The model-ready log line: what runs the model, and how (an operator's first question when it is slow). */
+  private reportReady(options: LiteModelOptions, facts: LlamaLoadFacts): void {
+    const batchFilled = batchFillPatchApplied();
+    if (!batchFilled)
+      this.logger?.warn(
+        "node-llama-cpp runs without the batch-fill patch (installed with --ignore-scripts?): concurrent sessions decode slower",
+      );
+    this.logger?.info(
+      {
+        model: options.modelPath,
+        load_ms: this.loadMs,
+        context_size: this.context.contextSize,
+        sequences: options.parallel,
+        threads: options.threads,
+        flash_attention: this.context.flashAttention,
+        chat_wrapper: this.chatWrapper.wrapperName,
+        // "prebuilt" (the binding's own binaries) or "localBuild" (npm run engine:build)
+        engine_build: this.llama.buildType,
+        cpu_variant: loadedCpuVariant(),
+        batch_fill_patch: batchFilled,
+        buffers_mib: facts.buffersMiB,
+        train_context: this.model.trainContextSize,
+      },
+      "model ready",
+    );
   }
 
   /** True once dispose() has been called. */
