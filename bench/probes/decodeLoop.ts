@@ -3,7 +3,7 @@
 // meanwhile (Linux: the last PID the kernel handed out, before and after). node-llama-cpp's prebuilt CPU backend
 // computes every graph on a threadpool it creates and joins for that graph (the binding attaches no persistent one, as
 // llama-server does), so at 2 threads this prints about one thread per step (one token of every sequence, one batch).
-//   node dist/bench/probes/decodeLoop.js --threads 2 --tokens 200 [--sequences 4]
+//   node dist/bench/probes/decodeLoop.js --threads 2 --tokens 200 [--sequences 4] [--flash-attention]
 import fs from "node:fs";
 import { loadProbeModel, probeArgs } from "./probeModel.js";
 
@@ -22,6 +22,7 @@ const context = await model.createContext({
   sequences: args.sequences,
   threads: args.threads,
   batchSize: 512,
+  flashAttention: process.argv.includes("--flash-attention"),
 });
 const sequences = Array.from({ length: args.sequences }, () => context.getSequence());
 await Promise.all(
