@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
+import path from "node:path";
 import { getLlama, type LlamaContextSequence, LlamaLogLevel, type LlamaModel, type Token } from "node-llama-cpp";
 import { benchText } from "./benchPacket.js";
+import { pinnedCommand } from "./cpuVariantPin.js";
 import { median } from "./stats.js";
 
 export interface DirectRun {
@@ -15,6 +17,8 @@ export interface DirectRun {
 }
 
 export interface DirectResult {
+  /** The ggml CPU variant the measuring process ran (set by the pinned child, see directChild). */
+  variant?: string | null;
   loadModelMs: number;
   createContextMs: number;
   promptTokens: number;
@@ -107,6 +111,7 @@ export async function measureDirect(options: DirectOptions): Promise<DirectResul
           sequences: options.sequences,
           threads,
           batchSize: Math.min(512, contextSize),
+          flashAttention: "auto", // as the service and llama-bench run
         });
         if (runs.length === 0) createContextMs = performance.now() - c0;
         try {
@@ -153,4 +158,26 @@ export async function measureDirect(options: DirectOptions): Promise<DirectResul
   } finally {
     await llama.dispose();
   }
+}
+
+/** {@link measureDirect} in a child process started with `hide` covered (pinned to one CPU variant; see cpuVariantPin). */
+export function measureDirectPinned(options: DirectOptions, hide: readonly string[]): Promise<DirectResult> {
+  const child = path.join(import.meta.dirname, "directChild.js");
+  const { command, args } = pinnedCommand(process.execPath, [child, JSON.stringify(options)], hide);
+  return new Promise((resolve, reject) => {
+    const run = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    run.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    run.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    run.once("error", reject);
+    run.once("exit", (code, signal) => {
+      const line = stdout.trim().split("\n").at(-1) ?? "";
+      if (code === 0 && line.startsWith("{")) resolve(JSON.parse(line) as DirectResult);
+      else
+        reject(
+          new Error(`direct measurement exited ${code ?? signal}: ${stderr.trim().split("\n").slice(-2).join(" | ")}`),
+        );
+    });
+  });
 }

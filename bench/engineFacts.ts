@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { LlamaLoadFacts } from "../services/core/inference/LlamaLoadFacts.js";
 
 /** What a running server's engine actually runs on: the ggml CPU variant it loaded and its buffers (MiB by name). */
 export interface EngineFacts {
@@ -30,21 +31,14 @@ export function loadedVariant(pid: number): string | null {
   }
 }
 
-const BUFFER_LINE = /(\S+)\s+(model|output|KV|compute) buffer size\s*=\s*([\d.]+) MiB/;
-
 /**
  * llama.cpp's start-up log lines `… <type> <kind> buffer size = N MiB` as MiB by `<type> <kind>` (`CPU_Mapped model`,
- * `AMX model`, `CPU KV`, `CPU compute`, …: the names gaia-core's `model ready` line uses); null when the text has none.
+ * `AMX model`, `CPU KV`, `CPU compute`, …), read as gaia-core reads its own; null when the text has none.
  */
 export function parseBufferSizes(log: string): Record<string, number> | null {
-  const buffers: Record<string, number> = {};
-  for (const line of log.split("\n")) {
-    const match = BUFFER_LINE.exec(line);
-    if (!match) continue;
-    const key = `${match[1]} ${match[2]}`;
-    buffers[key] = Math.round(((buffers[key] ?? 0) + Number(match[3])) * 100) / 100;
-  }
-  return Object.keys(buffers).length === 0 ? null : buffers;
+  const facts = new LlamaLoadFacts();
+  for (const line of log.split("\n")) facts.take(line);
+  return Object.keys(facts.buffersMiB).length === 0 ? null : facts.buffersMiB;
 }
 
 /** `model CPU_Mapped 500.7 + AMX 559.1, compute CPU 300.3 MiB` (the KV and output buffers are left out), or `?`. */

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { pinnedCommand } from "./cpuVariantPin.js";
 
 /** One llama-bench test: prompt processing (nPrompt > 0) or generation (nGen > 0) at a thread count. */
 export interface LlamaBenchEntry {
@@ -20,9 +21,17 @@ interface LlamaBenchJson {
 /** Runs llama-bench (`-o json`) on the model: pp<promptTokens> and tg<decodeTokens> for every thread count. */
 export function runLlamaBench(
   binary: string,
-  options: { modelPath: string; threads: number[]; promptTokens: number; decodeTokens: number; repetitions: number },
+  options: {
+    modelPath: string;
+    threads: number[];
+    promptTokens: number;
+    decodeTokens: number;
+    repetitions: number;
+    /** CPU variant files to hide (pinned as the peer is, see cpuVariantPin). */
+    hide: readonly string[];
+  },
 ): LlamaBenchEntry[] {
-  const result = spawnSync(
+  const pinned = pinnedCommand(
     binary,
     [
       "-m",
@@ -42,8 +51,9 @@ export function runLlamaBench(
       "-o",
       "json",
     ],
-    { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
+    options.hide,
   );
+  const result = spawnSync(pinned.command, pinned.args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
   if (result.status !== 0)
     throw new Error(
       `llama-bench exited ${result.status}: ${(result.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}`,

@@ -20,7 +20,7 @@ import { BUNDLED_EMBED_DIR_RELATIVE } from "../shared/config/bundledModels.js";
 import { repoRoot } from "../shared/config/repoRoot.js";
 import { type BenchRow, renderTable, targetRow } from "./BenchTable.js";
 import { fileBytes, measureDefaultRss } from "./defaultRss.js";
-import { type DirectResult, measureDirect } from "./directBench.js";
+import { type DirectResult, measureDirectPinned } from "./directBench.js";
 import { type LlamaBenchEntry, runLlamaBench } from "./llamaBench.js";
 import { ensureLlamaCppTools, type ToolBinary } from "./llamaCppTools.js";
 import { measureOverhead, type OverheadResult } from "./overheadBench.js";
@@ -130,6 +130,8 @@ interface Measured {
   llamaBench: LlamaBenchEntry[] | null;
   defaultRss: Awaited<ReturnType<typeof measureDefaultRss>> | null;
   settings: Record<string, number>;
+  /** The variant llama-bench and the direct measurement were pinned to, or null. */
+  pinnedVariant: string | null;
 }
 
 function buildRows(m: Measured): BenchRow[] {
@@ -157,6 +159,10 @@ function buildRows(m: Measured): BenchRow[] {
 
   // the engine's raw speed at the service's thread count (what the peer table's rows are bounded by)
   const tput = `engine throughput, threads=${T} (pp${m.settings.promptTokens}/tg${m.settings.decodeTokens})`;
+  const pinned = m.pinnedVariant
+    ? `both pinned to ${m.pinnedVariant}; node-llama-cpp ran ${direct?.variant ?? "?"}`
+    : "not pinned";
+  rows.push(info(tput, "CPU variant", null, "", pinned));
   rows.push(info(tput, "prompt tok/s, llama-bench", lb(T, "pp"), "tok/s", lbNote));
   rows.push(info(tput, "prompt tok/s, node-llama-cpp direct", directAt(T)?.promptTokensPerSecond ?? null, "tok/s"));
   rows.push(info(tput, "decode tok/s, llama-bench", lb(T, "tg"), "tok/s", lbNote));
@@ -318,6 +324,10 @@ async function main(): Promise<void> {
   const llamaBenchBinary = tools["llama-bench"];
   const llamaServerBinary = tools["llama-server"];
 
+  // one pin for every comparison with llama.cpp's tools (llama-bench sits beside llama-server)
+  const pins = planPeerPins(options.cpuVariant, llamaServerBinary.ok ? llamaServerBinary.path : null, root);
+  say(pins.summary);
+
   const skip = options.peerOnly;
   say("service overhead with the stub engine");
   const overhead = skip
@@ -343,15 +353,18 @@ async function main(): Promise<void> {
   const direct = skip
     ? null
     : await attempt("direct", errors, () =>
-        measureDirect({
-          modelPath: options.modelPath,
-          threads: compareThreads,
-          contextSize: settings.contextSize,
-          sequences: settings.parallel,
-          promptTokens: settings.promptTokens,
-          decodeTokens: settings.decodeTokens,
-          repetitions: settings.repetitions,
-        }),
+        measureDirectPinned(
+          {
+            modelPath: options.modelPath,
+            threads: compareThreads,
+            contextSize: settings.contextSize,
+            sequences: settings.parallel,
+            promptTokens: settings.promptTokens,
+            decodeTokens: settings.decodeTokens,
+            repetitions: settings.repetitions,
+          },
+          pins.hide.gaia,
+        ),
       );
 
   let llamaBench: LlamaBenchEntry[] | null = null;
@@ -364,6 +377,7 @@ async function main(): Promise<void> {
         promptTokens: settings.promptTokens,
         decodeTokens: settings.decodeTokens,
         repetitions: settings.repetitions,
+        hide: pins.hide.llamaServer,
       }),
     );
   }
@@ -371,8 +385,6 @@ async function main(): Promise<void> {
   say(
     `gaia-core and llama-server, one at a time${llamaServerBinary.ok ? "" : " (llama-server unavailable: gaia-core only)"}`,
   );
-  const pins = planPeerPins(options.cpuVariant, llamaServerBinary.ok ? llamaServerBinary.path : null, root);
-  say(pins.summary);
   const peerStarted = performance.now();
   const peers: PeerRun[] =
     (await attempt("peer", errors, () =>
@@ -427,6 +439,7 @@ async function main(): Promise<void> {
     llamaBench,
     defaultRss,
     settings,
+    pinnedVariant: pins.pin.problem ? null : pins.pin.variant,
   };
   const rows = buildRows(measured);
   const advice = threadSummary(measured);
