@@ -27,6 +27,27 @@ afterAll(async () => {
   await llama.dispose();
 });
 
+/** A context of 4 sequences whose batches are counted. */
+async function countedContext(batches: number[]) {
+  /** Everything queued, in order (the batch is far from full): what node-llama-cpp's default would pick here. */
+  const counting = ({ items, size }: { items: readonly BatchItem[]; size: number }): PrioritizedBatchItem[] => {
+    let left = size;
+    const picked = items.map((item) => {
+      const processAmount = Math.min(item.tokens.length, left);
+      left -= processAmount;
+      return { item, processAmount };
+    });
+    batches.push(picked.reduce((sum, p) => sum + p.processAmount, 0));
+    return picked;
+  };
+  return model.createContext({
+    contextSize: 512,
+    sequences: 4,
+    threads: 1,
+    batching: { itemPrioritizationStrategy: counting },
+  });
+}
+
 describe("node-llama-cpp with the batch-fill patch", () => {
   it("is installed", () => {
     expect(batchFillPatchApplied()).toBe(true);
@@ -34,23 +55,7 @@ describe("node-llama-cpp with the batch-fill patch", () => {
 
   it("decodes one token of every generating sequence per batch", async () => {
     const batches: number[] = [];
-    /** Everything queued, in order (the batch is far from full): what node-llama-cpp's default would pick here. */
-    const counting = ({ items, size }: { items: readonly BatchItem[]; size: number }): PrioritizedBatchItem[] => {
-      let left = size;
-      const picked = items.map((item) => {
-        const processAmount = Math.min(item.tokens.length, left);
-        left -= processAmount;
-        return { item, processAmount };
-      });
-      batches.push(picked.reduce((sum, p) => sum + p.processAmount, 0));
-      return picked;
-    };
-    const context = await model.createContext({
-      contextSize: 256,
-      sequences: 4,
-      threads: 1,
-      batching: { itemPrioritizationStrategy: counting },
-    });
+    const context = await countedContext(batches);
     try {
       const tokens = 32;
       const generate = async (i: number) => {
@@ -70,6 +75,42 @@ describe("node-llama-cpp with the batch-fill patch", () => {
       expect(decodes.length).toBeGreaterThanOrEqual(tokens - 2);
       expect(decodes.filter((b) => b === 4).length).toBeGreaterThanOrEqual(tokens - 2);
       expect(decodes.length).toBeLessThanOrEqual(tokens + 1);
+    } finally {
+      await context.dispose();
+    }
+  });
+
+  it("lets a new session clear its slot while the others generate (it does not wait for them to finish)", async () => {
+    const context = await countedContext([]);
+    try {
+      const [a, b, c, d] = [0, 1, 2, 3].map(() => context.getSequence());
+      if (!a || !b || !c || !d) throw new Error("no sequence");
+      // d holds an earlier session's tokens: a new prompt there must erase them first, which takes the context lock
+      await d.evaluateWithoutGeneratingNewTokens(model.tokenize("An earlier session on this slot, long gone"));
+      const events: string[] = [];
+      const generate = async (name: string, sequence: typeof a, maxTokens: number) => {
+        const completion = new LlamaCompletion({ contextSequence: sequence });
+        let first = true;
+        try {
+          await completion.generateCompletion(`Session ${name} on the river`, {
+            maxTokens,
+            temperature: 0.8,
+            seed: 1,
+            onToken: () => {
+              if (first) events.push(`${name} first`);
+              first = false;
+            },
+          });
+          events.push(`${name} done`);
+        } finally {
+          completion.dispose();
+        }
+      };
+      const running = [generate("a", a, 160), generate("b", b, 160), generate("c", c, 160)];
+      while (!events.includes("c first")) await new Promise((r) => setTimeout(r, 5));
+      await Promise.all([...running, generate("d", d, 4)]);
+      // the patch holds the lock for one batch at a time; holding it while any sequence generated made d wait for all
+      expect(events.indexOf("d first")).toBeLessThan(events.indexOf("a done"));
     } finally {
       await context.dispose();
     }
