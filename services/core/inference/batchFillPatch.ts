@@ -3,10 +3,12 @@ import { fileURLToPath } from "node:url";
 
 /**
  * Whether node-llama-cpp carries the project's batch-fill patch (patches/, applied by `npm ci` through patch-package).
- * node-llama-cpp forms the next decode batch the moment the last one's sampling is done, before the sequences sampled
- * last have queued their next token; on the CPU each decode is a full pass over the weights, so four sessions decoded
- * 2.9 tokens per pass instead of 4. The patch waits one event-loop turn first. An install that skipped lifecycle
- * scripts (`--ignore-scripts`) runs without it: the service works, concurrent sessions are slower.
+ * Unpatched, with several sessions generating, node-llama-cpp formed the next decode batch before the sequence sampled
+ * last had queued its token (four sessions: 2.9 tokens per decode), added the sequences in the order they queued
+ * (llama.cpp then splits a batch into one pass per run of consecutive sequence ids), and kept the context lock while
+ * the queue was never empty (a new session waited to clear its slot). On the CPU every pass reads all the weights. The
+ * patch forms one batch per hold of the lock, in sequence order, after one event-loop turn. An install that skipped
+ * lifecycle scripts (`--ignore-scripts`) runs without it: the service works, concurrent sessions are slower.
  */
 export function batchFillPatchApplied(): boolean {
   try {
