@@ -13,7 +13,6 @@ import {
   LlamaLogLevel,
   type LlamaModel,
   type LlamaText,
-  LlamaVocabularyType,
   resolveChatWrapper,
   type Token,
 } from "node-llama-cpp";
@@ -21,6 +20,7 @@ import type { Logger } from "../../../shared/logging/logger.js";
 import { markAnswers, tokensWithAnswers } from "./answerTokenPrompt.js";
 import { batchFillPatchApplied } from "./batchFillPatch.js";
 import { toChatHistory } from "./chatHistory.js";
+import { completionBeginningToken } from "./completionBeginningToken.js";
 import type { EngineInspector } from "./EngineInspector.js";
 import { GenerationStops } from "./GenerationStops.js";
 import { jsonSchemaGrammar } from "./grammar/jsonSchemaGrammar.js";
@@ -90,7 +90,10 @@ interface EngineAnswer {
 
 /** A prompt that carries earlier answers as the tokens the model generated, and the template's end-of-turn triggers. */
 interface AnswerTokenPrompt {
+  /** What the sequence holds before the first generated token. */
   tokens: Token[];
+  /** The same without the beginning token LlamaCompletion adds itself. */
+  input: Token[];
   templateStops: LlamaText[];
 }
 
@@ -114,6 +117,16 @@ interface TurnControls {
   tools: ToolCalling | null;
   /** The sequence's output-token meter when this generation began. */
   outputTokensBefore: number;
+}
+
+/** Runs `use` with a LlamaCompletion on the slot's sequence and frees the completion (not the sequence) after. */
+async function withCompletion<T>(chat: LlamaChat, use: (completion: LlamaCompletion) => Promise<T>): Promise<T> {
+  const completion = new LlamaCompletion({ contextSequence: chat.sequence });
+  try {
+    return await use(completion);
+  } finally {
+    completion.dispose();
+  }
 }
 
 /** The history with text added to the model response being generated: what it wrote so far, then `text`. */
@@ -438,16 +451,9 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
     if (!marked) return null;
     const state = this.chatWrapper.generateContextState({ chatHistory: toChatHistory(marked.messages) });
     const tokens = tokensWithAnswers(state.contextText, marked.answers, this.model.tokenizer);
-    const bos = this.completionBos();
-    if (!tokens || (bos !== null && tokens[0] !== bos)) return null;
-    return { tokens, templateStops: state.stopGenerationTriggers };
-  }
-
-  /** The token LlamaCompletion puts before its input (node-llama-cpp's rule for the model's vocabulary), if any. */
-  private completionBos(): Token | null {
-    const { vocabularyType, tokens } = this.model;
-    if (vocabularyType === LlamaVocabularyType.rwkv || vocabularyType === LlamaVocabularyType.ugm) return null;
-    return vocabularyType === LlamaVocabularyType.wpm || tokens.shouldPrependBosToken ? tokens.bos : null;
+    const begin = completionBeginningToken(this.model);
+    if (!tokens || (begin !== null && tokens[0] !== begin)) return null;
+    return { tokens, input: begin === null ? tokens : tokens.slice(1), templateStops: state.stopGenerationTriggers };
   }
 
   /**
@@ -457,13 +463,11 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
    */
   private async continueFromTokens(request: GenerationRequest, prompt: AnswerTokenPrompt): Promise<GenerationResult> {
     const grammar = request.responseFormat ? await this.grammarFor(request.responseFormat) : undefined;
-    const input = this.completionBos() === null ? prompt.tokens : prompt.tokens.slice(1);
-    return this.onSlot(request, prompt.tokens, false, async (chat, stops, onText) => {
-      const completion = new LlamaCompletion({ contextSequence: chat.sequence });
-      const generated: Token[] = [];
-      try {
+    return this.onSlot(request, prompt.tokens, false, (chat, stops, onText) =>
+      withCompletion(chat, async (completion) => {
+        const generated: Token[] = [];
         const response = await stops.unlessOwnAbort(
-          completion.generateCompletionWithMeta(input, {
+          completion.generateCompletionWithMeta(prompt.input, {
             ...samplingOptions(request),
             ...(grammar ? { grammar } : {}),
             ...stops.generationOptions(onText, prompt.templateStops),
@@ -478,10 +482,8 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         const trigger = metadata.stopReason === "customStopTrigger" ? this.textOf(metadata.customStopTrigger) : null;
         const reason = trigger !== null && !request.stop?.includes(trigger) ? "eos" : stopReasonOf(metadata.stopReason);
         return { text: response.response, reason, tokens: generated };
-      } finally {
-        completion.dispose();
-      }
-    });
+      }),
+    );
   }
 
   /** The answer's tokens for the session to keep, when the answer is exactly their text. */
@@ -638,9 +640,8 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
    */
   async complete(request: CompletionRequest): Promise<GenerationResult> {
     const input = rawPromptTokens(this.model, request, this.modelName ?? "this model");
-    return this.onSlot(request, input.sequence, false, async (chat, stops, onText) => {
-      const completion = new LlamaCompletion({ contextSequence: chat.sequence });
-      try {
+    return this.onSlot(request, input.sequence, false, (chat, stops, onText) =>
+      withCompletion(chat, async (completion) => {
         const options = {
           ...samplingOptions(request),
           ...stops.generationOptions(onText),
@@ -655,10 +656,8 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         return response
           ? { text: response.response, reason: stopReasonOf(response.metadata.stopReason) }
           : { text: null, reason: null };
-      } finally {
-        completion.dispose();
-      }
-    });
+      }),
+    );
   }
 
   /** Frees the chats, context, model and llama.cpp binding, children first; later calls wait for the first one. */

@@ -1,4 +1,5 @@
-import { type LlamaModel, LlamaVocabularyType, type Token } from "node-llama-cpp";
+import type { LlamaModel, Token } from "node-llama-cpp";
+import { completionBeginningToken } from "./completionBeginningToken.js";
 import type { RawPrompt } from "./InferenceEngine.js";
 import { InfillNotSupportedError } from "./InfillNotSupportedError.js";
 
@@ -12,14 +13,6 @@ export interface RawPromptTokens {
   sequence: Token[];
 }
 
-/** The token llama.cpp puts before an input (LlamaCompletion's rule, which node-llama-cpp does not export). */
-function beginningToken(model: LlamaModel): Token | null {
-  const type = model.vocabularyType;
-  if (type === LlamaVocabularyType.rwkv || type === LlamaVocabularyType.ugm) return null;
-  if (type === LlamaVocabularyType.wpm) return model.tokens.bos;
-  return model.tokens.shouldPrependBosToken ? model.tokens.bos : null;
-}
-
 /**
  * Tokenizes a raw prompt the way llama-server does (special-token text becomes special tokens) and lays it out as
  * LlamaCompletion will: `[BOS] prompt`, or for fill-in-the-middle `[BOS] <PRE> prefix <SUF> suffix <MID>` (or the
@@ -28,7 +21,7 @@ function beginningToken(model: LlamaModel): Token | null {
  * the model cannot take.
  */
 export function rawPromptTokens(model: LlamaModel, { prompt, suffix }: RawPrompt, modelName: string): RawPromptTokens {
-  const begin = beginningToken(model);
+  const begin = completionBeginningToken(model);
   const head = begin === null ? [] : [begin];
   if (suffix === undefined) {
     const tokens = model.tokenize(prompt, true, begin !== null ? "trimLeadingSpace" : undefined);
