@@ -1,5 +1,4 @@
-import fs from "node:fs";
-import { LlamaLoadFacts } from "../services/core/inference/LlamaLoadFacts.js";
+import { LlamaLoadFacts, loadedCpuVariant } from "../services/core/inference/LlamaLoadFacts.js";
 
 /** What a running server's engine actually runs on: the ggml CPU variant it loaded and its buffers (MiB by name). */
 export interface EngineFacts {
@@ -9,27 +8,8 @@ export interface EngineFacts {
   buffers: Record<string, number> | null;
 }
 
-const VARIANT_FILE = /libggml-cpu-([A-Za-z0-9_]+)\.so(?:\s|$)/;
-
-/** The distinct `libggml-cpu-<variant>.so` variants mapped in a `/proc/<pid>/maps` text, in order of appearance. */
-export function variantsInMaps(maps: string): string[] {
-  const found: string[] = [];
-  for (const line of maps.split("\n")) {
-    const variant = VARIANT_FILE.exec(line)?.[1];
-    if (variant && !found.includes(variant)) found.push(variant);
-  }
-  return found;
-}
-
-/** The one CPU variant a process has mapped (ggml unloads the variants it scored and did not pick), or null. */
-export function loadedVariant(pid: number): string | null {
-  try {
-    const variants = variantsInMaps(fs.readFileSync(`/proc/${pid}/maps`, "utf8"));
-    return variants.length === 0 ? null : variants.join("+");
-  } catch {
-    return null;
-  }
-}
+/** The CPU variant a running process has mapped, as gaia-core reads its own. */
+export const loadedVariant = (pid: number): string | null => loadedCpuVariant(`/proc/${pid}/maps`);
 
 /**
  * llama.cpp's start-up log lines `… <type> <kind> buffer size = N MiB` as MiB by `<type> <kind>` (`CPU_Mapped model`,

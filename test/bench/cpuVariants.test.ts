@@ -3,8 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { cpuHasAmx, defaultPinVariant, pinnedCommand, pinPlan, variantsIn } from "../../bench/cpuVariantPin.js";
-import { describeBuffers, gaiaEngineFacts, parseBufferSizes, variantsInMaps } from "../../bench/engineFacts.js";
+import { describeBuffers, gaiaEngineFacts, parseBufferSizes } from "../../bench/engineFacts.js";
 import { notComparableReason } from "../../bench/PeerTable.js";
+import { cpuVariantsInMaps as variantsInMaps } from "../../services/core/inference/LlamaLoadFacts.js";
 
 const BINS = "/repo/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64";
 

@@ -27,6 +27,20 @@ describe("LlamaLoadFacts", () => {
     });
   });
 
+  it("waits for the compute buffer's line only while llama.cpp's log reaches it", async () => {
+    // no line at all (a second binding instance in one process gets none): no wait, whatever the timeout
+    await new LlamaLoadFacts().contextReported(600_000);
+    const facts = new LlamaLoadFacts();
+    facts.take("load_tensors:   CPU_Mapped model buffer size =   500.69 MiB");
+    let reported = false;
+    const waiting = facts.contextReported(600_000).then(() => (reported = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reported).toBe(false);
+    facts.take("sched_reserve:        CPU compute buffer size =   302.00 MiB");
+    await waiting;
+    expect(reported).toBe(true);
+  });
+
   it("reads the CPU variant library mapped into a process, or null", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gaia-maps-"));
     const maps = path.join(dir, "maps");
