@@ -8,15 +8,21 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /src
 ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 COPY package.json package-lock.json ./
-# npm ci applies these to node_modules (patch-package, the postinstall script)
+# npm ci applies these to node_modules (patch-package, the postinstall script), then rebuilds node-llama-cpp's native
+# addon with them (scripts/build-addon.mjs: g++ and git, ~15 s; only this stage has them, the runtime gets the result)
 COPY patches ./patches
+COPY scripts/build-addon.mjs ./scripts/build-addon.mjs
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends g++ git >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
+ENV GAIA_REQUIRE_ADDON_BUILD=1
 # The lockfile pins node-llama-cpp 3.21.1 and overrides sharp to 0.33.5 (prebuilt, no libvips download), so this works offline
 # from the registry alone. The cache mount keeps npm's tarballs between builds without putting them in a layer.
 RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci
 COPY . .
 RUN npm run build && npm run models
 # Runtime keeps production deps and only this platform's CPU llama.cpp binary: the CUDA/Vulkan/other-arch prebuilts
-# (~650 MB), llama.cpp's source bundle (only used to compile locally, which the image never does), onnxruntime's
+# (~650 MB), llama.cpp's source bundle (its headers built the addon above; the runtime compiles nothing), onnxruntime's
 # macOS/Windows binaries, and typescript (kept by prune as node-llama-cpp's optional peer; only its types use it) go.
 RUN npm prune --omit=dev \
  && keep="linux-$(node -p process.arch)" \

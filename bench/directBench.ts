@@ -112,6 +112,7 @@ export async function measureDirect(options: DirectOptions): Promise<DirectResul
           threads,
           batchSize: Math.min(512, contextSize),
           flashAttention: "auto", // as the service and llama-bench run
+          outputsMax: options.sequences, // as the service sizes it: one output per sequence
         });
         if (runs.length === 0) createContextMs = performance.now() - c0;
         try {

@@ -23,9 +23,11 @@ const lastPid = (): number | null => {
 const { values } = parseArgs({ strict: false, options: { "context-sequences": { type: "string" } } });
 const args = probeArgs({ threads: 2, tokens: 200 });
 const { llama, model } = await loadProbeModel(args);
+const contextSequences = Number(values["context-sequences"] ?? args.sequences);
 const context = await model.createContext({
   contextSize: 4096,
-  sequences: Number(values["context-sequences"] ?? args.sequences),
+  sequences: contextSequences,
+  outputsMax: contextSequences, // as gaia-core sizes it (one output per sequence)
   threads: args.threads,
   batchSize: 512,
   flashAttention: process.argv.includes("--flash-attention"),

@@ -17,7 +17,7 @@ await readGgufFileInfo(args.model);
 mark("+ GGUF metadata read in JavaScript (loadModel does the same)");
 const { llama, model } = await loadProbeModel(args);
 mark("+ model loaded (weights mmapped)");
-const context = await model.createContext({ contextSize: 4096, threads: args.threads, batchSize: 512 });
+const context = await model.createContext({ contextSize: 4096, threads: args.threads, batchSize: 512, outputsMax: 1 });
 mark("+ context (KV cache, compute buffer)");
 const sequence = context.getSequence();
 await sequence.evaluateWithoutGeneratingNewTokens(model.tokenize("the river carried small boats ".repeat(50)));

@@ -49,6 +49,19 @@ describe("gaia-core image", () => {
     expect(out).not.toMatch(/\bbench\b/);
   });
 
+  it("carries the node-llama-cpp addon its build stage compiled with the project's patch, not the prebuilt", async () => {
+    // the same native facts the core's model-ready line reports, read from llama.cpp's context inside the image
+    const script = [
+      'import { getLlama, LlamaLogLevel } from "node-llama-cpp";',
+      'const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });',
+      "const model = await llama.loadModel({ modelPath: process.env.GAIA_LITE_MODEL });",
+      "const context = await model.createContext({ contextSize: 256, threads: 2, outputsMax: 2 });",
+      "console.log(JSON.stringify(context.gaiaNativeFacts()));",
+    ].join("\n");
+    const out = (await mustDocker(["run", "--rm", IMAGE, "node", "--input-type=module", "-e", script])).stdout;
+    expect(JSON.parse(out.trim().split("\n").at(-1) ?? "null")).toEqual({ outputsMax: 2, threadpoolThreads: 2 });
+  });
+
   it("hands a fresh volume at /shared its subdirs owned by 1000 (the candidate volume's permission denied)", async () => {
     // an anonymous volume is populated from the image, like a new named volume in compose
     const out = (

@@ -219,6 +219,10 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         threads: options.threads,
         batchSize: Math.min(512, contextSize),
         flashAttention: { auto: "auto", on: true, off: false }[options.flashAttention ?? "auto"] as "auto" | boolean,
+        // a batch never holds more than one output per slot (every evaluation wants the logits of its last token
+        // only), so the graph's output buffer is sized for that, as llama-server's is: 300 MiB less for a
+        // 150k-token vocabulary. Needs the rebuilt addon (scripts/build-addon.mjs); the prebuilt ignores it.
+        outputsMax: options.parallel,
       });
       await facts.contextReported(1000);
       llama.logLevel = LlamaLogLevel.warn; // what llama.cpp says from here on is warnings and errors
@@ -255,6 +259,12 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
       this.logger?.warn(
         "node-llama-cpp runs without the batch-fill patch (installed with --ignore-scripts?): concurrent sessions decode slower",
       );
+    const nativeFacts = this.nativeAddon;
+    if (!nativeFacts)
+      this.logger?.warn(
+        "node-llama-cpp's prebuilt addon is loaded, not the one npm ci builds (scripts/build-addon.mjs needs g++ and git): " +
+          "decode with 2+ threads is slower and the compute buffer is sized for a whole batch of outputs",
+      );
     this.logger?.info(
       {
         model: options.modelPath,
@@ -268,11 +278,23 @@ export class LiteModel implements InferenceEngine, AsyncDisposable {
         engine_build: this.llama.buildType,
         cpu_variant: loadedCpuVariant(),
         batch_fill_patch: batchFilled,
+        // the addon npm ci rebuilds: outputs one batch may hold, threads of the context's persistent threadpool
+        native_addon: nativeFacts
+          ? { outputs_max: nativeFacts.outputsMax, threadpool_threads: nativeFacts.threadpoolThreads }
+          : "prebuilt",
         buffers_mib: facts.buffersMiB,
         train_context: this.model.trainContextSize,
       },
       "model ready",
     );
+  }
+
+  /**
+   * What the addon npm ci rebuilds (scripts/build-addon.mjs) reports of the context: the outputs one batch may hold and
+   * the threads of its persistent CPU threadpool; null when node-llama-cpp's prebuilt addon is loaded instead.
+   */
+  get nativeAddon(): ReturnType<LlamaContext["gaiaNativeFacts"]> {
+    return this.context.gaiaNativeFacts();
   }
 
   /** True once dispose() has been called. */
