@@ -49,6 +49,7 @@ ENV HOME=/home/gaia \
     USER=gaia \
     XDG_CACHE_HOME=/home/gaia/.cache \
     NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     GAIA_SHARED_DIR=/shared \
     GAIA_MODEL_CACHE=/var/cache/gaia/models \
     GAIA_LITE_MODEL=/app/models/bundled/gaia-lite-bigram.gguf \
@@ -69,4 +70,5 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||6415)+'/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 USER gaia
 # Exec form: node is PID 1 and gets SIGTERM itself (core and gateway drain and exit on it; compose adds `init: true`).
-CMD ["node", "dist/services/core/main.js"]
+# --max-semi-space-size=4 and MALLOC_ARENA_MAX=2 (above) cap memory the core never uses: services/core/launchFlags.ts.
+CMD ["node", "--max-semi-space-size=4", "dist/services/core/main.js"]

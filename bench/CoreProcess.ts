@@ -3,10 +3,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../scripts/lib/localServices.js";
+import { CORE_NODE_FLAGS, CORE_PROCESS_ENV } from "../services/core/launchFlags.js";
 import { repoRoot } from "../shared/config/repoRoot.js";
 import { pinnedCommand } from "./cpuVariantPin.js";
 
 export { freePort };
+
+const CORE_ENTRY = "dist/services/core/main.js";
 
 export interface CoreProcessOptions {
   /** Compiled entry point relative to the repo root (the real core, or the bench's stub core). */
@@ -55,9 +58,11 @@ export class CoreProcess {
   static async start(options: CoreProcessOptions): Promise<CoreProcess> {
     const port = await freePort();
     const sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), "gaia-bench-shared-"));
+    // the real core runs with the flags and environment it ships with (npm start, the image)
+    const isCore = options.entry === CORE_ENTRY;
     const { command, args } = pinnedCommand(
       process.execPath,
-      [path.join(repoRoot(), options.entry)],
+      [...(isCore ? CORE_NODE_FLAGS : []), path.join(repoRoot(), options.entry)],
       options.hideVariantFiles ?? [],
     );
     const child = spawn(command, args, {
@@ -70,6 +75,7 @@ export class CoreProcess {
         GAIA_SHARED_DIR: sharedDir,
         LOG_LEVEL: "warn",
         GAIA_EMBED_MODEL_DIR: "none",
+        ...(isCore ? CORE_PROCESS_ENV : {}),
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],

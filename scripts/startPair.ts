@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
+import { CORE_NODE_FLAGS, CORE_PROCESS_ENV } from "../services/core/launchFlags.js";
 import { repoRoot } from "../shared/config/repoRoot.js";
 import { SHARED_SUBDIRS } from "../shared/config/sharedDirs.js";
 import { maintenanceFlagPath } from "../shared/maintenance/MaintenanceFlag.js";
@@ -17,6 +18,7 @@ interface ChildSpec {
   entry: string;
   port: number;
   env: Record<string, string>;
+  nodeFlags?: readonly string[];
 }
 
 interface Running {
@@ -42,13 +44,20 @@ const specs: ChildSpec[] = [
     entry: "dist/services/core/main.js",
     port: ports.primary,
     // each core writes only its own dir and reads the other's sessions: one conversation across the pair
-    env: { GAIA_ROLE: "primary", GAIA_SHARED_DIR: primaryDir, GAIA_PEER_SHARED_DIR: candidateDir },
+    env: { ...CORE_PROCESS_ENV, GAIA_ROLE: "primary", GAIA_SHARED_DIR: primaryDir, GAIA_PEER_SHARED_DIR: candidateDir },
+    nodeFlags: CORE_NODE_FLAGS,
   },
   {
     name: "candidate",
     entry: "dist/services/core/main.js",
     port: ports.candidate,
-    env: { GAIA_ROLE: "candidate", GAIA_SHARED_DIR: candidateDir, GAIA_PEER_SHARED_DIR: primaryDir },
+    env: {
+      ...CORE_PROCESS_ENV,
+      GAIA_ROLE: "candidate",
+      GAIA_SHARED_DIR: candidateDir,
+      GAIA_PEER_SHARED_DIR: primaryDir,
+    },
+    nodeFlags: CORE_NODE_FLAGS,
   },
   {
     name: "web",
@@ -78,7 +87,7 @@ function say(line: string): void {
 }
 
 function start(spec: ChildSpec): Running {
-  const child = spawn(process.execPath, [path.join(root, spec.entry)], {
+  const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), path.join(root, spec.entry)], {
     cwd: root,
     env: { ...process.env, HOST: host, ...spec.env, PORT: String(spec.port) },
     stdio: ["ignore", "pipe", "pipe"],
