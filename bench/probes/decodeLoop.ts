@@ -5,11 +5,15 @@
 // llama-server does), so at 2 threads this prints about one thread per step (one token of every sequence, one batch).
 // It also times the native decodeBatch call alone (around node-llama-cpp's internal addon context, which the probe
 // wraps) against the whole step; compare with llama-batched-bench from the same source (-npl N) in the same minute.
-// --context-sequences gives the context more sequences than generate (default: as many).
+// --context-sequences gives the context more sequences than generate (default: as many); --sampled samples as the
+// service does (temperature 0.8 with its top-k, min-p, top-p and repeat penalty) instead of greedily, and the native
+// sampleToken call is timed too; --prompt-words N puts N words before the loop (the bench's prompts are ~300 tokens).
 //   node dist/bench/probes/decodeLoop.js --threads 2 --tokens 200 [--sequences 4] [--context-sequences 4]
-//     [--flash-attention]
+//     [--flash-attention] [--sampled] [--prompt-words 250]
 import fs from "node:fs";
 import { parseArgs } from "node:util";
+import type { SequenceEvaluateOptions, Token } from "node-llama-cpp";
+import { benchText } from "../benchPacket.js";
 import { loadProbeModel, probeArgs } from "./probeModel.js";
 
 const lastPid = (): number | null => {
@@ -20,7 +24,11 @@ const lastPid = (): number | null => {
   }
 };
 
-const { values } = parseArgs({ strict: false, options: { "context-sequences": { type: "string" } } });
+const { values } = parseArgs({
+  strict: false,
+  options: { "context-sequences": { type: "string" }, "prompt-words": { type: "string" } },
+});
+const sampled = process.argv.includes("--sampled");
 const args = probeArgs({ threads: 2, tokens: 200 });
 const { llama, model } = await loadProbeModel(args);
 const contextSequences = Number(values["context-sequences"] ?? args.sequences);
@@ -33,36 +41,66 @@ const context = await model.createContext({
   flashAttention: process.argv.includes("--flash-attention"),
 });
 // node-llama-cpp keeps the addon context in a private field; a proxy times its decodeBatch (probe only)
-type Addon = { decodeBatch: () => Promise<void> };
+type Addon = { decodeBatch: () => Promise<void>; sampleToken: (...args: unknown[]) => Promise<unknown> };
 const internal = context as unknown as { _ctx: Addon };
 const addon = internal._ctx;
 let decodeMs = 0;
 let decodes = 0;
+let sampleMs = 0;
+let samples = 0;
 const timedDecode = async () => {
   const started = performance.now();
   await addon.decodeBatch();
   decodeMs += performance.now() - started;
   decodes++;
 };
+const timedSample = async (...args: unknown[]) => {
+  const started = performance.now();
+  const token = await addon.sampleToken(...args);
+  sampleMs += performance.now() - started;
+  samples++;
+  return token;
+};
 internal._ctx = new Proxy(addon, {
   get: (target, key) => {
     if (key === "decodeBatch") return timedDecode;
+    if (key === "sampleToken") return timedSample;
     const value = Reflect.get(target, key);
     return typeof value === "function" ? value.bind(target) : value;
   },
 });
 const sequences = Array.from({ length: args.sequences }, () => context.getSequence());
 await Promise.all(
-  sequences.map((s, i) => s.evaluateWithoutGeneratingNewTokens(model.tokenize(`Boat ${i} on the river, at the mill.`))),
+  sequences.map((s, i) =>
+    s.evaluateWithoutGeneratingNewTokens(
+      model.tokenize(`${benchText(Number(values["prompt-words"] ?? 0), i)} Boat ${i} on the river, at the mill.`),
+    ),
+  ),
 );
 decodeMs = 0;
 decodes = 0;
+sampleMs = 0;
+samples = 0;
+/** The service's sampler (samplingOptions.ts: llama.cpp's defaults) as sequence.evaluate() takes it, or greedy. */
+const samplerFor = (generated: Token[]): SequenceEvaluateOptions =>
+  sampled
+    ? {
+        temperature: 0.8,
+        topK: 40,
+        minP: 0.05,
+        topP: 0.95,
+        seed: 1,
+        repeatPenalty: { penalty: 1.1, punishTokens: () => generated.slice(-64) },
+      }
+    : { temperature: 0 };
 const pidBefore = lastPid();
 const started = performance.now();
 const perSequence = await Promise.all(
   sequences.map(async (sequence) => {
     let count = 0;
-    for await (const _token of sequence.evaluate(model.tokenize(" And"), { temperature: 0 })) {
+    const generated: Token[] = [];
+    for await (const token of sequence.evaluate(model.tokenize(" And"), samplerFor(generated))) {
+      generated.push(token);
       if (++count >= args.tokens) break;
     }
     return count;
@@ -81,6 +119,7 @@ process.stdout.write(
     tokensPerSecond: Math.round((generated / ms) * 10_000) / 10,
     msPerStep: Math.round((ms / args.tokens) * 100) / 100,
     decodeBatchMsPerCall: decodes === 0 ? null : Math.round((decodeMs / decodes) * 100) / 100,
+    sampleTokenMsPerCall: samples === 0 ? null : Math.round((sampleMs / samples) * 100) / 100,
     threadsCreatedPerStep: threadsCreated === null ? null : Math.round((threadsCreated / args.tokens) * 100) / 100,
   })}\n`,
 );
