@@ -52,13 +52,16 @@ describe("gaia-core image", () => {
   it("carries the node-llama-cpp addon its build stage compiled with the project's patch, not the prebuilt", async () => {
     // the same native facts the core's model-ready line reports, read from llama.cpp's context inside the image
     const script = [
-      'import { getLlama, LlamaLogLevel } from "node-llama-cpp";',
+      // /tmp is outside /app, so the package is named by its path
+      'import { getLlama, LlamaLogLevel } from "/app/node_modules/node-llama-cpp/dist/index.js";',
       'const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });',
       "const model = await llama.loadModel({ modelPath: process.env.GAIA_LITE_MODEL });",
       "const context = await model.createContext({ contextSize: 256, threads: 2, outputsMax: 2 });",
       "console.log(JSON.stringify(context.gaiaNativeFacts()));",
     ].join("\n");
-    const out = (await mustDocker(["run", "--rm", IMAGE, "node", "--input-type=module", "-e", script])).stdout;
+    // from a file: node-llama-cpp tests its binary in a child started with this process's execArgv, so not `node -e`
+    const run = `cat > /tmp/native-facts.mjs <<'SCRIPT'\n${script}\nSCRIPT\nnode /tmp/native-facts.mjs`;
+    const out = (await mustDocker(["run", "--rm", IMAGE, "sh", "-c", run])).stdout;
     expect(JSON.parse(out.trim().split("\n").at(-1) ?? "null")).toEqual({ outputsMax: 2, threadpoolThreads: 2 });
   });
 
