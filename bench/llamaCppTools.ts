@@ -31,10 +31,11 @@ const shippedSource = () => path.join(repoRoot(), "node_modules/node-llama-cpp/l
  * Built the way node-llama-cpp's prebuilt binaries are built: shared libraries, one loadable ggml CPU backend per CPU
  * variant (`libggml-cpu-<variant>.so` beside the binaries in `bin/`), no -march=native. A native build cannot run on
  * every machine (its AMX kernel dies with SIGILL on one that advertises AMX), and a variant build can be pinned to the
- * same variant as the binding (cpuVariantPin). Earlier versions of the bench built `build-server` (static, native) and
- * `build`; neither is used any more.
+ * same variant as the binding (cpuVariantPin). Without OpenMP, as the prebuilt's CPU backends are (none links libgomp):
+ * ggml's own threadpool on both sides. Earlier versions of the bench built `build-server` (static, native), `build` and
+ * `build-variants` (with llama.cpp's default OpenMP); none is used any more.
  */
-const BUILD_DIR = "build-variants";
+const BUILD_DIR = "build-variants-no-openmp";
 const CMAKE_FLAGS = [
   "-G",
   "Ninja",
@@ -43,6 +44,7 @@ const CMAKE_FLAGS = [
   "-DGGML_NATIVE=OFF",
   "-DGGML_BACKEND_DL=ON",
   "-DGGML_CPU_ALL_VARIANTS=ON",
+  "-DGGML_OPENMP=OFF",
   "-DLLAMA_CURL=OFF",
   "-DLLAMA_OPENSSL=OFF",
   "-DLLAMA_BUILD_TESTS=OFF",
@@ -109,7 +111,7 @@ function buildRunningIn(dir: string): number | null {
 
 /**
  * Finds llama.cpp's own tools built from the source node-llama-cpp ships, building them once when one is missing
- * (clone the bundle into the cache, configure `build-variants` as the prebuilt is built, build every tool and CPU
+ * (clone the bundle into the cache, configure `build-variants-no-openmp` as the prebuilt is built, build every tool and CPU
  * variant, -j2; {@link BUILD_COST}; log in the cache dir). A build dir is trusted when its stamp names the shipped
  * commit; an unstamped one (configured by hand with the same flags) is adopted when its clone is at that commit and no
  * build is running in it. `GAIA_LLAMA_BENCH` / `GAIA_LLAMA_SERVER` / `GAIA_LLAMA_BATCHED_BENCH` point at binaries to
