@@ -1,3 +1,4 @@
+import { samplingOptions } from "../services/core/inference/samplingOptions.js";
 import { describeContext } from "../services/core/prompt/describeContext.js";
 import { describePersona } from "../services/core/prompt/describePersona.js";
 import { renderPrompt } from "../services/core/prompt/renderPrompt.js";
@@ -34,8 +35,11 @@ export interface PeerServerSettings {
   hideVariantFiles: readonly string[];
 }
 
-/** The sampler gaia-core applies to every packet (llama.cpp's defaults), in llama-server's request fields. */
-const SAMPLER = { top_k: 40, min_p: 0.05, repeat_penalty: 1.1, repeat_last_n: 64 } as const;
+/** The sampler gaia-core applies to every packet (samplingOptions: llama.cpp's defaults), in llama-server's fields. */
+const SAMPLER = (() => {
+  const { topK, minP, repeatPenalty } = samplingOptions({ maxTokens: 1, temperature: 1 });
+  return { top_k: topK, min_p: minP, repeat_penalty: repeatPenalty.penalty, repeat_last_n: repeatPenalty.lastTokens };
+})();
 /** gaia-core's top_p when a packet leaves it unset, as the bench's packets do. */
 const DEFAULT_TOP_P = 0.95;
 

@@ -13,6 +13,7 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import type { SequenceEvaluateOptions, Token } from "node-llama-cpp";
+import { samplingOptions } from "../../services/core/inference/samplingOptions.js";
 import { benchText } from "../benchPacket.js";
 import { loadProbeModel, probeArgs } from "./probeModel.js";
 
@@ -81,18 +82,17 @@ decodeMs = 0;
 decodes = 0;
 sampleMs = 0;
 samples = 0;
-/** The service's sampler (samplingOptions.ts: llama.cpp's defaults) as sequence.evaluate() takes it, or greedy. */
-const samplerFor = (generated: Token[]): SequenceEvaluateOptions =>
-  sampled
-    ? {
-        temperature: 0.8,
-        topK: 40,
-        minP: 0.05,
-        topP: 0.95,
-        seed: 1,
-        repeatPenalty: { penalty: 1.1, punishTokens: () => generated.slice(-64) },
-      }
-    : { temperature: 0 };
+/** The service's sampler (samplingOptions.ts) as sequence.evaluate() takes it, or greedy. */
+const samplerFor = (generated: Token[]): SequenceEvaluateOptions => {
+  if (!sampled) return { temperature: 0 };
+  const {
+    maxTokens: _all,
+    repeatPenalty,
+    ...sampler
+  } = samplingOptions({ maxTokens: 0, temperature: 0.8, seed: 1, topP: 0.95 });
+  const { lastTokens, ...penalty } = repeatPenalty;
+  return { ...sampler, repeatPenalty: { ...penalty, punishTokens: () => generated.slice(-lastTokens) } };
+};
 const pidBefore = lastPid();
 const started = performance.now();
 const perSequence = await Promise.all(
