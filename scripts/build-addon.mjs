@@ -8,7 +8,7 @@
 // Runs after patch-package on `npm ci`. Needs g++ and git; without them it keeps the prebuilt addon and says so,
 // unless GAIA_REQUIRE_ADDON_BUILD=1 (CI and the image), where a failed build fails the install.
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -76,12 +76,49 @@ async function compileAll(files, flags, objects) {
       try {
         await execFileAsync("g++", [...flags, "-c", file, "-o", object]);
       } catch (error) {
-        throw new Error(`g++ ${file}: ${error.stderr || error.message}`);
+        throw new Error(`g++ ${file}: ${String(error.stderr || error.message).trim()}`);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, availableParallelism()) }, compileNext));
   return readdirSync(objects).map((file) => join(objects, file));
+}
+
+/** The first line of each tool's `--version`, or fail() naming the one that is missing. */
+function toolVersions(tools) {
+  return Object.fromEntries(
+    tools.map((tool) => {
+      try {
+        return [tool, run(tool, ["--version"]).split("\n")[0]];
+      } catch {
+        return fail(`${tool} is not installed`);
+      }
+    }),
+  );
+}
+
+/** Compiles the patched addon sources in `scratch` and links them against the prebuilt's libraries; returns the file. */
+async function buildAddon(paths, scratch) {
+  const source = checkoutHeaders(paths.bundle, scratch);
+  const includes = [paths.napiInclude, paths.nodeApiInclude, "include", "ggml/include", "common", "src", "."];
+  const flags = ["-O3", "-fPIC", "-std=c++17", "-DNDEBUG", "-DNAPI_VERSION=7", "-fexceptions"];
+  flags.push(...includes.map((dir) => `-I${dir.startsWith("/") ? dir : join(source, dir)}`));
+  const objects = join(scratch, "objects");
+  mkdirSync(objects);
+  const linked = join(scratch, "llama-addon.node");
+  const libraries = readdirSync(paths.bins).filter(
+    (file) => /^lib(llama|ggml)[^/]*\.so$/.test(file) && !file.includes("-cpu-"),
+  );
+  run("g++", [
+    "-shared",
+    "-o",
+    linked,
+    ...(await compileAll(sourceFiles(paths.addonSources), flags, objects)),
+    `-L${paths.bins}`,
+    ...libraries.map((file) => `-l:${file}`),
+    "-Wl,-rpath,$ORIGIN:$ORIGIN/../bin",
+  ]);
+  return linked;
 }
 
 async function main() {
@@ -92,50 +129,22 @@ async function main() {
   } catch {
     fail(`no prebuilt node-llama-cpp binary for ${platform}`);
   }
-  const prebuiltAddon = join(paths.bins, "llama-addon.node");
-  if (!existsSync(prebuiltAddon)) fail(`${prebuiltAddon} is missing`);
-  for (const tool of ["g++", "git"]) {
-    try {
-      run(tool, ["--version"]);
-    } catch {
-      fail(`${tool} is not installed`);
-    }
-  }
+  const addon = join(paths.bins, "llama-addon.node");
+  if (!existsSync(addon)) fail(`${addon} is missing`);
+  const compiler = toolVersions(["g++", "git"])["g++"];
   const scratch = mkdtempSync(join(tmpdir(), "gaia-addon-"));
+  let failure;
   try {
-    const source = checkoutHeaders(paths.bundle, scratch);
-    const includes = [paths.napiInclude, paths.nodeApiInclude, "include", "ggml/include", "common", "src", "."];
-    const flags = ["-O3", "-fPIC", "-std=c++17", "-DNDEBUG", "-DNAPI_VERSION=7", "-fexceptions"];
-    flags.push(...includes.map((dir) => `-I${dir.startsWith("/") ? dir : join(source, dir)}`));
-    const objects = join(scratch, "objects");
-    mkdirSync(objects);
-    const linked = join(scratch, "llama-addon.node");
-    const libraries = readdirSync(paths.bins).filter(
-      (file) => /^lib(llama|ggml)[^/]*\.so$/.test(file) && !file.includes("-cpu-"),
-    );
-    run("g++", [
-      "-shared",
-      "-o",
-      linked,
-      ...(await compileAll(sourceFiles(paths.addonSources), flags, objects)),
-      `-L${paths.bins}`,
-      ...libraries.map((file) => `-l:${file}`),
-      "-Wl,-rpath,$ORIGIN:$ORIGIN/../bin",
-    ]);
-    copyFileSync(linked, prebuiltAddon);
-    const compiler = run("g++", ["--version"]).split("\n")[0];
-    writeFileSync(
-      join(paths.bins, "gaia-addon.json"),
-      `${JSON.stringify({ builtBy: "scripts/build-addon.mjs", compiler }, null, 2)}\n`,
-    );
-    console.log(
-      `build-addon: ${prebuiltAddon} rebuilt with gaia-core's patch in ${((Date.now() - started) / 1000).toFixed(1)} s (${compiler})`,
-    );
+    copyFileSync(await buildAddon(paths, scratch), addon);
   } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
+    failure = error instanceof Error ? error.message : String(error);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+  // after the scratch dir is gone: fail() exits the process, which would skip a finally
+  if (failure !== undefined) fail(failure);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`build-addon: ${addon} rebuilt with gaia-core's patch in ${seconds} s (${compiler})`);
 }
 
 await main();
