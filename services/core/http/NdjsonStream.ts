@@ -1,4 +1,5 @@
 import type { Response } from "express";
+import { StreamedBodyWriter } from "./StreamedBodyWriter.js";
 import type { AnswerStream } from "./settleStreamFailure.js";
 
 /** One line of the NDJSON answer (as GAIA's later core streams it). */
@@ -13,7 +14,11 @@ export type NdjsonEvent =
  * token (validation, budget, full queue) can still be answered with its proper status as problem+json.
  */
 export class NdjsonStream implements AnswerStream {
-  constructor(private readonly res: Response) {}
+  private readonly body: StreamedBodyWriter;
+
+  constructor(private readonly res: Response) {
+    this.body = new StreamedBodyWriter(res);
+  }
 
   get started(): boolean {
     return this.res.headersSent;
@@ -25,11 +30,11 @@ export class NdjsonStream implements AnswerStream {
       this.res.status(200).type("application/x-ndjson").set("Cache-Control", "no-store").set("X-Accel-Buffering", "no");
       this.res.flushHeaders();
     }
-    this.res.write(`${JSON.stringify(event)}\n`);
+    this.body.write(`${JSON.stringify(event)}\n`);
   }
 
   end(): void {
-    if (!this.res.writableEnded) this.res.end();
+    this.body.end();
   }
 
   /** An error after the 200 went out: the last line says what went wrong. */

@@ -1,4 +1,5 @@
 import type { Response } from "express";
+import { StreamedBodyWriter } from "../http/StreamedBodyWriter.js";
 import type { AnswerStream } from "../http/settleStreamFailure.js";
 
 /**
@@ -7,7 +8,11 @@ import type { AnswerStream } from "../http/settleStreamFailure.js";
  * status, and the gateway can still fail over.
  */
 export class SseStream implements AnswerStream {
-  constructor(private readonly res: Response) {}
+  private readonly body: StreamedBodyWriter;
+
+  constructor(private readonly res: Response) {
+    this.body = new StreamedBodyWriter(res);
+  }
 
   get started(): boolean {
     return this.res.headersSent;
@@ -19,7 +24,7 @@ export class SseStream implements AnswerStream {
 
   done(): void {
     this.write("data: [DONE]\n\n");
-    if (!this.res.writableEnded) this.res.end();
+    this.body.end();
   }
 
   /** An error after the 200 went out, in OpenAI's error shape, then the end of the stream. */
@@ -37,6 +42,6 @@ export class SseStream implements AnswerStream {
         .set({ "Cache-Control": "no-cache", Connection: "keep-alive", "X-Accel-Buffering": "no" });
       this.res.flushHeaders();
     }
-    this.res.write(text);
+    this.body.write(text);
   }
 }
