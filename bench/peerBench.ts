@@ -178,6 +178,16 @@ async function measureSingleSlot(
   };
 }
 
+/**
+ * The text of each new session in the concurrent rows, distinct from every other one of the run and from the warm-up's
+ * (benchText repeats every 25 salts; the warm-up takes 0–3). Before, round r's session i repeated round r − 1's session
+ * i + 1, and llama-server, which gives a prompt the free slot whose cache holds most of it, evaluated 1 token of those
+ * where gaia-core, for a new session, evaluated all ~25: cache hits, not decode speed.
+ */
+export function concurrentPromptSalt(sessions: number, rep: number, session: number): number {
+  return 4 + ((1 + 5 * rep + (sessions === 1 ? 0 : 1 + session)) % 21);
+}
+
 /** Aggregate decode of 1 and 4 concurrent new sessions (same persona: its system message is warm in every slot). */
 async function measureConcurrent(target: PeerTarget, w: PeerWorkload, tag: string): Promise<ConcurrentResult> {
   const warm = await Promise.all(
@@ -203,7 +213,7 @@ async function measureConcurrent(target: PeerTarget, w: PeerWorkload, tag: strin
             sessionId: `${tag}-c${sessions}-${rep}-${i}`,
             packetId: `${tag}-c${sessions}-${rep}-${i}`,
             personaId: `${tag}-conc`,
-            prompt: benchText(8, 30 + i + rep),
+            prompt: benchText(8, concurrentPromptSalt(sessions, rep, i)),
             maxTokens: w.decodeTokens,
           }),
         ),
