@@ -80,7 +80,11 @@ const readStamp = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file,
 
 const gitHead = (dir: string) => {
   try {
-    return execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
+    // stderr ignored: a first run asks before the clone exists, and git's "cannot change to" is no fault
+    return execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return null;
   }
