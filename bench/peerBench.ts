@@ -188,8 +188,11 @@ export function concurrentPromptSalt(sessions: number, rep: number, session: num
   return 4 + ((1 + 5 * rep + (sessions === 1 ? 0 : 1 + session)) % 21);
 }
 
-/** Aggregate decode of 1 and 4 concurrent new sessions (same persona: its system message is warm in every slot). */
-async function measureConcurrent(target: PeerTarget, w: PeerWorkload, tag: string): Promise<ConcurrentResult> {
+/**
+ * Four short turns at once under the concurrent rows' persona (`${tag}-conc`), so that its system message is warm in
+ * every slot before those rows are timed; their salts (0–3) are ones concurrentPromptSalt never gives.
+ */
+export async function warmConcurrentSlots(target: PeerTarget, tag: string): Promise<void> {
   const warm = await Promise.all(
     Array.from({ length: 4 }, (_, i) =>
       target.streamTurn({
@@ -202,6 +205,11 @@ async function measureConcurrent(target: PeerTarget, w: PeerWorkload, tag: strin
     ),
   );
   for (const t of warm) check(t, "concurrency warm-up");
+}
+
+/** Aggregate decode of 1 and 4 concurrent new sessions (same persona: its system message is warm in every slot). */
+async function measureConcurrent(target: PeerTarget, w: PeerWorkload, tag: string): Promise<ConcurrentResult> {
+  await warmConcurrentSlots(target, tag);
   await pause(w.readingPauseMs);
   const samples: ConcurrentResult["samples"] = [];
   for (let rep = 0; rep < w.repetitions; rep++) {

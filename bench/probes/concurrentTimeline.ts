@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { benchText } from "../benchPacket.js";
 import { ensureLlamaCppTools } from "../llamaCppTools.js";
 import { ttftMs } from "../ndjsonTurn.js";
-import { concurrentPromptSalt } from "../peerBench.js";
+import { concurrentPromptSalt, warmConcurrentSlots } from "../peerBench.js";
 import { planPeerPins } from "../peerPins.js";
 import { GaiaTarget, LlamaServerTarget, type PeerServerSettings, type PeerTarget } from "../peerTargets.js";
 
@@ -41,17 +41,7 @@ const settings = (hide: string[]): PeerServerSettings => ({
 
 async function rounds(target: PeerTarget): Promise<void> {
   const tag = `tl-${Date.now()}`;
-  await Promise.all(
-    Array.from({ length: 4 }, (_, i) =>
-      target.streamTurn({
-        sessionId: `${tag}-warm-${i}`,
-        packetId: `${tag}-warm-${i}`,
-        personaId: `${tag}-conc`,
-        prompt: benchText(8, i),
-        maxTokens: 4,
-      }),
-    ),
-  );
+  await warmConcurrentSlots(target, tag);
   await new Promise((r) => setTimeout(r, 1500));
   for (let rep = 0; rep < Number(values.rounds); rep++) {
     const started = performance.now();
