@@ -116,7 +116,9 @@ describe("the repeat penalty over the history's tokens", () => {
         runs.push(run);
       }
     }
-    process.stdout.write(JSON.stringify(runs));
+    // how many tokens the addon's top-k took straight from the logits, and how many it left to llama.cpp's way
+    const topK = llama._bindings.AddonSampler.gaiaTopKFromLogitsCounts();
+    process.stdout.write(JSON.stringify({ runs, topK }));
     await context.dispose();
     await model.dispose();
     await llama.dispose();
@@ -131,14 +133,19 @@ describe("the repeat penalty over the history's tokens", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   type Run = { tokens: Token[]; probabilities: [Token, number][][] };
-  /** 64 tokens per sampler (seeded and greedy), each with the probabilities it was drawn from: any change shows. */
-  const generate = async (punish: "yes" | "no", stock: boolean): Promise<Run[]> => {
-    const { GAIA_LLAMA_STOCK_PENALTY: _unset, ...env } = process.env;
+  type Generation = { runs: Run[]; topK: { sampled: number; declined: number } };
+  /**
+   * 64 tokens per sampler (seeded and greedy), each with the probabilities it was drawn from: any change shows.
+   * `stock`: "penalty" is llama.cpp's way for both the penalty and top-k, "top-k" for top-k only.
+   */
+  const generate = async (punish: "yes" | "no", stock: "none" | "penalty" | "top-k"): Promise<Generation> => {
+    const { GAIA_LLAMA_STOCK_PENALTY: _penalty, GAIA_LLAMA_STOCK_TOP_K: _topK, ...env } = process.env;
+    const stockEnv = { none: {}, penalty: { GAIA_LLAMA_STOCK_PENALTY: "1" }, "top-k": { GAIA_LLAMA_STOCK_TOP_K: "1" } };
     const { stdout } = await execFileAsync(process.execPath, [file, TINY_TEST_MODEL, punish], {
-      env: stock ? { ...env, GAIA_LLAMA_STOCK_PENALTY: "1" } : env,
+      env: { ...env, ...stockEnv[stock] },
       maxBuffer: 64 * 1024 * 1024,
     });
-    return JSON.parse(stdout) as Run[];
+    return JSON.parse(stdout) as Generation;
   };
 
   /** Where two generations first part (run and step), or null; a diff of the whole arrays takes minutes to print. */
@@ -157,13 +164,21 @@ describe("the repeat penalty over the history's tokens", () => {
 
   it("samples what llama.cpp's penalty over the whole vocabulary samples, from the same probabilities", async () => {
     const [history, stock, unpenalized] = await Promise.all([
-      generate("yes", false),
-      generate("yes", true),
-      generate("no", false),
+      generate("yes", "none"),
+      generate("yes", "penalty"),
+      generate("no", "none"),
     ]);
-    expect(history.map((run) => run.tokens.length)).toEqual([64, 64, 64, 64]);
-    expect(firstDifference(history, stock)).toBeNull();
+    expect(history.runs.map((run) => run.tokens.length)).toEqual([64, 64, 64, 64]);
+    expect(firstDifference(history.runs, stock.runs)).toBeNull();
     // the penalty decides these tokens, so a penalty applied wrongly would show
-    for (const [index, run] of history.entries()) expect(run.tokens).not.toEqual(unpenalized[index]?.tokens);
+    for (const [index, run] of history.runs.entries()) expect(run.tokens).not.toEqual(unpenalized.runs[index]?.tokens);
+  });
+
+  it("takes top-k straight from the logits, and samples what llama.cpp's top-k over every candidate samples", async () => {
+    const [fromLogits, stock] = await Promise.all([generate("yes", "none"), generate("yes", "top-k")]);
+    // the two seeded runs (64 tokens each) went the short way, bar a token whose logits it could not order for sure
+    expect(fromLogits.topK.sampled).toBeGreaterThan(100);
+    expect(stock.topK).toEqual({ sampled: 0, declined: 0 });
+    expect(firstDifference(fromLogits.runs, stock.runs)).toBeNull();
   });
 });
