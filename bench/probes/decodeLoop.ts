@@ -42,7 +42,11 @@ const context = await model.createContext({
   flashAttention: process.argv.includes("--flash-attention"),
 });
 // node-llama-cpp keeps the addon context in a private field; a proxy times its decodeBatch (probe only)
-type Addon = { decodeBatch: () => Promise<void>; sampleToken: (...args: unknown[]) => Promise<unknown> };
+type Addon = {
+  decodeBatch: () => Promise<void>;
+  decodeBatchAndSample?: (...args: unknown[]) => Promise<unknown>;
+  sampleToken: (...args: unknown[]) => Promise<unknown>;
+};
 const internal = context as unknown as { _ctx: Addon };
 const addon = internal._ctx;
 let decodeMs = 0;
@@ -55,6 +59,14 @@ const timedDecode = async () => {
   decodeMs += performance.now() - started;
   decodes++;
 };
+// the rebuilt addon's decode that samples too (the patch's presampling): timed as a decode
+const timedDecodeAndSample = async (...args: unknown[]) => {
+  const started = performance.now();
+  const tokens = await addon.decodeBatchAndSample?.(...args);
+  decodeMs += performance.now() - started;
+  decodes++;
+  return tokens;
+};
 const timedSample = async (...args: unknown[]) => {
   const started = performance.now();
   const token = await addon.sampleToken(...args);
@@ -65,6 +77,8 @@ const timedSample = async (...args: unknown[]) => {
 internal._ctx = new Proxy(addon, {
   get: (target, key) => {
     if (key === "decodeBatch") return timedDecode;
+    if (key === "decodeBatchAndSample")
+      return addon.decodeBatchAndSample === undefined ? undefined : timedDecodeAndSample;
     if (key === "sampleToken") return timedSample;
     const value = Reflect.get(target, key);
     return typeof value === "function" ? value.bind(target) : value;

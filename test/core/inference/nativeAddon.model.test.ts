@@ -183,3 +183,74 @@ describe("the repeat penalty over the history's tokens", () => {
     expect(firstDifference(fromLogits.runs, stock.runs)).toBeNull();
   });
 });
+
+describe("sampling in the decode's own native call", () => {
+  // A child process for the same reason as above. It counts the addon calls node-llama-cpp makes (a proxy around its
+  // internal addon context: the test's window into the patched generation loop) while two sequences generate at once.
+  const script = `
+    import { getLlama, LlamaLogLevel } from ${JSON.stringify(path.join(REPO_ROOT, "node_modules/node-llama-cpp/dist/index.js"))};
+    const [modelPath] = process.argv.slice(2);
+    const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, maxThreads: 1 });
+    const model = await llama.loadModel({ modelPath });
+    const context = await model.createContext({ contextSize: 1024, sequences: 2, threads: 1, outputsMax: 2 });
+    const addon = context._ctx;
+    const calls = { decodeBatch: 0, decodeBatchAndSample: 0, sampleToken: 0 };
+    context._ctx = new Proxy(addon, {
+      get: (target, key) => {
+        const value = Reflect.get(target, key);
+        if (typeof value !== "function") return value;
+        return (...args) => {
+          if (key in calls) calls[key]++;
+          return value.apply(target, args);
+        };
+      },
+    });
+    const generate = async (sequence, seed) => {
+      const tokens = [];
+      const options = { temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05, seed,
+        repeatPenalty: { penalty: 1.3, punishTokens: () => tokens.slice(-64) } };
+      for await (const token of sequence.evaluate(model.tokenize("Once upon a time the little bird"), options)) {
+        tokens.push(token);
+        if (tokens.length >= 48) break;
+      }
+      return tokens;
+    };
+    const runs = await Promise.all([generate(context.getSequence(), 1), generate(context.getSequence(), 2)]);
+    process.stdout.write(JSON.stringify({ runs, calls }));
+    await context.dispose();
+    await model.dispose();
+    await llama.dispose();
+  `;
+  let dir: string;
+  let file: string;
+  beforeAll(() => {
+    dir = tempDir("gaia-presample-");
+    file = path.join(dir, "generate.mjs");
+    fs.writeFileSync(file, script);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  type Generation = {
+    runs: Token[][];
+    calls: { decodeBatch: number; decodeBatchAndSample: number; sampleToken: number };
+  };
+  const generate = async (apart: boolean): Promise<Generation> => {
+    const { GAIA_LLAMA_SAMPLE_APART: _unset, ...env } = process.env;
+    const { stdout } = await execFileAsync(process.execPath, [file, TINY_TEST_MODEL], {
+      env: apart ? { ...env, GAIA_LLAMA_SAMPLE_APART: "1" } : env,
+    });
+    return JSON.parse(stdout) as Generation;
+  };
+
+  it("samples the tokens a separate sampleToken call samples, with no such call", async () => {
+    const [together, apart] = await Promise.all([generate(false), generate(true)]);
+    expect(together.runs.map((run) => run.length)).toEqual([48, 48]);
+    expect(together.runs).toEqual(apart.runs);
+    // the two seeds part: each sequence sampled with its own sampler
+    expect(together.runs[0]).not.toEqual(together.runs[1]);
+    expect(together.calls.sampleToken).toBe(0);
+    expect(together.calls.decodeBatchAndSample).toBeGreaterThan(0);
+    expect(apart.calls.decodeBatchAndSample).toBe(0);
+    expect(apart.calls.sampleToken).toBe(96);
+  });
+});
