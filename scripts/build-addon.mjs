@@ -3,7 +3,8 @@
 // the patch in patches/ applied, against the llama.cpp libraries of the prebuilt binary it replaces. Only the addon
 // is compiled: libllama and the ggml CPU variants stay the prebuilt's, so engine speed and CPU-variant selection are
 // unchanged. The patch gives each context a persistent CPU threadpool, lets it size the graph's output buffer, hands
-// the repeat penalty only the tokens it can penalize and takes top-k straight from the logits (see docs/benchmarks.md). Headers come from the llama.cpp source bundle node-llama-cpp ships (the same release).
+// the repeat penalty only the tokens it can penalize, takes top-k straight from the logits and can sample in the
+// decode's own call (see docs/benchmarks.md). Headers come from the llama.cpp source bundle node-llama-cpp ships (the same release).
 //
 // Runs after patch-package on `npm ci`. Needs g++ and git; without them it keeps the prebuilt addon and says so,
 // unless GAIA_REQUIRE_ADDON_BUILD=1 (CI and the image), where a failed build fails the install.
