@@ -9,6 +9,7 @@ import type {
   SessionStoreHealth,
   SessionTurn,
 } from "./SessionStore.js";
+import { SessionStoreUnavailableError } from "./SessionStoreUnavailableError.js";
 import { sessionFileName } from "./sessionFileName.js";
 import { applyLine, readAppended, type SessionLog, SessionLogCache, type SessionRecord } from "./sessionLog.js";
 import { asStoreError, storageFault } from "./storageFaults.js";
@@ -203,6 +204,7 @@ export class FileSessionStore implements SessionStore {
     try {
       await fs.appendFile(file, line);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw this.directoryLost(sessionId, error);
       const cutBack = session.size === 0 ? fs.rm(file, { force: true }) : fs.truncate(file, session.size);
       await cutBack.catch((cutError: unknown) =>
         this.logger?.warn({ file, err: cutError }, "could not cut a failed append back; readers skip the torn line"),
@@ -218,6 +220,17 @@ export class FileSessionStore implements SessionStore {
     applyLine(session, line.slice(0, -1), file, this.logger);
     session.offset += bytes;
     session.size += bytes;
+  }
+
+  /**
+   * The directory went away under a running store (an operator cleared the data volume): nothing was written. This
+   * packet gets a 503 that says so; the next write makes the directory again and the session starts from what is on
+   * disk (nothing of what went with the directory).
+   */
+  private directoryLost(sessionId: string, error: unknown): SessionStoreUnavailableError {
+    this.dirReady = null;
+    this.cache.delete(sessionId);
+    return new SessionStoreUnavailableError(this.name, "ENOENT: the session directory is gone", 1, { cause: error });
   }
 
   private async refresh(sessionId: string): Promise<SessionLog> {

@@ -122,6 +122,11 @@ export class SessionLogCache {
     return log;
   }
 
+  /** Forgets one session's parsed log (its file is read afresh next time). */
+  delete(sessionId: string): void {
+    this.logs.delete(sessionId);
+  }
+
   /** Forgets every parsed log (the files stay the truth). */
   clear(): void {
     this.logs.clear();

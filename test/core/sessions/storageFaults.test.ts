@@ -65,6 +65,25 @@ describe("FileSessionStore storage faults", () => {
     },
   );
 
+  it("a session directory removed under the store: a 503-shaped error that names it, then the directory again", async () => {
+    const dir = path.join(tempDir("gaia-faults-"), "sessions");
+    const store = new FileSessionStore({ dir, probeIntervalMs: 60_000 });
+    try {
+      await store.appendTurn(turn("ok-1"));
+      fs.rmSync(dir, { recursive: true, force: true }); // an operator clears the data volume under a running core
+
+      const failure = await store.appendTurn(turn("lost-1")).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(SessionStoreUnavailableError);
+      expect(failure).toMatchObject({ store: `file store ${dir}`, reason: "ENOENT: the session directory is gone" });
+      // the next turn makes the directory again; the session starts from what is on disk, with nothing half-written
+      await store.appendTurn(turn("ok-2"));
+      expect((await store.load("s")).map((t) => t.packetId)).toEqual(["ok-2"]);
+      expect((await new FileSessionStore({ dir }).load("s")).map((t) => t.packetId)).toEqual(["ok-2"]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("a failed append leaves no partial line: the file is cut back to its last complete record", async () => {
     const dir = tempDir("gaia-faults-");
     const store = new FileSessionStore({ dir, probeIntervalMs: 60_000 });
