@@ -20,6 +20,37 @@ const execFileAsync = promisify(execFile);
 
 const NOT_BUILT = "the prebuilt addon is loaded: npm ci runs scripts/build-addon.mjs, which needs g++ and git";
 
+/** The addon's switches back to llama.cpp's or node-llama-cpp's own ways (docs/configuration.md). */
+type AddonSwitch = "GAIA_LLAMA_STOCK_PENALTY" | "GAIA_LLAMA_STOCK_TOP_K" | "GAIA_LLAMA_SAMPLE_APART";
+
+/**
+ * A script written to a temp file for the enclosing describe block and run in a child node process on the tiny model,
+ * with exactly the given addon switches set (none inherited); resolves with its parsed stdout.
+ */
+function childScript<T>(prefix: string, script: string): (args: string[], switches: AddonSwitch[]) => Promise<T> {
+  let dir: string;
+  let file: string;
+  beforeAll(() => {
+    dir = tempDir(prefix);
+    file = path.join(dir, "generate.mjs");
+    fs.writeFileSync(file, script);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return async (args, switches) => {
+    const {
+      GAIA_LLAMA_STOCK_PENALTY: _penalty,
+      GAIA_LLAMA_STOCK_TOP_K: _topK,
+      GAIA_LLAMA_SAMPLE_APART: _apart,
+      ...env
+    } = process.env;
+    const { stdout } = await execFileAsync(process.execPath, [file, TINY_TEST_MODEL, ...args], {
+      env: { ...env, ...Object.fromEntries(switches.map((name) => [name, "1"])) },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return JSON.parse(stdout) as T;
+  };
+}
+
 describe("node-llama-cpp's addon as npm ci builds it", () => {
   let llama: Llama;
   let model: LlamaModel;
@@ -123,30 +154,18 @@ describe("the repeat penalty over the history's tokens", () => {
     await model.dispose();
     await llama.dispose();
   `;
-  let dir: string;
-  let file: string;
-  beforeAll(() => {
-    dir = tempDir("gaia-penalty-");
-    file = path.join(dir, "generate.mjs");
-    fs.writeFileSync(file, script);
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
   type Run = { tokens: Token[]; probabilities: [Token, number][][] };
   type Generation = { runs: Run[]; topK: { sampled: number; declined: number } };
+  const run = childScript<Generation>("gaia-penalty-", script);
   /**
    * 64 tokens per sampler (seeded and greedy), each with the probabilities it was drawn from: any change shows.
    * `stock`: "penalty" is llama.cpp's way for both the penalty and top-k, "top-k" for top-k only.
    */
-  const generate = async (punish: "yes" | "no", stock: "none" | "penalty" | "top-k"): Promise<Generation> => {
-    const { GAIA_LLAMA_STOCK_PENALTY: _penalty, GAIA_LLAMA_STOCK_TOP_K: _topK, ...env } = process.env;
-    const stockEnv = { none: {}, penalty: { GAIA_LLAMA_STOCK_PENALTY: "1" }, "top-k": { GAIA_LLAMA_STOCK_TOP_K: "1" } };
-    const { stdout } = await execFileAsync(process.execPath, [file, TINY_TEST_MODEL, punish], {
-      env: { ...env, ...stockEnv[stock] },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return JSON.parse(stdout) as Generation;
-  };
+  const generate = (punish: "yes" | "no", stock: "none" | "penalty" | "top-k"): Promise<Generation> =>
+    run(
+      [punish],
+      { none: [], penalty: ["GAIA_LLAMA_STOCK_PENALTY" as const], "top-k": ["GAIA_LLAMA_STOCK_TOP_K" as const] }[stock],
+    );
 
   /** Where two generations first part (run and step), or null; a diff of the whole arrays takes minutes to print. */
   const firstDifference = (a: Run[], b: Run[]): string | null => {
@@ -221,26 +240,12 @@ describe("sampling in the decode's own native call", () => {
     await model.dispose();
     await llama.dispose();
   `;
-  let dir: string;
-  let file: string;
-  beforeAll(() => {
-    dir = tempDir("gaia-presample-");
-    file = path.join(dir, "generate.mjs");
-    fs.writeFileSync(file, script);
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
   type Generation = {
     runs: Token[][];
     calls: { decodeBatch: number; decodeBatchAndSample: number; sampleToken: number };
   };
-  const generate = async (apart: boolean): Promise<Generation> => {
-    const { GAIA_LLAMA_SAMPLE_APART: _unset, ...env } = process.env;
-    const { stdout } = await execFileAsync(process.execPath, [file, TINY_TEST_MODEL], {
-      env: apart ? { ...env, GAIA_LLAMA_SAMPLE_APART: "1" } : env,
-    });
-    return JSON.parse(stdout) as Generation;
-  };
+  const run = childScript<Generation>("gaia-presample-", script);
+  const generate = (apart: boolean): Promise<Generation> => run([], apart ? ["GAIA_LLAMA_SAMPLE_APART"] : []);
 
   it("samples the tokens a separate sampleToken call samples, with no such call", async () => {
     const [together, apart] = await Promise.all([generate(false), generate(true)]);
